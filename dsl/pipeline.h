@@ -1,0 +1,75 @@
+// The typed, located description of a pipeline file: what `pipe validate` checks and the
+// planner consumes. Every value remembers where it was written (or which --set gave it).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dsl/diagnostics.h"
+#include "dsl/schema.h"
+
+namespace pipeml::dsl {
+
+/// A parameter's resolved value and where it came from.
+struct Param {
+  Value value;
+  Loc loc;                 ///< where it was written; the stage's place for defaults
+  bool is_default = true;  ///< not written by the user: the schema's default
+};
+
+/// One stage: an op with its fully resolved parameters, in schema order.
+struct Stage {
+  std::string id;       ///< unique: `id:` if given, else the op name (data) or section name
+  std::string section;  ///< "data", "model", ...
+  const OpSchema* schema = nullptr;
+  Loc loc;     ///< the stage's mapping
+  Loc op_loc;  ///< the op name
+  std::vector<std::pair<std::string, Param>> params;
+
+  const std::string& op() const { return schema->name; }
+  const Param& param(const std::string& name) const;
+  bool has(const std::string& name) const { return param(name).value.is_set(); }
+  std::int64_t integer(const std::string& name) const { return param(name).value.as_int(); }
+  double number(const std::string& name) const { return param(name).value.as_number(); }
+  bool boolean(const std::string& name) const { return param(name).value.as_bool(); }
+  const std::string& string(const std::string& name) const { return param(name).value.as_string(); }
+};
+
+/// What the command line changes: --set stage.param=value (in order), --seed, --device.
+struct Overrides {
+  std::vector<std::string> sets;
+  std::optional<std::int64_t> seed;
+  std::optional<std::string> device;
+  bool empty() const { return sets.empty() && !seed && !device; }
+};
+
+struct Pipeline {
+  std::string file;  ///< as given on the command line
+  std::string dir;   ///< its folder: relative data paths are resolved against it
+  std::string name;  ///< `pipeline:`, or the file's stem
+  std::int64_t seed = 42;
+  Loc seed_loc;
+  std::string device = "auto";  ///< cpu | cuda | auto
+  Loc device_loc;
+  std::vector<Stage> data;
+  Stage model, loss, optimizer, train, evaluate;
+  std::optional<Stage> scheduler;
+
+  /// Every stage in file order: data stages, then the sections.
+  std::vector<const Stage*> stages() const;
+  /// Resolves a path written in the pipeline against its folder.
+  std::string resolve(const std::string& path) const;
+};
+
+/// The top-level keys a pipeline file may have, in the order they are documented.
+const std::vector<std::string>& pipeline_keys();
+
+/// Parses and checks `text` against the schemas. Returns nothing when any error was
+/// found; every error found is in `diags` (all of them, not just the first).
+std::optional<Pipeline> parse_pipeline(const std::string& file, const std::string& text,
+                                       const SchemaLookup& ops, const Overrides& overrides,
+                                       Diagnostics& diags);
+
+}  // namespace pipeml::dsl

@@ -1,0 +1,33 @@
+#include "dsl/schema.h"
+
+#include <fmt/format.h>
+
+namespace pipeml::dsl {
+
+const char* kind_name(OpKind k) {
+  switch (k) {
+    case OpKind::kData: return "data";
+    case OpKind::kModel: return "model";
+    case OpKind::kLoss: return "loss";
+    case OpKind::kOptimizer: return "optimizer";
+    case OpKind::kScheduler: return "scheduler";
+    case OpKind::kTrain: return "train";
+    case OpKind::kEvaluate: return "evaluate";
+  }
+  return "?";
+}
+
+std::string ParamSpec::range_text() const {
+  if (!min_ && !max_) return {};
+  auto num = [](double v) { return fmt::format("{}", v); };
+  std::string lo = min_ ? (min_exclusive_ ? "(" : "[") + num(*min_) : "(-inf";
+  std::string hi = max_ ? num(*max_) + (max_exclusive_ ? ")" : "]") : "inf)";
+  return lo + ", " + hi;
+}
+
+std::string ParamSpec::default_text() const {
+  if (default_value.is_set()) return default_value.str();
+  return optional_ ? unset_text_ : "required";
+}
+
+}  // namespace pipeml::dsl

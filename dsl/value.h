@@ -1,0 +1,51 @@
+// A typed parameter value, checked against its ParamSpec. Plain C++ (no YAML, no LibTorch).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pipeml::dsl {
+
+/// The types a parameter can have. A path is a string resolved against the pipeline
+/// file's folder; an enum is a string from a fixed list; kStringOrNumber takes either
+/// (SMOTE's sampling_strategy: 'auto' or a ratio).
+enum class ParamType { kBool, kInt, kFloat, kString, kPath, kEnum, kIntList, kFloatList, kStringList, kStringOrNumber };
+
+/// The name a user sees in errors and in `pipe ops`.
+const char* type_name(ParamType t);
+
+/// Unset (no default and not given), or one typed value.
+struct Value {
+  std::variant<std::monostate, bool, std::int64_t, double, std::string, std::vector<std::int64_t>,
+               std::vector<double>, std::vector<std::string>>
+      v;
+
+  Value() = default;
+  Value(bool b) : v(b) {}
+  Value(int i) : v(static_cast<std::int64_t>(i)) {}
+  Value(std::int64_t i) : v(i) {}
+  Value(double d) : v(d) {}
+  Value(const char* s) : v(std::string(s)) {}
+  Value(std::string s) : v(std::move(s)) {}
+  Value(std::vector<std::int64_t> l) : v(std::move(l)) {}
+  Value(std::vector<double> l) : v(std::move(l)) {}
+  Value(std::vector<std::string> l) : v(std::move(l)) {}
+
+  bool is_set() const { return !std::holds_alternative<std::monostate>(v); }
+  bool is_string() const { return std::holds_alternative<std::string>(v); }
+  bool as_bool() const { return std::get<bool>(v); }
+  std::int64_t as_int() const { return std::get<std::int64_t>(v); }
+  /// An int or a float, as a double.
+  double as_number() const;
+  const std::string& as_string() const { return std::get<std::string>(v); }
+  const std::vector<std::int64_t>& as_int_list() const { return std::get<std::vector<std::int64_t>>(v); }
+  const std::vector<double>& as_float_list() const { return std::get<std::vector<double>>(v); }
+  const std::vector<std::string>& as_string_list() const { return std::get<std::vector<std::string>>(v); }
+
+  /// YAML-like text: 42, 0.001, true, adamw, [128, 64], ["?"], none.
+  std::string str() const;
+  bool operator==(const Value& o) const { return v == o.v; }
+};
+
+}  // namespace pipeml::dsl

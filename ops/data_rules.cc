@@ -1,0 +1,50 @@
+#include "ops/data_rules.h"
+
+namespace pipeml::rules {
+
+bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
+
+bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why) {
+  if (st.data.split) return true;
+  st.diags.error(stage.op_loc, "'" + stage.op() + "' before 'split' " + why,
+                 "move this stage after 'op: split'");
+  return false;
+}
+
+bool require_train_part(const dsl::Stage& stage, PlanState& st) {
+  const auto& part = stage.param("part");
+  if (part.value.as_string() == "train") return true;
+  st.diags.error(part.loc,
+                 "'" + stage.op() + "' on the " + part.value.as_string() +
+                     " part would score the model on rows that are not real data",
+                 "resampling and augmentation apply to the training part only: 'part: train'");
+  return false;
+}
+
+bool require_fit_on_train(const dsl::Stage& stage, PlanState& st) {
+  const auto& fit = stage.param("fit_on");
+  if (fit.value.as_string() == "train") return true;
+  st.diags.error(fit.loc,
+                 "'" + stage.op() + "' fitted on " + fit.value.as_string() +
+                     " rows learns from the test part (leakage)",
+                 "fit on the training part only: 'fit_on: train'");
+  return false;
+}
+
+std::size_t total_missing(const DataInfo& d) {
+  std::size_t n = 0;
+  for (auto m : d.missing_per_col) n += m;
+  return n;
+}
+
+std::string missing_columns_text(const DataInfo& d) {
+  std::string out;
+  for (std::size_t c = 0; c < d.missing_per_col.size() && c < d.features.size(); ++c) {
+    if (d.missing_per_col[c] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += "'" + d.features[c] + "' (" + std::to_string(d.missing_per_col[c]) + ")";
+  }
+  return out;
+}
+
+}  // namespace pipeml::rules

@@ -1,0 +1,48 @@
+// Reading a delimited text file of numeric features and one class column into a Table,
+// the way pandas.read_csv + sklearn's LabelEncoder would, but without pandas' cost: the
+// file is mapped, numbers are parsed in place with std::from_chars and no field becomes a
+// std::string. Errors name the file, the 1-based line and the column.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/table.h"
+
+namespace pipeml::csv {
+
+/// What to read and how. Mirrors the load_csv op's parameters.
+struct CsvOptions {
+  std::string path;
+  bool header = true;  ///< the first non-blank line names the columns
+  /// Names of the columns in file order: needed when header is false, renames them when
+  /// header is true (then there must be one name per header column).
+  std::vector<std::string> column_names;
+  char delimiter = ',';
+  /// Texts that mean a missing value. A numeric one (say "-999") also matches the same
+  /// number written differently ("-999.0"), as in pandas.
+  std::vector<std::string> na_values = {"", "NA", "NaN", "nan", "N/A", "NULL", "null", "?"};
+  /// The class column; empty reads features only (Table::y stays empty).
+  std::string target;
+  /// When set, the label is 1 where the target value is > threshold, else 0 (classes "0", "1").
+  std::optional<double> target_threshold;
+  /// Columns left out of the features (they need not be numeric).
+  std::vector<std::string> drop;
+};
+
+/// The column names a read would see, after renaming.
+struct CsvHeader {
+  std::vector<std::string> columns;
+};
+
+/// Reads only the first record: cheap, for validation messages that list the columns.
+/// Without a header and without column_names the columns are named "0", "1", ...
+CsvHeader read_header(const CsvOptions& options);
+
+/// Reads the whole file. Features are every column but the target and the dropped ones,
+/// in file order; missing markers become NaN. Labels: with target_threshold 0/1 named
+/// "0" and "1"; otherwise the distinct target values sorted (numerically when all are
+/// numbers, else as text) become 0..k-1, as sklearn's LabelEncoder. Throws UserError.
+Table read_csv(const CsvOptions& options);
+
+}  // namespace pipeml::csv

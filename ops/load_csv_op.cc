@@ -1,0 +1,118 @@
+// op load_csv: the source of every tabular pipeline. Reads the file at plan time too
+// (it is cheap next to training), so the plan shows real row and class counts.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "ops/data_rules.h"
+#include "ops/load_csv.h"
+#include "runtime/planner.h"
+#include "runtime/sha256.h"
+#include "runtime/user_error.h"
+
+namespace pipeml {
+namespace {
+
+using dsl::ParamSpec;
+
+csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
+  csv::CsvOptions o;
+  o.path = p.resolve(s.string("path"));
+  o.header = s.boolean("header");
+  if (s.has("columns")) o.column_names = s.param("columns").value.as_string_list();
+  o.delimiter = s.string("delimiter").empty() ? ',' : s.string("delimiter")[0];
+  o.na_values = s.param("na_values").value.as_string_list();
+  o.target = s.string("target");
+  if (s.has("target_threshold")) o.target_threshold = s.number("target_threshold");
+  o.drop = s.param("drop").value.as_string_list();
+  return o;
+}
+
+// The target and drop columns must exist: checked against the header so the error can
+// point at the parameter in the pipeline file and list the columns there are.
+bool check_columns(const dsl::Stage& s, const std::vector<std::string>& cols, PlanState& st) {
+  bool ok = true;
+  auto check = [&](const std::string& name, const dsl::Loc& loc, const char* what) {
+    if (std::find(cols.begin(), cols.end(), name) != cols.end()) return;
+    st.diags.error(loc, std::string("no column '") + name + "' in the data for '" + what + "'" + dsl::did_you_mean(name, cols),
+                   "the columns are " + dsl::quoted_list(cols));
+    ok = false;
+  };
+  check(s.string("target"), s.param("target").loc, "target");
+  for (const auto& d : s.param("drop").value.as_string_list()) check(d, s.param("drop").loc, "drop");
+  return ok;
+}
+
+void plan(const dsl::Stage& s, PlanState& st) {
+  if (&s != &st.plan.pipeline.data.front()) {
+    st.diags.error(s.op_loc, "'load_csv' must be the first data stage", "one pipeline reads one table");
+    return;
+  }
+  if (s.string("delimiter").size() != 1) {
+    st.diags.error(s.param("delimiter").loc, "expected one character for 'delimiter', got '" + s.string("delimiter") + "'");
+    return;
+  }
+  if (!s.boolean("header") && !s.has("columns")) {
+    st.diags.error(s.op_loc, "'load_csv' with 'header: false' needs 'columns' naming every column");
+    return;
+  }
+  const csv::CsvOptions o = options_of(s, st.plan.pipeline);
+  if (!std::ifstream(o.path)) {
+    st.diags.error(s.param("path").loc, "cannot read the data file '" + o.path + "'",
+                   "check the path (relative paths start at the pipeline file's folder) or change it with --set " + s.id + ".path=FILE");
+    return;
+  }
+  try {
+    if (!check_columns(s, csv::read_header(o).columns, st)) return;
+    const Table t = csv::read_csv(o);
+    DataInfo& d = st.data;
+    d.features = t.columns;
+    d.class_names = t.class_names;
+    d.labels = t.y;
+    d.row_has_missing.assign(t.rows, 0);
+    d.missing_per_col.assign(t.cols(), 0);
+    for (std::size_t r = 0; r < t.rows; ++r)
+      for (std::size_t c = 0; c < t.cols(); ++c)
+        if (std::isnan(t.row(r)[c])) {
+          d.row_has_missing[r] = 1;
+          ++d.missing_per_col[c];
+        }
+    std::vector<std::size_t> all(t.rows);
+    for (std::size_t i = 0; i < t.rows; ++i) all[i] = i;
+    d.part_rows["all"] = all;
+    d.parts = {PartInfo{"all", t.rows, t.class_counts()}};
+    st.plan.hashes[s.string("path")] = sha256_file(o.path);
+    if (rules::total_missing(d) > 0)
+      st.step.notes.push_back(std::to_string(rules::total_missing(d)) + " missing values: " + rules::missing_columns_text(d));
+  } catch (const UserError& e) {
+    st.diags.error(s.param("path").loc, e.what());
+  }
+}
+
+void run(const dsl::Stage& s, DataRun& r) { r.parts["all"] = csv::read_csv(options_of(s, r.plan.pipeline)); }
+
+}  // namespace
+
+const OpDef& load_csv_op() {
+  static const OpDef op{
+      {"load_csv",
+       dsl::OpKind::kData,
+       "read a delimited text file of numeric features and a class column",
+       {
+           ParamSpec::path("path").doc("the file; a relative path starts at the pipeline file's folder"),
+           ParamSpec::boolean("header", true).doc("the first line names the columns"),
+           ParamSpec::string_list("columns").optional().doc("names for the columns, in order (needed when header is false)"),
+           ParamSpec::string("delimiter", ",").doc("the one character between fields"),
+           ParamSpec::string_list("na_values", std::vector<std::string>{"", "NA", "NaN", "nan", "N/A", "NULL", "null"})
+               .doc("texts that mean a missing value (pandas' na_values)"),
+           ParamSpec::string("target").doc("the column holding the class"),
+           ParamSpec::number("target_threshold").optional().doc("binary target: class 1 where the target value is > this (UCI num 0-4 -> num > 0)"),
+           ParamSpec::string_list("drop", std::vector<std::string>{}).doc("columns to leave out of the features"),
+       }},
+      plan,
+      run,
+  };
+  return op;
+}
+
+}  // namespace pipeml

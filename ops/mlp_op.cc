@@ -1,0 +1,76 @@
+// op mlp: hidden blocks of Linear -> [BatchNorm1d] -> activation -> [Dropout], then a
+// Linear output sized by the task. The input width comes from the data, never the user.
+// Shapes and parameter counts here; the LibTorch module is built in runtime/exec/mlp.cc.
+#include <fmt/format.h>
+
+#include "runtime/op.h"
+
+namespace pipeml {
+namespace {
+
+using dsl::ParamSpec;
+
+const char* activation_type(const std::string& a) {
+  if (a == "leaky_relu") return "LeakyReLU";
+  if (a == "gelu") return "GELU";
+  if (a == "elu") return "ELU";
+  if (a == "tanh") return "Tanh";
+  if (a == "sigmoid") return "Sigmoid";
+  return "ReLU";
+}
+
+// The layers exactly as runtime/exec/mlp.cc builds them, with their state_dict names.
+std::vector<LayerRow> layers_of(const MlpSpec& m) {
+  std::vector<LayerRow> rows;
+  auto add = [&](std::string type, std::int64_t width, std::int64_t params) {
+    rows.push_back(LayerRow{std::to_string(rows.size()), std::move(type), {width}, params});
+  };
+  std::int64_t in = m.in_features;
+  for (int h : m.hidden) {
+    add(fmt::format("Linear({}, {})", in, h), h, in * h + h);
+    if (m.batch_norm) add(fmt::format("BatchNorm1d({})", h), h, 2 * h);
+    add(activation_type(m.activation), h, 0);
+    if (m.dropout > 0) add(fmt::format("Dropout(p={})", m.dropout), h, 0);
+    in = h;
+  }
+  add(fmt::format("Linear({}, {})", in, m.out_features), m.out_features, in * m.out_features + m.out_features);
+  return rows;
+}
+
+void plan(const dsl::Stage& s, PlanState& st) {
+  MlpSpec& m = st.plan.mlp;
+  for (auto h : s.param("hidden").value.as_int_list()) m.hidden.push_back(static_cast<int>(h));
+  m.batch_norm = s.boolean("batch_norm");
+  m.dropout = s.number("dropout");
+  m.activation = s.string("activation");
+  if (st.data.features.empty()) return;  // the data stages failed; they said why
+  m.in_features = static_cast<int>(st.data.features.size());
+  const std::size_t classes = st.data.class_names.size();
+  m.out_features = classes == 2 ? 1 : static_cast<int>(classes);
+  st.plan.layers = layers_of(m);
+  st.plan.total_params = 0;
+  for (const auto& l : st.plan.layers) st.plan.total_params += l.params;
+  st.step.notes.push_back(fmt::format("{} inputs from the data; {} output{} for {} classes", m.in_features, m.out_features,
+                                      m.out_features == 1 ? " (a logit)" : "s", classes));
+}
+
+}  // namespace
+
+const OpDef& mlp_op() {
+  static const OpDef op{
+      {"mlp",
+       dsl::OpKind::kModel,
+       "multilayer perceptron: per hidden size Linear, BatchNorm1d, activation, Dropout",
+       {
+           ParamSpec::int_list("hidden", std::vector<std::int64_t>{128, 64}).min(1).doc("width of each hidden block"),
+           ParamSpec::boolean("batch_norm", true).doc("BatchNorm1d after each hidden Linear"),
+           ParamSpec::number("dropout", 0.0).min(0).max(1, true).doc("dropout probability after each activation (0: none)"),
+           ParamSpec::enumeration("activation", {"relu", "leaky_relu", "gelu", "elu", "tanh", "sigmoid"}, "relu")
+               .doc("the non-linearity of the hidden blocks"),
+       }},
+      plan,
+  };
+  return op;
+}
+
+}  // namespace pipeml

@@ -1,0 +1,51 @@
+// op standardize: zero mean, unit variance per feature, with the mean and std of the
+// training part only (sklearn's StandardScaler fitted on X_train).
+#include <nlohmann/json.hpp>
+
+#include "ops/data_rules.h"
+#include "ops/standardize.h"
+
+namespace pipeml {
+namespace {
+
+using dsl::ParamSpec;
+
+void plan(const dsl::Stage& s, PlanState& st) {
+  const bool fit_ok = rules::require_fit_on_train(s, st);
+  if (!rules::has_data(st)) return;
+  if (!rules::require_split(s, st, "computes its mean and std from test rows too (leakage)") || !fit_ok) return;
+  if (rules::total_missing(st.data) > 0) {
+    st.diags.error(s.op_loc,
+                   "'standardize' needs complete data, but " + std::to_string(rules::total_missing(st.data)) +
+                       " values are missing: " + rules::missing_columns_text(st.data),
+                   "add 'op: impute' before it");
+    return;
+  }
+  st.step.notes.push_back("mean and std from the train part only, applied to every part");
+}
+
+void run(const dsl::Stage& s, DataRun& r) {
+  const auto scaler = scale::fit(r.parts.at("train"), s.boolean("with_mean"), s.boolean("with_std"));
+  for (auto& [name, t] : r.parts) scale::transform(scaler, t);
+  r.fitted[s.id] = nlohmann::json{{"op", "standardize"}, {"mean", scaler.mean}, {"scale", scaler.scale}}.dump();
+}
+
+}  // namespace
+
+const OpDef& standardize_op() {
+  static const OpDef op{
+      {"standardize",
+       dsl::OpKind::kData,
+       "scale features to zero mean and unit variance (sklearn's StandardScaler)",
+       {
+           ParamSpec::boolean("with_mean", true).doc("subtract the training mean"),
+           ParamSpec::boolean("with_std", true).doc("divide by the training standard deviation (ddof 0)"),
+           ParamSpec::enumeration("fit_on", {"train", "all"}, "train").doc("rows the mean and std come from (only train is leak-free)"),
+       }},
+      plan,
+      run,
+  };
+  return op;
+}
+
+}  // namespace pipeml

@@ -1,0 +1,29 @@
+// What the verbs share: the --set/--seed/--device options, loading a pipeline or a saved
+// plan into a Plan, and printing diagnostics.
+#pragma once
+#include <boost/program_options.hpp>
+#include <memory>
+#include <string>
+
+#include "runtime/plan.h"
+
+namespace pipeml::cli {
+
+namespace po = boost::program_options;
+
+/// Exit codes: 0 success, 1 the pipeline or its data has errors, 2 the command line is wrong.
+enum Exit { kOk = 0, kInvalid = 1, kUsage = 2 };
+
+/// Adds --set, --seed and --device.
+void add_override_options(po::options_description& desc);
+dsl::Overrides overrides_from(const po::variables_map& vm);
+
+/// Parses argv (after the verb) into `vm`; prints the error and usage on failure.
+bool parse_args(int argc, char** argv, const po::options_description& desc,
+                const po::positional_options_description& pos, po::variables_map& vm, const char* usage);
+
+/// Plans FILE (a pipeline, or a plan saved by `pipe plan -o`). On errors prints them all
+/// to stderr with a count, and returns null.
+std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides);
+
+}  // namespace pipeml::cli

@@ -1,0 +1,51 @@
+// libpipe_exec.so's one exported symbol: TrainJob in, TrainOutcome out. Resolves the
+// device, runs the trainer, saves the model. Errors cross the seam as text, never as
+// exceptions, because the two sides are separate shared objects.
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <chrono>
+
+#include "runtime/exec/model_io.h"
+#include "runtime/exec/trainer.h"
+#include "runtime/trainer_api.h"
+#include "runtime/user_error.h"
+
+namespace pipeml {
+namespace {
+
+std::string resolve_device(const std::string& asked) {
+  const bool cuda = torch::cuda::is_available();
+  if (asked == "cuda" && !cuda)
+    throw UserError("device 'cuda' was asked for, but this machine has no usable CUDA GPU (try --device cpu)");
+  return (asked == "cuda" || (asked == "auto" && cuda)) ? "cuda" : "cpu";
+}
+
+TrainOutcome train(const TrainJob& job) {
+  TrainOutcome out;
+  out.torch_version = TORCH_VERSION;
+  try {
+    TrainSpec spec = job.spec;
+    spec.device = resolve_device(spec.device);
+    out.device = spec.device;
+    const auto t0 = std::chrono::steady_clock::now();
+    TrainResult r = train_and_predict(*job.train, job.validation, *job.test, job.mlp, job.loss, job.optimizer, spec,
+                                      job.on_epoch, job.on_batch);
+    out.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.history = std::move(r.history);
+    out.test_probs = std::move(r.test_probs);
+    save_state_dict(*r.model, job.model_path);
+  } catch (const UserError& e) {
+    out.error = e.what();
+  } catch (const std::exception& e) {
+    out.error = std::string("training failed: ") + e.what();
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace pipeml
+
+extern "C" __attribute__((visibility("default"))) pipeml::TrainOutcome pipe_train_entry(const pipeml::TrainJob& job) {
+  return pipeml::train(job);
+}

@@ -1,0 +1,230 @@
+#include "runtime/exec/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "runtime/exec/adamw.h"
+#include "runtime/exec/cpu_mlp.h"
+#include "runtime/exec/mlp.h"
+#include "runtime/exec/torch_compat.h"
+#include "runtime/user_error.h"
+
+namespace pipeml {
+namespace {
+
+// Features the model can read, and for training parts labels 0/1 for every row.
+void check_table(const Table& t, const char* part, int in_features, bool needs_labels) {
+  if (t.cols() != static_cast<std::size_t>(in_features))
+    throw UserError(std::string("the ") + part + " part has " + std::to_string(t.cols()) +
+                    " features, the model expects " + std::to_string(in_features));
+  if (needs_labels && t.y.size() != t.rows) throw UserError(std::string("the ") + part + " part has no labels");
+  for (std::size_t r = 0; r < t.rows; ++r) {
+    if (needs_labels && t.y[r] != 0 && t.y[r] != 1)
+      throw UserError(std::string("the ") + part + " part has label " + std::to_string(t.y[r]) + " at row " +
+                      std::to_string(r + 1) + "; binary training needs labels 0 and 1");
+    for (std::size_t c = 0; c < t.cols(); ++c)
+      if (std::isnan(t.row(r)[c]))
+        throw UserError(std::string("the ") + part + " part has a missing value in '" + t.columns[c] + "' at row " +
+                        std::to_string(r + 1) + "; impute it before training");
+  }
+}
+
+void check_job(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp, const LossSpec& loss,
+               const TrainSpec& spec) {
+  if (loss.type != "bce_with_logits")
+    throw UserError("loss '" + loss.type + "' is not supported yet (use bce_with_logits)");
+  if (!(loss.pos_weight > 0)) throw UserError("pos_weight must be positive");
+  if (mlp.out_features != 1) throw UserError("binary training needs out_features 1");
+  if (spec.batch_size < 1) throw UserError("batch_size must be at least 1");
+  if (spec.epochs < 0) throw UserError("epochs must not be negative");
+  check_table(train, "train", mlp.in_features, true);
+  if (val) check_table(*val, "validation", mlp.in_features, true);
+  check_table(test, "test", mlp.in_features, false);
+  const std::size_t n = train.rows, bs = spec.batch_size;
+  if (n == 0 || (spec.drop_last && n < bs))
+    throw UserError("the train part has " + std::to_string(n) + " rows: not one batch of " + std::to_string(bs));
+  // BatchNorm cannot normalise a batch of one row in training mode; PyTorch would stop mid-run.
+  if (mlp.batch_norm && (bs == 1 || (!spec.drop_last && n % bs == 1)))
+    throw UserError("a batch of 1 row cannot train batch_norm: " + std::to_string(n) + " rows in batches of " +
+                    std::to_string(bs) + " leave one alone; set drop_last or change batch_size");
+}
+
+at::Tensor features(const Table& t, const at::Device& device) {
+  auto x = at::empty({static_cast<std::int64_t>(t.rows), static_cast<std::int64_t>(t.cols())}, at::kFloat);
+  std::copy(t.x.begin(), t.x.end(), x.data_ptr<float>());
+  return x.to(device);
+}
+
+// Labels as float32 [rows, 1], the shape and type of the model's logits.
+at::Tensor labels(const Table& t, const at::Device& device) {
+  auto y = at::empty({static_cast<std::int64_t>(t.rows), 1}, at::kFloat);
+  std::copy(t.y.begin(), t.y.end(), y.data_ptr<float>());
+  return y.to(device);
+}
+
+// Restores LibTorch's intra-op thread count on the way out: the setting is process-wide.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(at::get_num_threads()) { at::set_num_threads(n); }
+  ~ThreadCount() { at::set_num_threads(saved_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int saved_;
+};
+
+// One thread for small layers on the CPU: a step of the heart MLP is a few dozen kernels of a
+// few microseconds each, and OpenMP's fork/join per kernel costs more than splitting such
+// kernels saves (with 2 threads the heart recipe took 0.14 s instead of 0.065 s on a 2-core
+// machine). Past about a million multiply-adds per layer and batch the work is worth sharing.
+int cpu_threads(const MlpSpec& mlp, int batch_size) {
+  std::int64_t widest = 0, in = mlp.in_features;
+  for (int h : mlp.hidden) widest = std::max<std::int64_t>(widest, in * h), in = h;
+  widest = std::max<std::int64_t>(widest, in * mlp.out_features);
+  return widest * batch_size < (1 << 20) ? 1 : at::get_num_threads();
+}
+
+// The random draws of one epoch of `DataLoader(..., shuffle=...)` on torch's default
+// generator, in its order: the iterator's _base_seed (drawn even without shuffling), then
+// RandomSampler's seed, then randperm(n) from a fresh generator seeded with it. Empty when
+// not shuffling. Making the same draws keeps dropout's masks in step with Python's.
+at::Tensor epoch_order(std::int64_t n, bool shuffle) {
+  auto draw = [] { return at::empty({}, at::kLong).random_().item<std::int64_t>(); };
+  draw();
+  if (!shuffle) return {};
+  const auto seed = static_cast<std::uint64_t>(draw());
+  return at::randperm(n, torch_compat::cpu_generator(seed), at::kLong);
+}
+
+at::Tensor bce(const at::Tensor& logits, const at::Tensor& y, const c10::optional<at::Tensor>& pos_weight) {
+  return at::binary_cross_entropy_with_logits(logits, y, {}, pos_weight, at::Reduction::Mean);
+}
+
+// One training step and eval-mode logits, computed either by CpuMlpStep or by autograd.
+class Stepper {
+ public:
+  Stepper(torch::nn::Sequential& model, FlatAdamW& optimizer, c10::optional<at::Tensor> pos_weight, bool fast)
+      : model_(model), optimizer_(optimizer), pos_weight_(pos_weight) {
+    if (fast) fast_ = std::make_unique<CpuMlpStep>(model, pos_weight);
+  }
+  /// Zero grad, forward, loss, backward, optimizer step; returns the loss, not read back.
+  at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr) {
+    at::Tensor loss;
+    if (fast_) {
+      loss = fast_->train_batch(x, y);  // overwrites the gradients: nothing to zero
+    } else {
+      optimizer_.zero_grad();
+      loss = bce(model_->forward(x), y, pos_weight_);
+      loss.backward();
+      loss = loss.detach();
+    }
+    optimizer_.step(lr);
+    return loss;
+  }
+  /// Eval-mode logits, in chunks, so that a large table never needs all activations at once.
+  at::Tensor logits(const at::Tensor& x) {
+    constexpr std::int64_t kChunk = 65536;
+    model_->eval();
+    c10::InferenceMode no_autograd;
+    std::vector<at::Tensor> parts;
+    for (std::int64_t i = 0; i < x.size(0); i += kChunk) {
+      const at::Tensor part = x.narrow(0, i, std::min(kChunk, x.size(0) - i));
+      parts.push_back(fast_ ? fast_->eval_logits(part) : model_->forward(part));
+    }
+    return parts.size() == 1 ? parts[0] : at::cat(parts);
+  }
+
+ private:
+  torch::nn::Sequential& model_;
+  FlatAdamW& optimizer_;
+  c10::optional<at::Tensor> pos_weight_;
+  std::unique_ptr<CpuMlpStep> fast_;
+};
+
+std::vector<double> probabilities(Stepper& stepper, const at::Tensor& x) {
+  if (x.size(0) == 0) return {};
+  const at::Tensor p = at::sigmoid(stepper.logits(x)).reshape({-1}).to(at::kCPU, at::kDouble);
+  return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+}
+
+}  // namespace
+
+TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp,
+                              const LossSpec& loss, const OptimizerSpec& opt, const TrainSpec& spec,
+                              const std::function<void(const EpochRecord&)>& on_epoch,
+                              const std::function<void(int epoch, int batch, int batches)>& on_batch,
+                              CpuStep cpu_step) {
+  check_job(train, val, test, mlp, loss, spec);
+  const at::Device device(spec.device);
+  ThreadCount threads(device.is_cpu() ? cpu_threads(mlp, spec.batch_size) : at::get_num_threads());
+
+  at::manual_seed(spec.seed);  // torch.manual_seed: the CPU generator and every GPU's
+  TrainResult result;
+  result.model = build_mlp(mlp);  // initialised on the CPU, as Python does, then moved
+  torch::nn::Sequential& model = result.model;
+  model->to(device);
+  FlatAdamW optimizer(model->parameters(), opt);
+
+  const at::Tensor x = features(train, device), y = labels(train, device);
+  const at::Tensor x_test = features(test, device);
+  at::Tensor x_val, y_val;
+  if (val) x_val = features(*val, device), y_val = labels(*val, device);
+  // Python's BCEWithLogitsLoss() has no pos_weight, and its formula without one rounds
+  // differently from the one with pos_weight 1: leave it out in that case too.
+  c10::optional<at::Tensor> pos_weight;
+  if (loss.pos_weight != 1.0) pos_weight = at::full({1}, loss.pos_weight, x.options());
+  Stepper stepper(model, optimizer, pos_weight, device.is_cpu() && cpu_step == CpuStep::fast);
+
+  const std::int64_t n = x.size(0), bs = spec.batch_size;
+  const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
+  std::vector<at::Tensor> batch_losses;
+  batch_losses.reserve(batches);
+  for (int epoch = 0; epoch < spec.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    EpochRecord rec;
+    rec.epoch = epoch + 1;
+    rec.lr = spec.lr_at ? spec.lr_at(epoch) : opt.lr;
+    model->train();
+    // One gather per epoch into a shuffled copy; batches are then views (narrow), which
+    // costs no kernel and, on a GPU, no host-device traffic.
+    const at::Tensor order = epoch_order(n, spec.shuffle);
+    const at::Tensor xs = order.defined() ? x.index_select(0, order.to(device)) : x;
+    const at::Tensor ys = order.defined() ? y.index_select(0, order.to(device)) : y;
+    batch_losses.clear();
+    for (std::int64_t b = 0; b < batches; ++b) {
+      const std::int64_t len = std::min(bs, n - b * bs);
+      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), ys.narrow(0, b * bs, len), rec.lr));
+      if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
+    }
+    // Read once per epoch (no sync per batch), summed in order in double as Python's
+    // `total += loss.item()` sums them.
+    const at::Tensor host = at::stack(batch_losses).to(at::kCPU);
+    double total = 0;
+    for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
+    rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
+    rec.val_loss = rec.val_accuracy = std::numeric_limits<double>::quiet_NaN();
+    if (val && val->rows > 0) {
+      const at::Tensor logits = stepper.logits(x_val);
+      c10::InferenceMode no_autograd;
+      const at::Tensor correct = at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
+      const at::Tensor both = at::stack({bce(logits, y_val, pos_weight).to(at::kDouble), correct.to(at::kDouble)});
+      const at::Tensor h = both.to(at::kCPU);
+      rec.val_loss = h.data_ptr<double>()[0];
+      rec.val_accuracy = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
+    }
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result.history.push_back(rec);
+    if (on_epoch) on_epoch(rec);
+  }
+  result.test_probs = probabilities(stepper, x_test);
+  if (val) result.val_probs = probabilities(stepper, x_val);
+  return result;
+}
+
+}  // namespace pipeml

@@ -1,0 +1,43 @@
+// The training loop of a binary classifier: heart_ref.py's loop, in LibTorch.
+#pragma once
+#include <torch/nn/modules/container/sequential.h>
+
+#include <functional>
+#include <vector>
+
+#include "runtime/table.h"
+#include "runtime/train_spec.h"
+
+namespace pipeml {
+
+/// What train_and_predict hands back.
+struct TrainResult {
+  std::vector<EpochRecord> history;  ///< one record per epoch
+  std::vector<double> test_probs;    ///< sigmoid of the logits, test rows in order
+  std::vector<double> val_probs;     ///< the same for the validation rows (empty without one)
+  torch::nn::Sequential model;       ///< the trained model, in eval mode, on the training device
+};
+
+/// How a CPU step is computed. Both give the same bits on Debian's LibTorch (tests check it).
+enum class CpuStep {
+  fast,      ///< CpuMlpStep: the backward written out, no autograd (several times faster)
+  autograd,  ///< model->forward + loss.backward(), as on CUDA: the reference for the fast one
+};
+
+/// Trains build_mlp(mlp) on `train` the way heart_ref.py does, then predicts `test` (and
+/// `val`) in eval mode. In order: torch::manual_seed(spec.seed); the model (default init);
+/// per epoch the lr from spec.lr_at(epoch) (or opt.lr without a schedule), a fresh shuffle
+/// drawn like DataLoader(shuffle=True) draws it, batches of spec.batch_size (the last one
+/// partial unless drop_last), model.train(), BCEWithLogitsLoss(pos_weight), AdamW; train
+/// loss = mean of the batch losses; with `val`, its loss and accuracy in eval mode.
+/// Given the same tensors and seed it makes the same random draws as the Python loop.
+/// spec.device is "cpu" or "cuda" (already resolved); everything stays on it throughout.
+/// on_epoch gets each record as it is made; on_batch(epoch, batch, batches) is 1-based.
+/// Binary only: mlp.out_features 1, labels 0/1. Throws UserError for what it cannot train.
+TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp,
+                              const LossSpec& loss, const OptimizerSpec& opt, const TrainSpec& spec,
+                              const std::function<void(const EpochRecord&)>& on_epoch,
+                              const std::function<void(int epoch, int batch, int batches)>& on_batch,
+                              CpuStep cpu_step = CpuStep::fast);
+
+}  // namespace pipeml

@@ -1,0 +1,22 @@
+// Runs a plan: the data stages (plain C++), then training through libpipe_exec.so, then
+// the test-set evaluation; writes the run's artifacts as it goes.
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "runtime/plan.h"
+#include "runtime/trainer_loader.h"
+
+namespace pipeml {
+
+struct RunOptions {
+  std::string out_dir;       ///< empty: runs/<pipeline>-<timestamp>/
+  bool progress_bar = false;  ///< draw the in-place bar (stderr is a terminal)
+};
+
+/// Returns the process exit code. User errors are printed to `err`, and written to
+/// error.txt in the run directory when one was made.
+int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out,
+            std::ostream& err);
+
+}  // namespace pipeml

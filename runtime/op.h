@@ -1,0 +1,43 @@
+// An op: its schema (the one description of its parameters) and the hooks the planner
+// and the executor call. Each op file defines one `const OpDef& NAME_op()`; the explicit
+// list in ops/ops.def puts them in the registry (no static-initialisation tricks).
+#pragma once
+#include <map>
+#include <string>
+
+#include "dsl/diagnostics.h"
+#include "dsl/pipeline.h"
+#include "dsl/schema.h"
+#include "runtime/plan.h"
+#include "runtime/table.h"
+
+namespace pipeml {
+
+/// What a plan hook sees: the plan so far, the data as it stands, and where errors go.
+struct PlanState {
+  Plan& plan;
+  DataInfo& data;
+  PlanStep& step;
+  dsl::Diagnostics& diags;
+};
+
+/// The tables as they stand while data stages run, by part name, plus what fitted
+/// stages learned (saved with the model so new data is transformed the same way).
+struct DataRun {
+  const Plan& plan;
+  std::map<std::string, Table> parts;
+  std::map<std::string, std::string> fitted;  ///< stage id -> JSON of its fitted state
+};
+
+struct OpDef {
+  dsl::OpSchema schema;
+  /// Infers what the stage makes of the data (counts, shapes) and fills its part of the
+  /// plan; adds located errors. Required.
+  void (*plan)(const dsl::Stage&, PlanState&) = nullptr;
+  /// Runs a data stage on real tables (plain C++). Only data ops have one.
+  void (*run)(const dsl::Stage&, DataRun&) = nullptr;
+  /// The learning rate at 0-based `epoch` for `base_lr`. Only schedulers have one.
+  double (*lr_at)(const dsl::Stage&, double base_lr, int epoch) = nullptr;
+};
+
+}  // namespace pipeml

@@ -1,0 +1,102 @@
+#include "runtime/planner.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "runtime/sha256.h"
+
+namespace pipeml {
+namespace {
+
+void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags) {
+  plan.steps.push_back(PlanStep{&stage, {}, {}});
+  PlanState state{plan, plan.data, plan.steps.back(), diags};
+  registry.op(stage.op())->plan(stage, state);
+  if (stage.section == "data") plan.steps.back().parts = plan.data.parts;
+}
+
+}  // namespace
+
+PartInfo* DataInfo::part(const std::string& name) {
+  for (auto& p : parts)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+const PartInfo* DataInfo::part(const std::string& name) const {
+  for (const auto& p : parts)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::int64_t seed_of(const dsl::Stage& stage, const dsl::Pipeline& pipeline) {
+  const auto& p = stage.param("seed");
+  return p.value.is_set() ? p.value.as_int() : pipeline.seed;
+}
+
+std::int64_t use_seed(const dsl::Stage& stage, Plan& plan) {
+  const bool own = stage.param("seed").value.is_set();
+  const std::int64_t seed = seed_of(stage, plan.pipeline);
+  for (const auto& s : plan.seeds)
+    if (s.stage == stage.id) return seed;
+  plan.seeds.push_back(SeedUse{stage.id, seed, !own});
+  return seed;
+}
+
+std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (i) out += ", ";
+    out += (i < names.size() ? names[i] : std::to_string(i)) + ": " + std::to_string(counts[i]);
+  }
+  return out + "}";
+}
+
+std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& overrides,
+                                const Registry& registry, dsl::Diagnostics& diags) {
+  auto plan = std::make_unique<Plan>();
+  plan->pipeline = std::move(pipeline);
+  plan->overrides = overrides;
+  const std::size_t errors_before = diags.size();
+  const dsl::Pipeline& p = plan->pipeline;
+
+  // Data stages, in order. A stage whose input is already broken still runs its own
+  // checks, so every mistake is reported; hooks skip inference when there is no data.
+  for (const auto& stage : p.data) plan_stage(stage, registry, *plan, diags);
+  if (!p.data.empty() && !plan->data.split && diags.size() == errors_before)
+    diags.error(p.data.back().loc, "the data is never split into a training and a test part",
+                "add a stage 'op: split' after the loaders, before any fitted or resampling stage");
+
+  // The sections: model first (it needs the data's width), then what trains it.
+  for (const dsl::Stage* s : {&p.model, &p.loss, &p.optimizer, &p.train}) plan_stage(*s, registry, *plan, diags);
+  if (p.scheduler) plan_stage(*p.scheduler, registry, *plan, diags);
+  plan_stage(p.evaluate, registry, *plan, diags);
+
+  // The schedule for every epoch: printed by `pipe plan`, applied by the trainer.
+  plan->lr_by_epoch.clear();
+  for (int e = 0; e < plan->train.epochs; ++e) {
+    double lr = plan->optimizer.lr;
+    if (p.scheduler) lr = registry.op(p.scheduler->op())->lr_at(*p.scheduler, plan->optimizer.lr, e);
+    plan->lr_by_epoch.push_back(lr);
+  }
+  if (diags.size() > errors_before) return nullptr;
+  return plan;
+}
+
+std::unique_ptr<Plan> plan_file(const std::string& path, const dsl::Overrides& overrides,
+                                const Registry& registry, dsl::Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error(dsl::Loc{path, 0, 0, 1}, "cannot read the pipeline file", "check the path; pipelines live in pipelines/ and examples/");
+    return nullptr;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto pipeline = dsl::parse_pipeline(path, text.str(), registry, overrides, diags);
+  if (!pipeline) return nullptr;
+  auto plan = make_plan(std::move(*pipeline), overrides, registry, diags);
+  if (plan) plan->hashes[path] = sha256_hex(text.str());
+  return plan;
+}
+
+}  // namespace pipeml

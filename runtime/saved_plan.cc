@@ -1,0 +1,68 @@
+#include "runtime/saved_plan.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/plan_print.h"
+#include "runtime/planner.h"
+#include "runtime/registry.h"
+
+namespace pipeml {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+bool is_saved_plan(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char first = 0;
+  if (!(in >> first) || first != '{') return false;
+  const auto j = nlohmann::json::parse(read_all(path), nullptr, false);
+  return j.is_object() && j.value("format", "") == "pipe-plan/1";
+}
+
+std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overrides& extra, dsl::Diagnostics& diags) {
+  const dsl::Loc here{path, 0, 0, 1};
+  if (!extra.empty()) {
+    diags.error(here, "a saved plan runs as it was reviewed; --set, --seed and --device cannot change it",
+                "plan the pipeline again with those options and -o");
+    return nullptr;
+  }
+  const auto saved = nlohmann::json::parse(read_all(path), nullptr, false);
+  dsl::Overrides overrides;
+  const auto& o = saved["overrides"];
+  overrides.sets = o.value("set", std::vector<std::string>{});
+  if (o.contains("seed")) overrides.seed = o["seed"].get<std::int64_t>();
+  if (o.contains("device")) overrides.device = o["device"].get<std::string>();
+  const std::string pipeline_file = saved["pipeline"]["file"].get<std::string>();
+
+  auto plan = plan_file(pipeline_file, overrides, Registry::builtin(), diags);
+  if (!plan) {
+    diags.error(here, "the plan's pipeline '" + pipeline_file + "' no longer plans", "the errors above say why");
+    return nullptr;
+  }
+  // Every input recorded in the saved plan must hash to what it did then.
+  for (const auto& [file, hash] : saved["hashes"].items()) {
+    auto now = plan->hashes.find(file);
+    if (now == plan->hashes.end() || now->second != hash.get<std::string>())
+      diags.error(here, "'" + file + "' changed since this plan was made",
+                  "review the new plan with 'pipe plan " + pipeline_file + "' and save it again with -o");
+  }
+  if (!diags.empty()) return nullptr;
+  if (plan_json(*plan) != saved) {
+    diags.error(here, "this plan was made by another version of pipe and differs from what it would run now",
+                "make it again with 'pipe plan " + pipeline_file + " -o " + path + "'");
+    return nullptr;
+  }
+  return plan;
+}
+
+}  // namespace pipeml

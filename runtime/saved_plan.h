@@ -1,0 +1,19 @@
+// `pipe plan -o FILE` and `pipe run FILE`: a saved plan records the pipeline file, the
+// command-line overrides and the sha256 of every input. Running it re-plans from those and
+// refuses when any input changed, so what runs is exactly what was reviewed.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "dsl/diagnostics.h"
+#include "runtime/plan.h"
+
+namespace pipeml {
+
+/// True when `path` holds a saved plan (JSON with "format": "pipe-plan/1").
+bool is_saved_plan(const std::string& path);
+
+/// Re-plans a saved plan; errors (changed inputs, extra overrides) go to `diags`.
+std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overrides& extra, dsl::Diagnostics& diags);
+
+}  // namespace pipeml

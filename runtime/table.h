@@ -1,0 +1,49 @@
+// The value that flows between data stages: a dense numeric table plus class labels.
+// (pipe's namespace is pipeml, not pipe: <unistd.h> declares a function called pipe.)
+// Plain C++ on purpose: data stages run (and are planned) without LibTorch.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace pipeml {
+
+/// Row-major float32 features (NaN marks a missing value) with one integer class label
+/// per row. Labels are 0..k-1; `class_names` keeps what each label meant in the source.
+struct Table {
+  std::vector<std::string> columns;      ///< feature names, in order
+  std::vector<std::string> class_names;  ///< label i was written as class_names[i]
+  std::size_t rows = 0;
+  std::vector<float> x;  ///< rows * cols() values
+  std::vector<int> y;    ///< rows labels; empty when the table has no target
+
+  std::size_t cols() const { return columns.size(); }
+  float* row(std::size_t i) { return x.data() + i * cols(); }
+  const float* row(std::size_t i) const { return x.data() + i * cols(); }
+  /// Number of rows of each label 0..num_classes-1.
+  std::vector<std::size_t> class_counts() const {
+    std::vector<std::size_t> c(class_names.size(), 0);
+    for (int v : y) {
+      if (v >= 0 && static_cast<std::size_t>(v) >= c.size()) c.resize(v + 1, 0);
+      if (v >= 0) ++c[v];
+    }
+    return c;
+  }
+  /// A new table holding the given rows, in that order.
+  Table take(const std::vector<std::size_t>& idx) const {
+    Table t;
+    t.columns = columns;
+    t.class_names = class_names;
+    t.rows = idx.size();
+    t.x.resize(idx.size() * cols());
+    if (!y.empty()) t.y.resize(idx.size());
+    for (std::size_t r = 0; r < idx.size(); ++r) {
+      const float* src = row(idx[r]);
+      std::copy(src, src + cols(), t.x.data() + r * cols());
+      if (!y.empty()) t.y[r] = y[idx[r]];
+    }
+    return t;
+  }
+};
+
+}  // namespace pipeml

@@ -1,0 +1,59 @@
+// What the planner hands the trainer: plain data, no LibTorch, so that `pipe plan` can
+// build and print it and the executing library (which loads LibTorch) can consume it.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pipeml {
+
+/// An MLP: each hidden block is Linear -> [BatchNorm1d] -> activation -> [Dropout],
+/// then a Linear output layer of `out_features`.
+struct MlpSpec {
+  int in_features = 0;
+  std::vector<int> hidden;
+  bool batch_norm = true;
+  double dropout = 0.0;
+  std::string activation = "relu";  ///< relu | leaky_relu | gelu | elu | tanh | sigmoid
+  int out_features = 1;
+};
+
+/// Optimizer by PyTorch name with PyTorch's parameter names.
+struct OptimizerSpec {
+  std::string type = "adamw";  ///< adamw (more in later issues)
+  double lr = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;
+  bool amsgrad = false;
+};
+
+/// Loss by torch.nn name.
+struct LossSpec {
+  std::string type = "bce_with_logits";
+  double pos_weight = 1.0;  ///< BCEWithLogitsLoss(pos_weight=...) for the positive class
+};
+
+struct TrainSpec {
+  int epochs = 50;
+  int batch_size = 32;
+  bool shuffle = true;
+  bool drop_last = false;
+  std::uint64_t seed = 42;
+  std::string device = "cpu";  ///< cpu | cuda (already resolved from auto)
+  /// Learning rate for epoch e (0-based): the scheduler, evaluated without LibTorch.
+  std::function<double(int epoch)> lr_at;
+};
+
+/// One line of history.csv.
+struct EpochRecord {
+  int epoch = 0;  ///< 1-based
+  double train_loss = 0;
+  double val_loss = 0;      ///< NaN when there is no validation part
+  double val_accuracy = 0;  ///< NaN when there is no validation part
+  double lr = 0;
+  double seconds = 0;
+};
+
+}  // namespace pipeml

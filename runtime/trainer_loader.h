@@ -1,0 +1,25 @@
+// Loads libpipe_exec.so (LibTorch) in the background while `pipe run` reads the data and
+// plans: the 0.3-0.8 s LibTorch costs to load then overlaps work that needs no LibTorch.
+#pragma once
+#include <future>
+#include <string>
+
+#include "runtime/trainer_api.h"
+
+namespace pipeml {
+
+class TrainerLoader {
+ public:
+  /// Starts loading at once, on another thread.
+  TrainerLoader();
+  /// Waits for the load; throws UserError naming the library and dlerror() on failure.
+  TrainEntry get();
+
+ private:
+  std::future<std::pair<TrainEntry, std::string>> future_;
+};
+
+/// Where libpipe_exec.so is looked for: beside the pipe executable, then ../lib/pipe/.
+std::string exec_library_path();
+
+}  // namespace pipeml

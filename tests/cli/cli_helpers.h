@@ -1,0 +1,56 @@
+// Running the built `pipe` binary from tests, as a user would from the source folder.
+#pragma once
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace pipetest {
+
+struct Result {
+  int code = -1;
+  std::string out;  ///< stdout and stderr together (stderr after 2>&1)
+};
+
+/// Runs `pipe ARGS` in the source folder. `merge_stderr` folds stderr into out.
+inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
+  const std::string cmd = std::string("cd '") + PIPE_SOURCE_DIR + "' && '" + PIPE_BINARY_DIR + "/pipe' " + args +
+                          (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+/// Compares `actual` with tests/golden/NAME; with PIPE_UPDATE_GOLDEN=1 in the environment
+/// rewrites the golden file instead (review the diff before committing it).
+inline std::string golden(const std::string& name, const std::string& actual) {
+  const std::string path = std::string(PIPE_TEST_DIR) + "/golden/" + name;
+  if (std::getenv("PIPE_UPDATE_GOLDEN")) write_file(path, actual);
+  return read_file(path);
+}
+
+/// A fresh empty directory under /tmp.
+inline std::string temp_dir() {
+  char tmpl[] = "/tmp/pipe-test-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+}  // namespace pipetest
