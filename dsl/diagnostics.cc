@@ -32,18 +32,19 @@ std::string printable(std::string line) {
   return line;
 }
 
+// Edit distance where swapping two neighbouring letters counts as one edit (optimal string
+// alignment), so the common typo 'medain' is nearer 'median' than 'mean'.
 int edit_distance(const std::string& a, const std::string& b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const int subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return d[a.size()][b.size()];
 }
 
 }  // namespace
@@ -74,7 +75,9 @@ void Diagnostics::print(std::ostream& os) const {
     if (l.line > 0 && it != lines_.end() && l.line <= static_cast<int>(it->second.size())) {
       std::string text = printable(it->second[l.line - 1]);
       int col = std::max(l.col, 1);
-      int len = std::max(l.len, 1);
+      // The underline ends with the line: a value that runs on (a multi-line string) is
+      // marked only where it starts.
+      int len = std::clamp(l.len, 1, std::max(static_cast<int>(text.size()) - col + 1, 1));
       // Long lines are cut around the spot, as ninja does, so the caret stays visible.
       std::size_t start = 0;
       if (text.size() > kMaxShownLine && static_cast<std::size_t>(col) > kMaxShownLine / 2) {
@@ -97,12 +100,14 @@ std::string Diagnostics::str() const {
 }
 
 std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
-  constexpr int kMaxDistance = 3;
+  // At most 3 edits, and fewer for short words (clang's typo correction allows a third of
+  // the length): otherwise 'label' would be "corrected" to 'age'.
+  const int max_distance = std::min(3, static_cast<int>(word.size() + 2) / 3);
   std::string best;
   int best_distance = INT_MAX;
   for (const auto& c : candidates) {
     const int d = edit_distance(word, c);
-    if (d < best_distance && d <= kMaxDistance && d < static_cast<int>(std::max(word.size(), c.size()))) {
+    if (d < best_distance && d <= max_distance && d < static_cast<int>(std::max(word.size(), c.size()))) {
       best = c;
       best_distance = d;
     }

@@ -47,8 +47,9 @@ class Diagnostics {
   std::map<std::string, std::vector<std::string>> lines_;
 };
 
-/// The closest of `candidates` to `word` within edit distance 3 (ninja's
-/// SpellcheckStringV); empty when nothing is that close.
+/// The closest of `candidates` to `word` (ninja's SpellcheckStringV): within 3 edits, and
+/// within a third of the word's length; a swap of two letters is one edit. Empty when
+/// nothing is that close.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);
 /// " — did you mean 'x'?" or, when nothing is close, empty.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);

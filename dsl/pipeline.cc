@@ -3,6 +3,7 @@
 #include "dsl/pipeline.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "dsl/ast.h"
@@ -34,6 +35,23 @@ std::vector<std::string> names_of(const std::vector<const OpSchema*>& ops) {
   return names;
 }
 
+// "a model op", "an optimizer op".
+std::string with_article(const std::string& noun) {
+  return (std::string("aeiou").find(noun.front()) == std::string::npos ? "a " : "an ") + noun;
+}
+
+// The key node of `key` in a mapping: where a section is named, even when its value is empty.
+const Node* key_of(const Node& map, const std::string& key) {
+  for (const auto& [k, v] : map.entries)
+    if (k.text == key) return &k;
+  return nullptr;
+}
+
+// "for example 'model: {op: mlp}'": how to write a section that is missing or empty.
+std::string section_example(const char* key, const std::vector<std::string>& ops) {
+  return std::string("for example '") + key + ": {op: " + (ops.empty() ? "NAME" : ops.front()) + "}'";
+}
+
 class Parser {
  public:
   Parser(const SchemaLookup& ops, Diagnostics& diags) : ops_(ops), diags_(diags) {}
@@ -41,8 +59,11 @@ class Parser {
   // Reads one stage mapping; `kind` says which ops may stand here.
   std::optional<Stage> stage(const Node& n, OpKind kind, const std::string& section, const char* default_op) {
     if (!n.is_map()) {
-      diags_.error(n.loc, std::string("expected a mapping for the ") + section + " stage, got " + n.describe(),
-                   std::string("write it as 'op: NAME' followed by its parameters"));
+      // A bare name is most likely the op itself: show the mapping it should be.
+      std::string note = "write it as 'op: NAME' followed by its parameters";
+      if (n.is_scalar() && section == "data") note = "write it as '- op: " + n.text + "'";
+      else if (n.is_scalar()) note = "write it as '" + section + ": {op: " + n.text + "}', or 'op: " + n.text + "' indented on the next line";
+      diags_.error(n.loc, std::string("expected a mapping for the ") + section + " stage, got " + n.describe(), note);
       return std::nullopt;
     }
     Stage s;
@@ -63,8 +84,10 @@ class Parser {
       s.schema = ops_.find(op->text);
       if (s.schema == nullptr || s.schema->kind != kind) {
         std::string msg = "unknown " + kind_text + " '" + op->text + "'" + did_you_mean(op->text, candidates);
-        if (s.schema != nullptr)  // a real op, in the wrong place
-          msg = "'" + op->text + "' is a " + kind_name(s.schema->kind) + " op, not a " + kind_text;
+        if (s.schema != nullptr)  // a real op, in the wrong place: say where it belongs
+          msg = "'" + op->text + "' is " + with_article(std::string(kind_name(s.schema->kind)) + " op") + ", not " +
+                with_article(kind == OpKind::kData ? kind_text : kind_text + " op") + " \u2014 it belongs in the '" +
+                kind_name(s.schema->kind) + "' section";
         diags_.error(op->loc, msg, "expected " + quoted_list(candidates));
         return std::nullopt;
       }
@@ -79,11 +102,12 @@ class Parser {
  private:
   void read_params(const Node& n, Stage& s) {
     bool ok = true;
-    std::set<std::string> seen;
+    std::map<std::string, int> seen;  // name -> the line it is first given on
     for (const auto& [key, value] : n.entries) {
       if (key.text == "op" || key.text == "id") continue;
-      if (!seen.insert(key.text).second) {
-        diags_.error(key.loc, "parameter '" + key.text + "' is given twice");
+      if (!seen.emplace(key.text, key.loc.line).second) {
+        diags_.error(key.loc, "parameter '" + key.text + "' is given twice (first on line " +
+                                  std::to_string(seen[key.text]) + ")", "keep one of them");
         continue;
       }
       if (s.schema->param(key.text) == nullptr) {
@@ -165,8 +189,14 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   const std::size_t errors_before = diags.size();
   Node root = read_yaml(file, text, diags);
   if (diags.size() > errors_before) return std::nullopt;
+  if (root.is_null()) {  // nothing but blanks and comments: there is no line to point at
+    diags.error(Loc{file, 0, 0, 1}, "the pipeline file is empty",
+                "a pipeline has at least 'data', 'model', 'loss', 'optimizer' and 'train' (see pipelines/heart.yaml)");
+    return std::nullopt;
+  }
   if (!root.is_map()) {
-    diags.error(Loc{file, 1, 1, 1}, "expected a mapping of sections (pipeline, data, model, ...), got " + root.describe());
+    diags.error(root.loc, "expected a mapping of sections (pipeline, data, model, ...), got " + root.describe(),
+                "write each section as 'NAME:' at the start of a line; the data stages are a list under 'data:'");
     return std::nullopt;
   }
   apply_overrides(root, overrides, diags);
@@ -178,11 +208,20 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   p.name = stem_of(file);
   Parser parser(ops, diags);
 
+  // A misspelt section is reported once, as unknown with its correction, not a second
+  // time as missing.
+  std::set<std::string> misspelt;
+  std::map<std::string, int> seen;  // key -> the line it is first given on
   for (const auto& [key, value] : root.entries) {
     const auto& keys = pipeline_keys();
-    if (std::find(keys.begin(), keys.end(), key.text) == keys.end())
+    if (!seen.emplace(key.text, key.loc.line).second) {
+      diags.error(key.loc, "section '" + key.text + "' is given twice (first on line " + std::to_string(seen[key.text]) + ")",
+                  "keep one of them");
+    } else if (std::find(keys.begin(), keys.end(), key.text) == keys.end()) {
       diags.error(key.loc, "unknown section '" + key.text + "'" + did_you_mean(key.text, keys),
                   "a pipeline has " + quoted_list(keys));
+      misspelt.insert(closest(key.text, keys));
+    }
   }
   if (const Node* n = root.find("pipeline")) {
     if (n->is_scalar()) p.name = n->text;
@@ -190,21 +229,29 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   }
   if (const Node* n = root.find("seed")) {
     p.seed_loc = n->loc;
-    if (auto v = read_param(ParamSpec::integer("seed").min(0), *n, "pipeline", diags)) p.seed = v->as_int();
+    if (auto v = read_param(ParamSpec::integer("seed").min(0).doc("seeds every random stage that sets none of its own"),
+                            *n, "", diags))
+      p.seed = v->as_int();
   } else {
     p.seed_loc = Loc{file, 1, 1, 1};
   }
   if (const Node* n = root.find("device")) {
     p.device_loc = n->loc;
-    if (auto v = read_param(ParamSpec::enumeration("device", {"auto", "cpu", "cuda"}), *n, "pipeline", diags))
+    if (auto v = read_param(ParamSpec::enumeration("device", {"auto", "cpu", "cuda"}), *n, "", diags))
       p.device = v->as_string();
   }
 
+  // A missing section has no line of its own: the error is about the whole file.
   const Node* data = root.find("data");
   if (data == nullptr) {
-    diags.error(Loc{file, 1, 1, 1}, "the pipeline has no 'data' section", "start it with 'data:' and a list of stages beginning with 'op: load_csv'");
+    if (!misspelt.count("data"))
+      diags.error(Loc{file, 0, 0, 1}, "the pipeline has no 'data' section",
+                  "start it with 'data:' and a list of stages beginning with '- op: load_csv'");
   } else if (!data->is_seq() || data->items.empty()) {
-    diags.error(data->loc, "expected a list of stages under 'data', got " + data->describe());
+    // yaml-cpp places an empty value at the next token: point at the key instead.
+    diags.error(data->is_null() ? key_of(root, "data")->loc : data->loc,
+                "expected a list of stages under 'data', got " + data->describe(),
+                "start it with '- op: load_csv' on the next line");
   } else {
     std::set<std::string> ids;
     for (const Node& item : data->items) {
@@ -218,16 +265,24 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
 
   for (const auto& sec : kSections) {
     const Node* n = root.find(sec.key);
+    const auto ops_here = names_of(ops.of_kind(sec.kind));
     std::optional<Stage> s;
-    if (n != nullptr) {
+    Node empty;
+    empty.kind = Node::Kind::kMap;
+    if (n != nullptr && n->is_null() && sec.default_op != nullptr) {
+      empty.loc = key_of(root, sec.key)->loc;  // 'train:' alone: every parameter at its default
+      s = parser.stage(empty, sec.kind, sec.key, sec.default_op);
+    } else if (n != nullptr && n->is_null()) {
+      diags.error(key_of(root, sec.key)->loc, std::string("the '") + sec.key + "' section is empty",
+                  section_example(sec.key, ops_here));
+    } else if (n != nullptr) {
       s = parser.stage(*n, sec.kind, sec.key, sec.default_op);
     } else if (sec.default_op != nullptr && !sec.required) {
-      Node empty;
-      empty.kind = Node::Kind::kMap;
       empty.loc = Loc{file, 1, 1, 1};
       s = parser.stage(empty, sec.kind, sec.key, sec.default_op);
-    } else if (sec.required) {
-      diags.error(Loc{file, 1, 1, 1}, std::string("the pipeline has no '") + sec.key + "' section");
+    } else if (sec.required && !misspelt.count(sec.key)) {
+      diags.error(Loc{file, 0, 0, 1}, std::string("the pipeline has no '") + sec.key + "' section",
+                  "add one, " + section_example(sec.key, ops_here));
     }
     if (!s) continue;
     switch (sec.kind) {

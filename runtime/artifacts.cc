@@ -1,37 +1,66 @@
 #include "runtime/artifacts.h"
 
 #include <fmt/format.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 
 #include "runtime/user_error.h"
 
+// POSIX calls rather than std::filesystem: this file is linked into the test binary with
+// PyTorch's pip LibTorch, which exports clashing copies of std::filesystem (tests/temp_dir.h).
 namespace pipeml {
-namespace fs = std::filesystem;
+namespace {
+
+bool is_empty_dir(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
+}
+
+/// mkdir -p. Returns errno of the first failure, or 0.
+int make_dirs(const std::string& path) {
+  for (std::size_t at = 1; at <= path.size(); ++at) {
+    if (at != path.size() && path[at] != '/') continue;
+    const std::string prefix = path.substr(0, at);
+    if (::mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) return errno;
+  }
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return errno;
+  return S_ISDIR(info.st_mode) ? 0 : ENOTDIR;
+}
+
+}  // namespace
 
 std::string make_run_dir(const std::string& out, const std::string& pipeline_name) {
-  std::error_code ec;
   if (!out.empty()) {
-    if (fs::exists(out, ec)) {
-      if (!fs::is_directory(out, ec) || !fs::is_empty(out, ec))
+    struct stat info {};
+    if (::stat(out.c_str(), &info) == 0) {
+      if (!S_ISDIR(info.st_mode) || !is_empty_dir(out))
         throw UserError("output directory '" + out + "' exists and is not empty; pipe never overwrites a run");
       return out;
     }
-    fs::create_directories(out, ec);
-    if (ec) throw UserError("cannot create output directory '" + out + "': " + ec.message());
+    if (const int e = make_dirs(out)) throw UserError("cannot create output directory '" + out + "': " + std::strerror(e));
     return out;
   }
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-  fs::create_directories("runs", ec);
-  if (ec) throw UserError("cannot create 'runs': " + ec.message());
+  if (const int e = make_dirs("runs")) throw UserError(std::string("cannot create 'runs': ") + std::strerror(e));
   const std::string base = fmt::format("runs/{}-{}", pipeline_name, stamp);
   for (int n = 1; n < 1000; ++n) {
     const std::string dir = n == 1 ? base : fmt::format("{}-{}", base, n);

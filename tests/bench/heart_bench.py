@@ -54,7 +54,7 @@ def main():
     print(f"{'':14}{'heart_ref.py':>14}{'pipe run':>14}{'ratio':>10}")
     for k, name, unit in [(0, "wall", "s"), (1, "train loop", "s"), (2, "peak RSS", "MiB")]:
         r, p = med(ref_rows, k), med(pipe_rows, k)
-        print(f"{name:<14}{r:>12.3f}{unit:>2}{p:>12.3f}{unit:>2}{r / p:>9.1f}x")
+        print(f"{name:<14}{r:>10.3f} {unit:<3}{p:>10.3f} {unit:<3}{r / p:>9.1f}x")
 
 
 if __name__ == "__main__":

@@ -47,10 +47,4 @@ inline std::string golden(const std::string& name, const std::string& actual) {
   return read_file(path);
 }
 
-/// A fresh empty directory under /tmp.
-inline std::string temp_dir() {
-  char tmpl[] = "/tmp/pipe-test-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
 }  // namespace pipetest

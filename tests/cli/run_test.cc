@@ -1,24 +1,25 @@
 // `pipe run` end to end on the heart pipeline (few epochs): the artifacts and their content.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/temp_dir.h"
 
 using pipetest::read_file;
 using pipetest::run_pipe;
-namespace fs = std::filesystem;
+using pipetest::path_exists;
 
 TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
-  const std::string out = pipetest::temp_dir() + "/run";
+  const pipetest::TempDir tmp;
+  const std::string out = tmp.path("run");
   const auto r = run_pipe("run pipelines/heart.yaml --set train.epochs=3 --device cpu --out " + out);
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("epoch   1/3  train_loss") != std::string::npos);
   CHECK(r.out.find("test (61 rows, threshold 0.5)") != std::string::npos);
   for (const char* f : {"plan.json", "transforms.json", "history.csv", "model.pt", "metrics.json"})
-    CHECK(fs::exists(out + "/" + f));
+    CHECK(path_exists(out + "/" + f));
   const auto m = nlohmann::json::parse(read_file(out + "/metrics.json"));
   CHECK(m["device"] == "cpu");
   CHECK(m["train_rows"] == 524);
@@ -42,7 +43,8 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
 }
 
 TEST_CASE("pipe run refuses an output directory that holds another run") {
-  const std::string out = pipetest::temp_dir();
+  const pipetest::TempDir tmp;
+  const std::string& out = tmp.str();
   pipetest::write_file(out + "/metrics.json", "{}");
   const auto r = run_pipe("run pipelines/heart.yaml --set train.epochs=1 --out " + out);
   CHECK(r.code == 1);
@@ -51,7 +53,8 @@ TEST_CASE("pipe run refuses an output directory that holds another run") {
 }
 
 TEST_CASE("a saved plan runs only while its inputs are unchanged") {
-  const std::string dir = pipetest::temp_dir();
+  const pipetest::TempDir tmp;
+  const std::string& dir = tmp.str();
   const std::string yaml = dir + "/heart.yaml";
   std::string text = read_file(std::string(PIPE_SOURCE_DIR) + "/pipelines/heart.yaml");
   const std::string rel = "../../shared/data/processed.cleveland.data";
@@ -73,5 +76,5 @@ TEST_CASE("a saved plan runs only while its inputs are unchanged") {
   CHECK(changed.code == 1);
   CHECK(changed.out == dir + "/heart.plan: error: '" + yaml + "' changed since this plan was made\n"
                        "  note: review the new plan with 'pipe plan " + yaml + "' and save it again with -o\n1 error\n");
-  CHECK_FALSE(fs::exists(dir + "/run2"));
+  CHECK_FALSE(path_exists(dir + "/run2"));
 }

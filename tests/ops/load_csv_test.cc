@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -16,6 +15,7 @@
 #include "ops/load_csv.h"
 #include "runtime/sha256.h"
 #include "runtime/user_error.h"
+#include "tests/temp_dir.h"
 
 namespace {
 
@@ -36,25 +36,14 @@ json read_json(const std::string& path) {
 }
 
 /// A folder of its own under the system's temp folder, removed afterwards.
-class TempDir {
+class TempDir : public pipetest::TempDir {
  public:
-  TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("pipe_load_csv_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
   /// Writes `bytes` to a file called `name` here and returns its path.
   std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
+    const std::string p = path(name);
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p;
   }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
 };
 
 CsvOptions options_for(const std::string& path, const std::string& target = "num") {
@@ -307,7 +296,7 @@ TEST_CASE("read_csv names the file, line and column in its errors", "[load_csv]"
 
   CHECK(error_of(options_for(dir.path("absent.csv"))) ==
         "cannot read the data file '" + dir.path("absent.csv") + "': no such file or directory");
-  std::filesystem::create_directories(dir.path("folder"));
+  ::mkdir(dir.path("folder").c_str(), 0777);
   CHECK(error_of(options_for(dir.path("folder"))) == "cannot read the data file '" + dir.path("folder") + "': is a directory");
   CHECK(error_for("") == path + ": the file is empty");
   CHECK(error_for("\n  \r\n\n") == path + ": the file is empty");
