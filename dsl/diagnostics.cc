@@ -120,10 +120,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return best.empty() ? std::string() : " \u2014 did you mean '" + best + "'?";
 }
 
-std::string quoted_list(const std::vector<std::string>& names) {
+std::string quoted_list(const std::vector<std::string>& names, const std::string& conjunction) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += (i + 1 == names.size()) ? (names.size() > 2 ? ", or " : " or ") : ", ";
+    if (i > 0) out += (i + 1 == names.size()) ? (names.size() > 2 ? ", " : " ") + conjunction + " " : ", ";
     out += "'" + names[i] + "'";
   }
   return out;

@@ -53,7 +53,8 @@ class Diagnostics {
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);
 /// " — did you mean 'x'?" or, when nothing is close, empty.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
-/// 'a', 'b' or 'c' — for "expected one of" notes.
-std::string quoted_list(const std::vector<std::string>& names);
+/// 'a', 'b', or 'c' — for "expected one of" notes; with "and" for lists of what there is
+/// ("the columns are 'a', 'b', and 'c'").
+std::string quoted_list(const std::vector<std::string>& names, const std::string& conjunction = "or");
 
 }  // namespace pipeml::dsl

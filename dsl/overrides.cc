@@ -67,7 +67,7 @@ void apply_overrides(Node& root, const Overrides& overrides, Diagnostics& diags)
     std::vector<std::string> known;
     Node* target = find_stage(root, stage, known);
     if (target == nullptr) {
-      diags.error(loc, "no stage called '" + stage + "'" + did_you_mean(stage, known), "stages: " + quoted_list(known));
+      diags.error(loc, "no stage called '" + stage + "'" + did_you_mean(stage, known), "the stages are " + quoted_list(known, "and"));
       continue;
     }
     // Unknown parameter names are reported by the stage parser, against the op's schema.

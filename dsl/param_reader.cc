@@ -64,22 +64,43 @@ bool in_range(const ParamSpec& s, double v) {
   return true;
 }
 
+// The allowed range in words where one bound is open-ended: "at least 1" reads better than
+// "in [1, inf)"; a closed range keeps the interval: "in [0, 1)".
+std::string range_words(const ParamSpec& s) {
+  auto num = [](double v) { return Value(v).str(); };
+  if (s.min_ && s.max_) return "in " + s.range_text();
+  if (s.min_) return (s.min_exclusive_ ? "greater than " : "at least ") + num(*s.min_);
+  return (s.max_exclusive_ ? "less than " : "at most ") + num(*s.max_);
+}
+
+// What a parameter is for and what it defaults to: the note under a wrong value, so the
+// user sees a valid one without looking the op up.
+std::string about(const ParamSpec& s) {
+  if (s.doc_.empty()) return {};
+  std::string note = s.name + ": " + s.doc_;
+  if (s.default_value.is_set()) note += " (default " + s.default_value.str() + ")";
+  return note;
+}
+
 bool check_range(const ParamSpec& s, const Node& n, double v, Diagnostics& diags) {
   if (in_range(s, v)) return true;
-  diags.error(n.loc, "'" + s.name + "' must be in " + s.range_text() + ", got '" + n.text + "'");
+  diags.error(n.loc, "'" + s.name + "' must be " + range_words(s) + ", got '" + n.text + "'", about(s));
   return false;
 }
 
 bool check_choice(const ParamSpec& s, const Node& n, const std::string& op, Diagnostics& diags) {
   for (const auto& c : s.choices)
     if (c == n.text) return true;
-  diags.error(n.loc, "unknown " + s.name + " '" + n.text + "' for '" + op + "'" + did_you_mean(n.text, s.choices),
+  // A top-level setting (device) has no op to name.
+  diags.error(n.loc, "unknown " + s.name + " '" + n.text + "'" + (op.empty() ? "" : " for '" + op + "'") +
+                         did_you_mean(n.text, s.choices),
               "expected " + quoted_list(s.choices));
   return false;
 }
 
 void wrong_type(const ParamSpec& s, const Node& n, Diagnostics& diags) {
-  diags.error(n.loc, std::string("expected ") + article_type(s.type) + " for '" + s.name + "', got " + n.describe());
+  diags.error(n.loc, std::string("expected ") + article_type(s.type) + " for '" + s.name + "', got " + n.describe(),
+              about(s));
 }
 
 }  // namespace
@@ -135,12 +156,12 @@ std::optional<Value> read_param(const ParamSpec& spec, const Node& node, const s
           if (item->is_scalar()) strings.push_back(item->text); else ok = false;
         } else if (spec.type == ParamType::kIntList) {
           auto i = parse_int(*item);
-          if (!i) { diags.error(item->loc, "expected an integer in '" + spec.name + "', got " + item->describe()); return std::nullopt; }
+          if (!i) { diags.error(item->loc, "expected an integer in '" + spec.name + "', got " + item->describe(), about(spec)); return std::nullopt; }
           if (!check_range(spec, *item, static_cast<double>(*i), diags)) return std::nullopt;
           ints.push_back(*i);
         } else {
           auto d = parse_float(*item);
-          if (!d) { diags.error(item->loc, "expected a number in '" + spec.name + "', got " + item->describe()); return std::nullopt; }
+          if (!d) { diags.error(item->loc, "expected a number in '" + spec.name + "', got " + item->describe(), about(spec)); return std::nullopt; }
           if (!check_range(spec, *item, *d, diags)) return std::nullopt;
           floats.push_back(*d);
         }

@@ -47,9 +47,15 @@ const Node* key_of(const Node& map, const std::string& key) {
   return nullptr;
 }
 
-// "for example 'model: {op: mlp}'": how to write a section that is missing or empty.
-std::string section_example(const char* key, const std::vector<std::string>& ops) {
-  return std::string("for example '") + key + ": {op: " + (ops.empty() ? "NAME" : ops.front()) + "}'";
+// "for example 'model: {op: mlp}'" (or 'train: {epochs: 10}' where the op is implied):
+// how to write a section that is missing or empty.
+std::string section_example(const SectionInfo& sec, const SchemaLookup& ops) {
+  std::string body = "op: NAME";
+  if (const OpSchema* implied = sec.default_op ? ops.find(sec.default_op) : nullptr; implied && !implied->params.empty())
+    body = implied->params.front().name + ": " + implied->params.front().default_text();
+  else if (const auto all = ops.of_kind(sec.kind); !all.empty())
+    body = "op: " + all.front()->name;
+  return std::string("for example '") + sec.key + ": {" + body + "}'";
 }
 
 class Parser {
@@ -115,7 +121,7 @@ class Parser {
         diags_.error(key.loc,
                      "unknown parameter '" + key.text + "' for '" + s.schema->name + "'" + did_you_mean(key.text, names),
                      names.empty() ? "'" + s.schema->name + "' takes no parameters"
-                                   : "'" + s.schema->name + "' takes " + quoted_list(names));
+                                   : "'" + s.schema->name + "' takes " + quoted_list(names, "and"));
         ok = false;
       }
     }
@@ -215,11 +221,11 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   for (const auto& [key, value] : root.entries) {
     const auto& keys = pipeline_keys();
     if (!seen.emplace(key.text, key.loc.line).second) {
-      diags.error(key.loc, "section '" + key.text + "' is given twice (first on line " + std::to_string(seen[key.text]) + ")",
+      diags.error(key.loc, "'" + key.text + "' is given twice (first on line " + std::to_string(seen[key.text]) + ")",
                   "keep one of them");
     } else if (std::find(keys.begin(), keys.end(), key.text) == keys.end()) {
       diags.error(key.loc, "unknown section '" + key.text + "'" + did_you_mean(key.text, keys),
-                  "a pipeline has " + quoted_list(keys));
+                  "a pipeline has " + quoted_list(keys, "and"));
       misspelt.insert(closest(key.text, keys));
     }
   }
@@ -265,7 +271,6 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
 
   for (const auto& sec : kSections) {
     const Node* n = root.find(sec.key);
-    const auto ops_here = names_of(ops.of_kind(sec.kind));
     std::optional<Stage> s;
     Node empty;
     empty.kind = Node::Kind::kMap;
@@ -274,7 +279,7 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
       s = parser.stage(empty, sec.kind, sec.key, sec.default_op);
     } else if (n != nullptr && n->is_null()) {
       diags.error(key_of(root, sec.key)->loc, std::string("the '") + sec.key + "' section is empty",
-                  section_example(sec.key, ops_here));
+                  section_example(sec, ops));
     } else if (n != nullptr) {
       s = parser.stage(*n, sec.kind, sec.key, sec.default_op);
     } else if (sec.default_op != nullptr && !sec.required) {
@@ -282,7 +287,7 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
       s = parser.stage(empty, sec.kind, sec.key, sec.default_op);
     } else if (sec.required && !misspelt.count(sec.key)) {
       diags.error(Loc{file, 0, 0, 1}, std::string("the pipeline has no '") + sec.key + "' section",
-                  "add one, " + section_example(sec.key, ops_here));
+                  "add one, " + section_example(sec, ops));
     }
     if (!s) continue;
     switch (sec.kind) {

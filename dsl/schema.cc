@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "dsl/diagnostics.h"
+
 namespace pipeml::dsl {
 
 const char* kind_name(OpKind k) {
@@ -23,6 +25,19 @@ std::string ParamSpec::range_text() const {
   std::string lo = min_ ? (min_exclusive_ ? "(" : "[") + num(*min_) : "(-inf";
   std::string hi = max_ ? num(*max_) + (max_exclusive_ ? ")" : "]") : "inf)";
   return lo + ", " + hi;
+}
+
+std::string ParamSpec::type_text() const {
+  const std::string range = range_text().empty() ? "" : " in " + range_text();
+  switch (type) {
+    case ParamType::kEnum: return "one of " + quoted_list(choices);
+    case ParamType::kStringOrNumber: {
+      std::string names;
+      for (const auto& c : choices) names += "'" + c + "', ";
+      return names + "or a number" + range;
+    }
+    default: return type_name(type) + range;
+  }
 }
 
 std::string ParamSpec::default_text() const {

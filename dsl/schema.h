@@ -58,6 +58,9 @@ struct ParamSpec {
   bool required() const { return !default_value.is_set() && !optional_; }
   /// "[1, inf)", "(0, 1]", or "" when unbounded — for errors and `pipe ops`.
   std::string range_text() const;
+  /// "int in [1, inf)", "one of 'mean', 'median'", "'auto', ..., or a number in (0, 1]":
+  /// what `pipe ops` and docs/ops.md show as the type.
+  std::string type_text() const;
   /// The default as the user would write it, or "required" / the unset text.
   std::string default_text() const;
 

@@ -44,8 +44,8 @@ Node convert(const Source& src, const YAML::Node& y) {
       n.loc = loc_of(src.file, y.Mark(), static_cast<int>(n.text.size()) + (n.quoted ? 2 : 0));
       if (n.quoted && !quote_closed(src.text, static_cast<std::size_t>(y.Mark().pos))) {
         const std::string q(1, src.text[y.Mark().pos]);
-        src.diags.error(loc_of(src.file, y.Mark(), 1), "invalid YAML: this " + q + " has no closing " + q,
-                        "the string runs to the end of the file; end it with " + q + " on this line");
+        src.diags.error(loc_of(src.file, y.Mark(), 1), "invalid YAML: a string opened with " + q + " is never closed",
+                        "it runs to the end of the file; close it with " + q + " on this line");
       }
       break;
     case YAML::NodeType::Sequence:

@@ -10,11 +10,19 @@ using dsl::ParamSpec;
 void plan(const dsl::Stage& s, PlanState& st) {
   st.plan.loss.type = "bce_with_logits";
   st.plan.loss.pos_weight = s.has("pos_weight") ? s.number("pos_weight") : 1.0;
-  const std::size_t classes = st.data.class_names.size();
-  if (classes != 0 && classes != 2)
-    st.diags.error(s.op_loc,
-                   "'bce_with_logits' needs a binary target, but the data has " + std::to_string(classes) + " classes",
-                   "set 'target_threshold' on load_csv to make two classes");
+  const auto& names = st.data.class_names;
+  // None: the data stages failed. One: load_csv refuses that itself.
+  if (names.size() <= 2) return;
+  // Name the target and its classes, and show the one-line fix on the loader.
+  std::string target = "the target", classes;
+  const auto& data = st.plan.pipeline.data;
+  if (!data.empty() && data.front().op() == "load_csv") target = "'" + data.front().string("target") + "'";
+  for (std::size_t i = 0; i < names.size() && i < 10; ++i) classes += (i ? ", " : "") + names[i];
+  if (names.size() > 10) classes += ", ...";
+  st.diags.error(s.op_loc,
+                 "'bce_with_logits' needs two classes, but " + target + " has " + std::to_string(names.size()) + ": " + classes,
+                 "make the target binary with 'target_threshold' on load_csv (class 1 where " + target +
+                     " is above it, for example 'target_threshold: 0')");
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 
 namespace pipeml::rules {
 
-/// True when the data has been split; otherwise adds "'OP' before 'split' ..." at the op.
+/// True when the data has been split; otherwise adds "'OP' before 'split' ..." at the op
+/// when a split comes later (a failed or missing split is reported elsewhere, once).
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why);
+/// True when no value is missing; otherwise adds "'OP' needs complete data ..." at the op.
+bool require_complete(const dsl::Stage& stage, PlanState& st);
 /// True when the data is loaded (an earlier stage failed or is missing otherwise).
 bool has_data(const PlanState& st);
 /// For resamplers and augmenters: the `part` parameter must be the training part.

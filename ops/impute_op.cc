@@ -22,8 +22,13 @@ impute::Strategy strategy_of(const dsl::Stage& s) {
 void plan(const dsl::Stage& s, PlanState& st) {
   const bool fit_ok = rules::require_fit_on_train(s, st);
   if (!rules::has_data(st)) return;
-  if (!rules::require_split(s, st, "computes its statistics from test rows too (leakage)") || !fit_ok) return;
   DataInfo& d = st.data;
+  if (!rules::require_split(s, st, "computes its statistics from test rows too (leakage)") || !fit_ok) {
+    // Planned as filled all the same, so the stages after it do not also report the
+    // values it would fill.
+    d.missing_per_col.assign(d.features.size(), 0);
+    return;
+  }
   const std::size_t missing = rules::total_missing(d);
   if (strategy_of(s) == impute::Strategy::drop_rows) {
     for (auto& part : d.parts) {

@@ -35,7 +35,7 @@ bool check_columns(const dsl::Stage& s, const std::vector<std::string>& cols, Pl
   auto check = [&](const std::string& name, const dsl::Loc& loc, const char* what) {
     if (std::find(cols.begin(), cols.end(), name) != cols.end()) return;
     st.diags.error(loc, std::string("no column '") + name + "' in the data for '" + what + "'" + dsl::did_you_mean(name, cols),
-                   "the columns are " + dsl::quoted_list(cols));
+                   "the columns are " + dsl::quoted_list(cols, "and"));
     ok = false;
   };
   check(s.string("target"), s.param("target").loc, "target");

@@ -22,12 +22,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
   if (!rules::has_data(st)) return;
   if (!rules::require_split(s, st, "would put synthetic copies of test rows into training (leakage)") || !part_ok)
     return;
+  if (!rules::require_complete(s, st)) return;
   DataInfo& d = st.data;
-  if (rules::total_missing(d) > 0) {
-    st.diags.error(s.op_loc, "'smote' needs complete rows, but " + rules::missing_columns_text(d) + " still have missing values",
-                   "put an 'impute' stage before 'smote'");
-    return;
-  }
   PartInfo* train = d.part("train");
   const auto k = static_cast<std::size_t>(s.integer("k_neighbors"));
   const dsl::Loc& strategy_loc = s.param("sampling_strategy").loc;

@@ -37,6 +37,34 @@ std::map<std::string, std::vector<std::size_t>> split_rows(const dsl::Stage& s, 
   return parts;
 }
 
+// The sizes must fit the rows. Checked before splitting so that the error points at the
+// size the user wrote rather than at the op.
+bool check_sizes(const dsl::Stage& s, std::size_t n, PlanState& st) {
+  const dsl::Param& test = s.param("test_size");
+  const dsl::Param& train = s.param("train_size");
+  split::SplitSizes sizes;
+  try {
+    sizes = split::resolve_sizes(n, opt_number(s, "test_size"), opt_number(s, "train_size"));
+  } catch (const UserError& e) {
+    st.diags.error(!test.is_default ? test.loc : !train.is_default ? train.loc : s.op_loc, e.what());
+    return false;
+  }
+  if (!s.has("validation_size")) return true;
+  try {
+    split::resolve_sizes(sizes.n_train, s.number("validation_size"), std::nullopt);
+  } catch (const UserError&) {
+    // resolve_sizes words its errors for test_size of all rows; this is about the training part.
+    const dsl::Param& v = s.param("validation_size");
+    const std::string rows = std::to_string(sizes.n_train);
+    st.diags.error(v.loc, v.value.as_number() < 1
+                              ? "'validation_size' " + v.value.str() + " leaves none of the " + rows + " training rows for training"
+                              : "'validation_size' must be a fraction in (0, 1) or a whole number of rows below " + rows +
+                                    " (the training rows), got '" + v.value.str() + "'");
+    return false;
+  }
+  return true;
+}
+
 std::vector<std::size_t> counts_of(const std::vector<std::size_t>& rows, const std::vector<int>& labels, std::size_t k) {
   std::vector<std::size_t> c(k, 0);
   for (auto r : rows) ++c[labels[r]];
@@ -59,6 +87,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const std::vector<std::size_t> all_rows = std::move(all->second);
   std::vector<int> labels;
   for (auto r : all_rows) labels.push_back(d.labels[r]);
+  if (!check_sizes(s, labels.size(), st)) return;
   try {
     auto parts = split_rows(s, labels, seed);
     d.parts.clear();

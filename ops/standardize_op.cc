@@ -14,13 +14,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const bool fit_ok = rules::require_fit_on_train(s, st);
   if (!rules::has_data(st)) return;
   if (!rules::require_split(s, st, "computes its mean and std from test rows too (leakage)") || !fit_ok) return;
-  if (rules::total_missing(st.data) > 0) {
-    st.diags.error(s.op_loc,
-                   "'standardize' needs complete data, but " + std::to_string(rules::total_missing(st.data)) +
-                       " values are missing: " + rules::missing_columns_text(st.data),
-                   "add 'op: impute' before it");
-    return;
-  }
+  if (!rules::require_complete(s, st)) return;
   st.step.notes.push_back("mean and std from the train part only, applied to every part");
 }
 

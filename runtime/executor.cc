@@ -29,6 +29,21 @@ std::string history_csv(const std::vector<EpochRecord>& history) {
   return csv;
 }
 
+// One line per test row: which data row it is (0-based, in file order, header not
+// counted), its true class, the model's probability of class 1 and the predicted class.
+std::string predictions_csv(const Plan& plan, const Table& test, const std::vector<double>& probs) {
+  const auto ids = plan.data.part_rows.find("test");
+  const bool known = ids != plan.data.part_rows.end() && ids->second.size() == test.rows;
+  const auto& names = plan.data.class_names;
+  std::string csv = "row,label,prob_" + names.at(1) + ",predicted\n";
+  for (std::size_t i = 0; i < test.rows; ++i) {
+    const int predicted = probs[i] >= plan.eval.threshold ? 1 : 0;
+    csv += fmt::format("{},{},{:.9g},{}\n", known ? std::to_string(ids->second[i]) : std::string(), names.at(test.y[i]),
+                       probs[i], names.at(predicted));
+  }
+  return csv;
+}
+
 json metrics_json(const metrics::BinaryReport& m, const Plan& plan) {
   json test = json::object();
   const std::map<std::string, double> all = {{"accuracy", m.accuracy}, {"precision", m.precision},
@@ -98,6 +113,7 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   if (!outcome.error.empty()) throw UserError(outcome.error);
   write_atomic(dir + "/history.csv", history_csv(outcome.history));
 
+  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *job.test, outcome.test_probs));
   const auto report = metrics::evaluate_binary(job.test->y, outcome.test_probs, plan.eval.threshold);
   print_metrics(out, report, plan);
   const auto t_end = std::chrono::steady_clock::now();
@@ -114,7 +130,7 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
                    {"train", outcome.train_seconds}, {"total", secs(t0, t_end)}}},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
-  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt, metrics.json)\n", dir);
+  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt, predictions.csv, metrics.json)\n", dir);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/planner.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -63,9 +64,15 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   // Data stages, in order. A stage whose input is already broken still runs its own
   // checks, so every mistake is reported; hooks skip inference when there is no data.
   for (const auto& stage : p.data) plan_stage(stage, registry, *plan, diags);
-  if (!p.data.empty() && !plan->data.split && diags.size() == errors_before)
-    diags.error(p.data.back().loc, "the data is never split into a training and a test part",
-                "add a stage 'op: split' after the loaders, before any fitted or resampling stage");
+  // Reported once here, whatever else failed; the stages that need the split stay quiet.
+  const bool has_split = std::any_of(p.data.begin(), p.data.end(), [](const dsl::Stage& s) { return s.op() == "split"; });
+  // It points where the split belongs: right after the loader.
+  if (p.data.size() == 1 && !has_split)
+    diags.error(p.data[0].op_loc, "the data is never split into a training and a test part",
+                "add a stage '- op: split' after this one");
+  if (p.data.size() > 1 && !has_split)
+    diags.error(p.data[1].op_loc, "the data is never split into a training and a test part",
+                "add a stage '- op: split' before this one: fitted and resampling stages use the training part only");
 
   // The sections: model first (it needs the data's width), then what trains it.
   for (const dsl::Stage* s : {&p.model, &p.loss, &p.optimizer, &p.train}) plan_stage(*s, registry, *plan, diags);

@@ -15,11 +15,8 @@ void print_op(std::ostream& os, const dsl::OpSchema& s, bool detailed) {
   os << fmt::format("  {:<16} {}\n", s.name, s.doc);
   if (!detailed) return;
   for (const auto& p : s.params) {
-    std::string type = dsl::type_name(p.type);
-    if (!p.choices.empty()) type += " " + dsl::quoted_list(p.choices);
-    if (!p.range_text().empty()) type += " in " + p.range_text();
     os << fmt::format("      {:<18} {}\n", p.name, p.doc_);
-    os << fmt::format("      {:<18} {}, default {}\n", "", type, p.default_text());
+    os << fmt::format("      {:<18} {}, {}\n", "", p.type_text(), p.required() ? "required" : "default " + p.default_text());
   }
 }
 
@@ -41,10 +38,8 @@ void print_markdown(std::ostream& os, const Registry& r) {
     }
     os << "| parameter | type | default | description |\n|---|---|---|---|\n";
     for (const auto& p : s.params) {
-      std::string type = dsl::type_name(p.type);
-      if (!p.choices.empty()) type += ": " + dsl::quoted_list(p.choices);
-      if (!p.range_text().empty()) type += " in " + p.range_text();
-      os << "| `" << p.name << "` | " << type << " | `" << p.default_text() << "` | " << p.doc_ << " |\n";
+      const std::string def = p.required() ? "required" : "`" + p.default_text() + "`";
+      os << "| `" << p.name << "` | " << p.type_text() << " | " << def << " | " << p.doc_ << " |\n";
     }
   }
 }

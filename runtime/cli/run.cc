@@ -21,7 +21,8 @@ int run_main(int argc, char** argv) {
   if (!parse_args(argc, argv, desc, pos, vm, kUsageText)) return kUsage;
   if (vm.count("help")) {
     std::cout << kUsageText << "\n\nTrains and evaluates. Writes plan.json, transforms.json, history.csv,\n"
-              << "model.pt (a state dict Python's torch.load reads) and metrics.json.\n\n" << desc;
+              << "model.pt (a state dict Python's torch.load reads; see docs/model.md), predictions.csv\n"
+              << "and metrics.json.\n\n" << desc;
     return kOk;
   }
   if (!vm.count("file")) {

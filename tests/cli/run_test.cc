@@ -18,7 +18,7 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   REQUIRE(r.code == 0);
   CHECK(r.out.find("epoch   1/3  train_loss") != std::string::npos);
   CHECK(r.out.find("test (61 rows, threshold 0.5)") != std::string::npos);
-  for (const char* f : {"plan.json", "transforms.json", "history.csv", "model.pt", "metrics.json"})
+  for (const char* f : {"plan.json", "transforms.json", "history.csv", "model.pt", "predictions.csv", "metrics.json"})
     CHECK(path_exists(out + "/" + f));
   const auto m = nlohmann::json::parse(read_file(out + "/metrics.json"));
   CHECK(m["device"] == "cpu");
@@ -40,6 +40,23 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   // The fitted scaler is kept so that new rows can be transformed the same way.
   const auto t = nlohmann::json::parse(read_file(out + "/transforms.json"));
   CHECK(t["stages"]["standardize"]["mean"].size() == 13);
+  const std::string predictions = read_file(out + "/predictions.csv");
+  CHECK(predictions.rfind("row,label,prob_1,predicted\n", 0) == 0);
+  CHECK(std::count(predictions.begin(), predictions.end(), '\n') == 62);
+
+  // docs/model.md's promise: Python's torch.load reads model.pt, and the model rebuilt
+  // from plan.json + transforms.json predicts what pipe predicted, row for row.
+  const std::string check = "/usr/bin/python3 '" + std::string(PIPE_SOURCE_DIR) + "/docs/load_model.py' '" + out + "' '" +
+                            PIPE_SHARED_DIR + "/data/processed.cleveland.data' --check 2>&1";
+  std::string said;
+  FILE* p = popen(check.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) said += buf;
+  const int status = pclose(p);
+  INFO(said);
+  CHECK(status == 0);
+  CHECK(said.find("61 test rows: largest difference") != std::string::npos);
 }
 
 TEST_CASE("pipe run refuses an output directory that holds another run") {
