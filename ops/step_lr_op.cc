@@ -1,7 +1,5 @@
 // op step_lr: torch.optim.lr_scheduler.StepLR, stepped once per epoch. The schedule is a
 // pure function of the epoch, so the plan can show it and the trainer applies the same.
-#include <cmath>
-
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -12,8 +10,11 @@ using dsl::ParamSpec;
 void plan(const dsl::Stage&, PlanState&) {}
 
 double lr_at(const dsl::Stage& s, double base_lr, int epoch) {
-  // Closed form of StepLR: lr = base * gamma^floor(epoch / step_size).
-  return base_lr * std::pow(s.number("gamma"), std::floor(epoch / static_cast<double>(s.integer("step_size"))));
+  // StepLR multiplies the current rate by gamma at each boundary; the closed form
+  // base * gamma^k rounds differently (0.00064 vs 0.0006400000000000002 for 1e-3, 0.8).
+  double lr = base_lr;
+  for (int k = epoch / static_cast<int>(s.integer("step_size")); k > 0; --k) lr *= s.number("gamma");
+  return lr;
 }
 
 }  // namespace
