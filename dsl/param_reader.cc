@@ -78,7 +78,7 @@ std::string range_words(const ParamSpec& s) {
 std::string about(const ParamSpec& s) {
   if (s.doc_.empty()) return {};
   std::string note = s.name + ": " + s.doc_;
-  if (s.default_value.is_set()) note += " (default " + s.default_value.str() + ")";
+  if (s.default_value.is_set()) note += "; default " + s.default_value.str();
   return note;
 }
 

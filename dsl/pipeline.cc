@@ -259,12 +259,13 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
                 "expected a list of stages under 'data', got " + data->describe(),
                 "start it with '- op: load_csv' on the next line");
   } else {
-    std::set<std::string> ids;
+    std::map<std::string, int> ids;  // id -> the line of the stage that has it
     for (const Node& item : data->items) {
       auto s = parser.stage(item, OpKind::kData, "data", nullptr);
       if (!s) continue;
-      if (!ids.insert(s->id).second)
-        diags.error(s->loc, "two data stages are called '" + s->id + "'", "give one of them an 'id:' of its own");
+      if (!ids.emplace(s->id, s->loc.line).second)
+        diags.error(s->loc, "two data stages are called '" + s->id + "' (the other is on line " + std::to_string(ids[s->id]) + ")",
+                    "give one of them an 'id:' of its own");
       p.data.push_back(std::move(*s));
     }
   }

@@ -76,6 +76,7 @@ std::string yaml_hint(const std::string& msg) {
     return "check the indentation: the keys of one mapping, and the '-' items of one list, start in the same column";
   if (msg == YAML::ErrorMsg::MAP_VALUE)
     return "check the indentation (spaces, not tabs), or quote a value that contains ': '";
+  if (msg == YAML::ErrorMsg::TAB_IN_INDENTATION) return "indent with spaces: YAML does not allow tabs there";
   if (msg == YAML::ErrorMsg::EOF_IN_SCALAR) return "a quoted string is not closed";
   return {};
 }

@@ -1,8 +1,13 @@
 // op load_csv: the source of every tabular pipeline. Reads the file at plan time too
 // (it is cheap next to training), so the plan shows real row and class counts.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
+#include <cstring>
 
 #include "ops/data_rules.h"
 #include "ops/load_csv.h"
@@ -26,6 +31,20 @@ csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
   if (s.has("target_threshold")) o.target_threshold = s.number("target_threshold");
   o.drop = s.param("drop").value.as_string_list();
   return o;
+}
+
+// Why `path` cannot be read ("no such file or directory", "is a directory"), or nothing.
+// Checked before reading so that the error can say how to point at another file.
+std::string unreadable(const std::string& path) {
+  struct stat info {};
+  int error_number = 0;
+  if (::stat(path.c_str(), &info) != 0) error_number = errno;
+  else if (S_ISDIR(info.st_mode)) error_number = EISDIR;
+  else if (::access(path.c_str(), R_OK) != 0) error_number = errno;
+  if (error_number == 0) return {};
+  std::string reason = std::strerror(error_number);
+  reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  return reason;
 }
 
 // The target and drop columns must exist: checked against the header so the error can
@@ -57,8 +76,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
     return;
   }
   const csv::CsvOptions o = options_of(s, st.plan.pipeline);
-  if (!std::ifstream(o.path)) {
-    st.diags.error(s.param("path").loc, "cannot read the data file '" + o.path + "'",
+  if (const std::string why = unreadable(o.path); !why.empty()) {
+    st.diags.error(s.param("path").loc, "cannot read the data file '" + o.path + "': " + why,
                    "check the path (relative paths start at the pipeline file's folder) or change it with --set " + s.id + ".path=FILE");
     return;
   }

@@ -34,10 +34,14 @@ void plan(const dsl::Stage& s, PlanState& st) {
       if (n == 0) continue;
       const std::size_t have = train->class_counts[label];
       if (have < k + 1) {
-        st.diags.error(s.param("k_neighbors").loc,
-                       "class '" + d.class_names[label] + "' has " + std::to_string(have) +
-                           " training rows, too few for k_neighbors " + std::to_string(k) + " (needs k_neighbors + 1)",
-                       "lower k_neighbors to at most " + std::to_string(have > 0 ? have - 1 : 0));
+        // A default k_neighbors has no line of its own: point at the op and say it is the default.
+        const dsl::Param& kp = s.param("k_neighbors");
+        st.diags.error(kp.is_default ? s.op_loc : kp.loc,
+                       "class '" + d.class_names[label] + "' has " + std::to_string(have) + " training row" +
+                           (have == 1 ? "" : "s") + ", too few for k_neighbors " + std::to_string(k) +
+                           (kp.is_default ? " (the default)" : "") + ": smote needs k_neighbors + 1 rows of each class it grows",
+                       have >= 2 ? "set 'k_neighbors: " + std::to_string(have - 1) + "' or lower"
+                                 : "smote needs two rows of a class to interpolate between; use more data");
         return;
       }
       train->class_counts[label] += n;

@@ -1,6 +1,11 @@
 #include "runtime/planner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -92,9 +97,17 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
 
 std::unique_ptr<Plan> plan_file(const std::string& path, const dsl::Overrides& overrides,
                                 const Registry& registry, dsl::Diagnostics& diags) {
+  // A folder opens as a stream and reads as empty: ask the file system first, so the
+  // error says why ("no such file or directory", "is a directory").
+  struct stat info {};
+  int error_number = ::stat(path.c_str(), &info) != 0 ? errno : S_ISDIR(info.st_mode) ? EISDIR : 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error(dsl::Loc{path, 0, 0, 1}, "cannot read the pipeline file", "check the path; pipelines live in pipelines/ and examples/");
+  if (error_number == 0 && !in) error_number = errno != 0 ? errno : EIO;
+  if (error_number != 0) {
+    std::string reason = std::strerror(error_number);
+    reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+    diags.error(dsl::Loc{path, 0, 0, 1}, "cannot read the pipeline file: " + reason,
+                "check the path; pipelines live in pipelines/ and examples/");
     return nullptr;
   }
   std::ostringstream text;
