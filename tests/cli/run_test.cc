@@ -46,7 +46,7 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
 
   // docs/model.md's promise: Python's torch.load reads model.pt, and the model rebuilt
   // from plan.json + transforms.json predicts what pipe predicted, row for row.
-  const std::string check = "/usr/bin/python3 '" + std::string(PIPE_SOURCE_DIR) + "/docs/load_model.py' '" + out + "' '" +
+  const std::string check = std::string(PIPE_PYTHON) + " '" + PIPE_SOURCE_DIR + "/docs/load_model.py' '" + out + "' '" +
                             PIPE_SHARED_DIR + "/data/processed.cleveland.data' --check 2>&1";
   std::string said;
   FILE* p = popen(check.c_str(), "r");
