@@ -327,6 +327,36 @@ void write_neighbours(const std::vector<double>& x, std::size_t d, std::size_t k
   }
 }
 
+// Candidates kept per row when an accelerator searches: its float arithmetic orders
+// near-equal distances differently from exact_distance, so it proposes more than k.
+constexpr std::size_t kAcceleratorMargin = 8;
+
+std::vector<std::uint32_t> rerank_candidates(const std::vector<double>& x, std::size_t n, std::size_t d, std::size_t k,
+                                             const NeighbourCandidates& accelerator) {
+  const std::size_t keep = std::min(k + kAcceleratorMargin, n - 1);
+  std::vector<std::uint32_t> candidates(n * keep);
+  const std::string error = accelerator(x.data(), n, d, keep, candidates.data());
+  if (!error.empty()) throw UserError("nearest-neighbour search on the GPU failed: " + error);
+  std::vector<std::uint32_t> out(n * k);
+  const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n / 4096 + 1));
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    std::vector<std::pair<double, std::uint32_t>> scratch(keep);
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      const std::uint32_t* c = candidates.data() + i * keep;
+      for (std::size_t m = 0; m < keep; ++m)
+        scratch[m] = {exact_distance(x.data() + i * d, x.data() + std::size_t{c[m]} * d, d), c[m]};
+      std::partial_sort(scratch.begin(), scratch.begin() + k, scratch.end());
+      for (std::size_t m = 0; m < k; ++m) out[i * k + m] = scratch[m].second;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  return out;
+}
+
 }  // namespace
 
 Strategy Strategy::named(const std::string& name) {
@@ -383,7 +413,8 @@ std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& c
   throw std::logic_error("samples_to_generate: unknown strategy kind");
 }
 
-Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, std::uint64_t seed) {
+Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, std::uint64_t seed,
+                   const NeighbourCandidates* accelerator) {
   if (t.y.empty() && t.rows > 0) throw UserError("smote needs class labels but the table has no target column");
   if (k_neighbors < 1) throw UserError("k_neighbors '" + std::to_string(k_neighbors) + "' should be at least 1");
   check_finite(t);
@@ -429,7 +460,7 @@ Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, st
       for (std::size_t f = 0; f < d; ++f) xc[r * d + f] = src[f];
       ++r;
     }
-    const auto nn = nearest_neighbours(xc, n, d, k);
+    const auto nn = nearest_neighbours(xc, n, d, k, accelerator);
     // check_random_state(int) makes a new RandomState for every class.
     NumpyRandomState rng(seed);
     const auto picks = rng.randint(0, static_cast<std::int64_t>(n * k), n_new);
@@ -451,11 +482,12 @@ Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, st
 }
 
 std::vector<std::uint32_t> nearest_neighbours(const std::vector<double>& x, std::size_t n, std::size_t d,
-                                              std::size_t k) {
+                                              std::size_t k, const NeighbourCandidates* accelerator) {
   if (n <= k) throw std::invalid_argument("nearest_neighbours: needs more rows than k");
   if (n >= std::numeric_limits<std::uint32_t>::max()) throw std::length_error("nearest_neighbours: too many rows");
   std::vector<std::uint32_t> out(n * k);
   if (k == 0) return out;
+  if (accelerator != nullptr && *accelerator) return rerank_candidates(x, n, d, k, *accelerator);
   const PackedRows packed = pack(x, n, d);
   static const ScanFn scan = pick_scan();
   const std::size_t keep = std::min(k + kExtraKept, n - 1);

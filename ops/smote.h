@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/neighbour_search.h"
 #include "runtime/table.h"
 
 namespace pipeml::smote {
@@ -61,7 +62,9 @@ std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& c
 /// computed in double and stored as float. Throws UserError when the table has no labels,
 /// k_neighbors < 1, a feature is NaN or infinite, the strategy is refused, a class to
 /// oversample has fewer than k_neighbors + 1 rows, or the seed exceeds 2**32 - 1.
-Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, std::uint64_t seed);
+/// With `accelerator`, the neighbour search runs there (see nearest_neighbours).
+Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, std::uint64_t seed,
+                   const NeighbourCandidates* accelerator = nullptr);
 
 /// For each row of `x` (n rows of d doubles, row-major), the k nearest other rows, nearest
 /// first: what imblearn keeps of NearestNeighbors(k + 1).kneighbors(x) after dropping the
@@ -69,8 +72,11 @@ Table fit_resample(const Table& t, const Strategy& strategy, int k_neighbors, st
 /// ties by its kd-tree or heap internals and may even list an exact duplicate before the
 /// row itself, so with ties at the k-th place the choice can differ from sklearn's (for
 /// exact duplicates the synthetic values are the same either way). Returns n * k indices,
-/// row-major. Needs n > k. Brute force in cache-sized blocks over all cores.
+/// row-major. Needs n > k. Brute force in cache-sized blocks over all cores; with
+/// `accelerator`, the accelerator proposes candidates (k plus a margin for its rounding) and
+/// they are re-ranked here exactly as the CPU search re-ranks its own, so both give the same
+/// neighbours except where more rows tie than the margin holds.
 std::vector<std::uint32_t> nearest_neighbours(const std::vector<double>& x, std::size_t n, std::size_t d,
-                                              std::size_t k);
+                                              std::size_t k, const NeighbourCandidates* accelerator = nullptr);
 
 }  // namespace pipeml::smote

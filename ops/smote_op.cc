@@ -59,7 +59,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
 void run(const dsl::Stage& s, DataRun& r) {
   Table& train = r.parts.at("train");
   train = smote::fit_resample(train, strategy_of(s), static_cast<int>(s.integer("k_neighbors")),
-                              static_cast<std::uint64_t>(seed_of(s, r.plan.pipeline)));
+                              static_cast<std::uint64_t>(seed_of(s, r.plan.pipeline)), r.gpu_neighbours);
 }
 
 }  // namespace

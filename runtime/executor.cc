@@ -75,12 +75,25 @@ void print_metrics(std::ostream& out, const metrics::BinaryReport& m, const Plan
   for (const auto& w : m.warnings) out << "  warning: " << w << '\n';
 }
 
+bool searches_neighbours(const Plan& plan) {
+  for (const auto& stage : plan.pipeline.data)
+    if (stage.op() == "smote") return true;
+  return false;
+}
+
 int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const std::string& dir, std::ostream& out,
            std::ostream& err) {
   const auto t0 = std::chrono::steady_clock::now();
   write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
 
   DataRun data{plan, {}, {}};
+  // A run that trains on a GPU searches neighbours there too; a CPU run keeps LibTorch's
+  // load overlapping the data stages.
+  NeighbourCandidates gpu_neighbours;
+  if (plan.pipeline.device != "cpu" && searches_neighbours(plan)) {
+    gpu_neighbours = loader.gpu_neighbour_search();
+    if (gpu_neighbours) data.gpu_neighbours = &gpu_neighbours;
+  }
   const Registry& registry = Registry::builtin();
   for (const auto& stage : plan.pipeline.data) registry.op(stage.op())->run(stage, data);
   json fitted = json::object();

@@ -8,6 +8,7 @@
 #include "dsl/diagnostics.h"
 #include "dsl/pipeline.h"
 #include "dsl/schema.h"
+#include "runtime/neighbour_search.h"
 #include "runtime/plan.h"
 #include "runtime/table.h"
 
@@ -27,6 +28,8 @@ struct DataRun {
   const Plan& plan;
   std::map<std::string, Table> parts;
   std::map<std::string, std::string> fitted;  ///< stage id -> JSON of its fitted state
+  /// Set when the run trains on a GPU: neighbour searches (SMOTE) run there too.
+  const NeighbourCandidates* gpu_neighbours = nullptr;
 };
 
 struct OpDef {

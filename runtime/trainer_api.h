@@ -35,7 +35,13 @@ struct TrainOutcome {
 
 using TrainEntry = TrainOutcome (*)(const TrainJob&);
 
-/// The symbol libpipe_exec.so exports.
+/// The symbols libpipe_exec.so exports: training, and for the data stages a CUDA probe and
+/// the GPU neighbour search (runtime/neighbour_search.h; its arguments, an error text back).
 inline constexpr const char* kTrainEntrySymbol = "pipe_train_entry";
+inline constexpr const char* kCudaAvailableSymbol = "pipe_cuda_available";
+inline constexpr const char* kNeighbourCandidatesSymbol = "pipe_neighbour_candidates";
+using CudaAvailableEntry = bool (*)();
+using NeighbourCandidatesEntry = std::string (*)(const double* x, std::size_t n, std::size_t d, std::size_t keep,
+                                                 std::uint32_t* out);
 
 }  // namespace pipeml

@@ -21,20 +21,35 @@ std::string exec_library_path() {
 }
 
 TrainerLoader::TrainerLoader() {
-  future_ = std::async(std::launch::async, []() -> std::pair<TrainEntry, std::string> {
+  future_ = std::async(std::launch::async, []() -> Loaded {
+    Loaded l;
     const std::string path = exec_library_path();
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) return {nullptr, "cannot load the training library '" + path + "': " + dlerror()};
-    auto entry = reinterpret_cast<TrainEntry>(dlsym(handle, kTrainEntrySymbol));
-    if (entry == nullptr) return {nullptr, "'" + path + "' has no '" + kTrainEntrySymbol + "'"};
-    return {entry, {}};
-  });
+    if (handle == nullptr) {
+      l.error = "cannot load the training library '" + path + "': " + dlerror();
+      return l;
+    }
+    l.train = reinterpret_cast<TrainEntry>(dlsym(handle, kTrainEntrySymbol));
+    l.cuda_available = reinterpret_cast<CudaAvailableEntry>(dlsym(handle, kCudaAvailableSymbol));
+    l.neighbour_candidates = reinterpret_cast<NeighbourCandidatesEntry>(dlsym(handle, kNeighbourCandidatesSymbol));
+    if (!l.train || !l.cuda_available || !l.neighbour_candidates)
+      l.error = "'" + path + "' lacks pipe's entry points: rebuild it with this pipe";
+    return l;
+  }).share();
 }
 
-TrainEntry TrainerLoader::get() {
-  auto [entry, error] = future_.get();
-  if (entry == nullptr) throw UserError(error);
-  return entry;
+const TrainerLoader::Loaded& TrainerLoader::loaded() {
+  const Loaded& l = future_.get();
+  if (!l.error.empty()) throw UserError(l.error);
+  return l;
+}
+
+TrainEntry TrainerLoader::get() { return loaded().train; }
+
+NeighbourCandidates TrainerLoader::gpu_neighbour_search() {
+  const Loaded& l = loaded();
+  if (!l.cuda_available()) return {};
+  return l.neighbour_candidates;
 }
 
 }  // namespace pipeml

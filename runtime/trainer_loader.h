@@ -4,6 +4,7 @@
 #include <future>
 #include <string>
 
+#include "runtime/neighbour_search.h"
 #include "runtime/trainer_api.h"
 
 namespace pipeml {
@@ -14,9 +15,19 @@ class TrainerLoader {
   TrainerLoader();
   /// Waits for the load; throws UserError naming the library and dlerror() on failure.
   TrainEntry get();
+  /// Waits for the load; the GPU neighbour search when CUDA is usable here, else empty.
+  NeighbourCandidates gpu_neighbour_search();
+
+  struct Loaded {
+    TrainEntry train = nullptr;
+    CudaAvailableEntry cuda_available = nullptr;
+    NeighbourCandidatesEntry neighbour_candidates = nullptr;
+    std::string error;
+  };
 
  private:
-  std::future<std::pair<TrainEntry, std::string>> future_;
+  const Loaded& loaded();
+  std::shared_future<Loaded> future_;
 };
 
 /// Where libpipe_exec.so is looked for: beside the pipe executable, then ../lib/pipe/.
