@@ -4,6 +4,15 @@
 
 namespace pipeml::rules {
 
+bool is_resampler(const std::string& op) {
+  static const char* const kResamplers[] = {"smote",      "random_over_sampler", "random_under_sampler", "borderline_smote",
+                                            "adasyn",     "smote_nc",            "tomek_links",          "smote_tomek",
+                                            "smote_enn"};
+  for (const char* r : kResamplers)
+    if (op == r) return true;
+  return false;
+}
+
 bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
 
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why) {

@@ -12,6 +12,8 @@ namespace pipeml::rules {
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why);
 /// True when no value is missing; otherwise adds "'OP' needs complete data ..." at the op.
 bool require_complete(const dsl::Stage& stage, PlanState& st);
+/// The ops that add or remove training rows by class (SMOTE and the other samplers).
+bool is_resampler(const std::string& op);
 /// True when the data is loaded (an earlier stage failed or is missing otherwise).
 bool has_data(const PlanState& st);
 /// For resamplers and augmenters: the `part` parameter must be the training part.

@@ -121,7 +121,8 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   const auto t_data = std::chrono::steady_clock::now();
   TrainEntry train = loader.get();
   const auto t_loaded = std::chrono::steady_clock::now();
-  out << fmt::format("training on {} rows x {} features, {} epochs\n", job.train->rows, job.train->cols(), plan.train.epochs);
+  out << fmt::format("training on {} rows x {} features, {} epochs\n", plan.data.part("train")->rows, job.train->cols(),
+                     plan.train.epochs);
   TrainOutcome outcome = train(job);
   if (!outcome.error.empty()) throw UserError(outcome.error);
   write_atomic(dir + "/history.csv", history_csv(outcome.history));
@@ -136,7 +137,7 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
       {"seed", plan.pipeline.seed},
       {"device", outcome.device},
       {"torch_version", outcome.torch_version},
-      {"train_rows", job.train->rows},
+      {"train_rows", plan.data.part("train")->rows},
       {"test", metrics_json(report, plan)},
       {"warnings", report.warnings},
       {"seconds", {{"data", secs(t0, t_data)}, {"wait_for_libtorch", secs(t_data, t_loaded)},

@@ -35,12 +35,27 @@ struct LossSpec {
   double pos_weight = 1.0;  ///< BCEWithLogitsLoss(pos_weight=...) for the positive class
 };
 
+/// Gaussian-noise copies of the training rows that the trainer makes with LibTorch's
+/// generator (ops/gaussian_noise_op.cc decides when it does rather than the data stage):
+/// `copies` noisy copies of each row, x + N(0, std^2), after the originals. Drawn once,
+/// right after seeding and before the weights exist — where heart_ref.py's
+/// MixedAugmentedDataset draws them, so the same seed gives the same noise — or afresh at
+/// the start of every epoch.
+struct NoiseSpec {
+  int copies = 0;  ///< 0: no noise
+  double std = 0.0;
+  bool per_epoch = false;
+  bool own_seed = false;  ///< draw from a generator of its own, seeded with `seed`,
+  std::uint64_t seed = 0;  ///< instead of the training generator
+};
+
 struct TrainSpec {
   int epochs = 50;
   int batch_size = 32;
   bool shuffle = true;
   bool drop_last = false;
   std::uint64_t seed = 42;
+  NoiseSpec noise;
   std::string device = "cpu";  ///< cpu | cuda (already resolved from auto)
   /// Learning rate for epoch e (0-based): the scheduler, evaluated without LibTorch.
   std::function<double(int epoch)> lr_at;

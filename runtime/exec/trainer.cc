@@ -102,6 +102,22 @@ at::Tensor epoch_order(std::int64_t n, bool shuffle) {
   return at::randperm(n, torch_compat::cpu_generator(seed), at::kLong);
 }
 
+// The rows, then `copies` noisy copies of each row in turn, each copy drawn as
+// MixedAugmentedDataset draws it: row + randn_like(row) * std, one row at a time (a
+// single randn over all rows would draw the numbers in another order).
+at::Tensor with_noisy_copies(const at::Tensor& rows, const NoiseSpec& noise, const c10::optional<at::Generator>& gen) {
+  const std::int64_t n = rows.size(0);
+  std::vector<at::Tensor> parts;
+  parts.reserve(static_cast<std::size_t>(n * noise.copies + 1));
+  parts.push_back(rows);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const at::Tensor row = rows[i];
+    for (int c = 0; c < noise.copies; ++c)
+      parts.push_back((row + at::randn(row.sizes(), gen, row.options()) * noise.std).unsqueeze(0));
+  }
+  return at::cat(parts);
+}
+
 at::Tensor bce(const at::Tensor& logits, const at::Tensor& y, const c10::optional<at::Tensor>& pos_weight) {
   return at::binary_cross_entropy_with_logits(logits, y, {}, pos_weight, at::Reduction::Mean);
 }
@@ -165,13 +181,27 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   ThreadCount threads(device.is_cpu() ? cpu_threads(mlp, spec.batch_size) : at::get_num_threads());
 
   at::manual_seed(spec.seed);  // torch.manual_seed: the CPU generator and every GPU's
+  c10::optional<at::Generator> noise_gen;
+  if (spec.noise.own_seed) noise_gen = torch_compat::cpu_generator(spec.noise.seed);
+  const at::Tensor x_rows = features(train, at::kCPU), y_rows = labels(train, at::kCPU);
+  at::Tensor x = x_rows, y = y_rows;
+  if (spec.noise.copies > 0 && !spec.noise.per_epoch) {
+    x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
+    y = y_rows.repeat_interleave(spec.noise.copies, 0);
+    y = at::cat({y_rows, y}).to(device);
+  } else {
+    x = x_rows.to(device), y = y_rows.to(device);
+  }
   TrainResult result;
   result.model = build_mlp(mlp);  // initialised on the CPU, as Python does, then moved
   torch::nn::Sequential& model = result.model;
   model->to(device);
   FlatAdamW optimizer(model->parameters(), opt);
 
-  const at::Tensor x = features(train, device), y = labels(train, device);
+  if (spec.noise.copies > 0 && spec.noise.per_epoch) {
+    const at::Tensor noisy_y = y_rows.repeat_interleave(spec.noise.copies, 0);
+    y = at::cat({y_rows, noisy_y}).to(device);
+  }
   const at::Tensor x_test = features(test, device);
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device);
@@ -181,7 +211,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (loss.pos_weight != 1.0) pos_weight = at::full({1}, loss.pos_weight, x.options());
   Stepper stepper(model, optimizer, pos_weight, device.is_cpu() && cpu_step == CpuStep::fast);
 
-  const std::int64_t n = x.size(0), bs = spec.batch_size;
+  const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
   std::vector<at::Tensor> batch_losses;
   batch_losses.reserve(batches);
@@ -193,6 +223,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     model->train();
     // One gather per epoch into a shuffled copy; batches are then views (narrow), which
     // costs no kernel and, on a GPU, no host-device traffic.
+    if (spec.noise.copies > 0 && spec.noise.per_epoch) x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
     const at::Tensor order = epoch_order(n, spec.shuffle);
     const at::Tensor xs = order.defined() ? x.index_select(0, order.to(device)) : x;
     const at::Tensor ys = order.defined() ? y.index_select(0, order.to(device)) : y;

@@ -251,3 +251,31 @@ TEST_CASE("a validation part larger than the training part") {
         "      validation_size: 300\n"
         "                       ^~~\n");
 }
+
+// --- Augmentation order: resample, then add noise -----------------------------------------
+
+TEST_CASE("gaussian_noise before smote needs allow_before_resampling") {
+  const std::string noise_first = replaced(replaced(heart_yaml(), "  - op: gaussian_noise\n", ""), "  - op: smote\n",
+                                           "  - op: gaussian_noise\n  - op: smote\n");
+  CHECK(errors_of(noise_first) ==
+        "t.yaml:17:9: error: 'gaussian_noise' before 'smote' (line 18) makes the resampler interpolate between noisy copies\n"
+        "    - op: gaussian_noise\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: resample first, then add noise (move this stage after 'smote'), or set 'allow_before_resampling: true' "
+        "to mean it\n");
+  CHECK(errors_of(replaced(noise_first, "  - op: gaussian_noise\n",
+                           "  - op: gaussian_noise\n    allow_before_resampling: true\n")) == "");
+}
+
+TEST_CASE("noise drawn every epoch must be the last data stage") {
+  const std::string noise_first = replaced(replaced(heart_yaml(), "  - op: gaussian_noise\n", ""), "  - op: smote\n",
+                                           "  - op: gaussian_noise\n    allow_before_resampling: true\n"
+                                           "    redraw: every_epoch\n  - op: smote\n");
+  CHECK(errors_of(noise_first) ==
+        "t.yaml:19:13: error: 'redraw: every_epoch' needs gaussian_noise to be the last data stage\n"
+        "      redraw: every_epoch\n"
+        "              ^~~~~~~~~~~\n"
+        "  note: move 'smote' before it, or draw the noise once: 'redraw: once'\n");
+  CHECK(errors_of(replaced(heart_yaml(), "  - op: gaussian_noise\n", "  - op: gaussian_noise\n    redraw: every_epoch\n")) ==
+        "");
+}

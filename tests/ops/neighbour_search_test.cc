@@ -1,10 +1,10 @@
 // An accelerator's neighbour candidates, re-ranked exactly, give the CPU search's answer:
 // checked with a stand-in accelerator that proposes candidates in a scrambled order, and on
 // CUDA itself where the machine has it.
-#include <catch2/catch.hpp>
-
+// LibTorch's headers first: c10 defines a CHECK macro that catch.hpp must override.
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <random>
