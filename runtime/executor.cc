@@ -80,9 +80,12 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   const auto t0 = std::chrono::steady_clock::now();
   write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
 
-  DataRun data{plan, {}, {}};
+  DataRun data{plan, {}, {}, {}};
   const Registry& registry = Registry::builtin();
-  for (const auto& stage : plan.pipeline.data) registry.op(stage.op())->run(stage, data);
+  for (const auto& stage : plan.pipeline.data) {
+    registry.op(stage.op())->run(stage, data);
+    if (!data.folds.empty()) throw UserError("cross-validation (kfold) can be planned but not yet run");
+  }
   json fitted = json::object();
   for (const auto& [id, state] : data.fitted) fitted[id] = json::parse(state);
   write_atomic(dir + "/transforms.json",
