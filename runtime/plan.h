@@ -37,7 +37,6 @@ struct DataInfo {
   std::vector<char> row_has_missing;         ///< per source row
   std::vector<std::size_t> missing_per_col;  ///< missing values per feature, all rows
   std::map<std::string, std::vector<std::size_t>> part_rows;  ///< source row ids, while known
-  std::string source;  ///< the data file, for messages about its rows
   /// Set by kfold: each fold's rows. The stages after kfold are planned once per fold, each
   /// fold on a copy of this with that fold's "train" and "test" parts.
   std::vector<FoldRows> folds;
