@@ -262,12 +262,14 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
                      "model.pt, predictions.csv)\n", dir, folds.size());
 }
 
+// `wrote` turns true with the first artifact: until then a failure leaves only error.txt.
 int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const std::string& dir, std::ostream& out,
-           std::ostream& err) {
+           std::ostream& err, bool& wrote) {
   const auto t0 = std::chrono::steady_clock::now();
   // Every data stage runs, and its output is checked, before anything is written.
   const std::vector<Prepared> prepared = prepare(plan);
   for (const auto& p : prepared) check_parts(plan, p);
+  wrote = true;
   write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
 
   const auto t_data = std::chrono::steady_clock::now();
@@ -283,9 +285,10 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
 
 int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::string dir;
+  bool wrote = false;
   try {
     dir = make_run_dir(options.out_dir, plan.pipeline.name);
-    return run_in(plan, loader, options, dir, out, err);
+    return run_in(plan, loader, options, dir, out, err, wrote);
   } catch (const UserError& e) {
     err << "error: " << e.what() << '\n';
     if (!dir.empty()) {
@@ -293,7 +296,8 @@ int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, 
         write_atomic(dir + "/error.txt", std::string(e.what()) + "\n");
       } catch (const UserError&) {
       }
-      err << "the run stopped; what it wrote is in " << dir << "/\n";
+      if (wrote) err << "the run stopped; what it wrote is in " << dir << "/\n";
+      else err << "the run stopped before writing any artifact; the error is in " << dir << "/error.txt\n";
     }
     return 1;
   }

@@ -101,6 +101,26 @@ void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& regi
 
 bool is_splitter(const dsl::Stage& s) { return s.op() == "split" || s.op() == "kfold"; }
 
+// Values that no stage filled would reach the model as NaN: an error at the model, naming
+// the columns, rather than a failed run.
+void check_complete(const Plan& plan, dsl::Diagnostics& diags) {
+  const DataInfo& d = plan.data;
+  std::size_t missing = 0;
+  std::string columns;
+  for (std::size_t c = 0; c < d.missing_per_col.size() && c < d.features.size(); ++c) {
+    if (d.missing_per_col[c] == 0) continue;
+    missing += d.missing_per_col[c];
+    columns += (columns.empty() ? "'" : ", '") + d.features[c] + "' (" + std::to_string(d.missing_per_col[c]) + ")";
+  }
+  if (missing == 0) return;
+  const auto& data = plan.pipeline.data;
+  const auto splitter = std::find_if(data.begin(), data.end(), is_splitter);
+  diags.error(plan.pipeline.model.op_loc,
+              std::to_string(missing) + (missing == 1 ? " value is" : " values are") +
+                  " still missing after the data stages, and the model cannot take missing values: " + columns,
+              "fill them with '- op: impute' after '" + (splitter != data.end() ? splitter->op() : std::string("split")) + "'");
+}
+
 }  // namespace
 
 PartInfo* DataInfo::part(const std::string& name) {
@@ -186,6 +206,9 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   } else {
     for (const dsl::Stage* s : sections) plan_stage(*s, registry, *plan, diags);
   }
+  // Only when nothing else is wrong: a stage that failed (standardize before impute, say)
+  // is the likelier cause, and said so already.
+  if (diags.size() == errors_before) check_complete(*plan, diags);
 
   // The schedule for every epoch: printed by `pipe plan`, applied by the trainer.
   plan->lr_by_epoch.clear();

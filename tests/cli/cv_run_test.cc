@@ -3,8 +3,6 @@
 // metrics.json's mean and std over the folds.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -16,20 +14,11 @@
 #include "tests/temp_dir.h"
 
 using nlohmann::json;
+using pipetest::entries;
 using pipetest::read_file;
 using pipetest::run_pipe;
 
 namespace {
-
-std::set<std::string> entries(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (const dirent* e = ::readdir(d))
-      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
-    ::closedir(d);
-  }
-  return names;
-}
 
 // The first column of predictions.csv: each test row's row in the data file.
 std::vector<std::size_t> predicted_rows(const std::string& csv) {
