@@ -105,6 +105,10 @@ std::vector<Prepared> prepare(const Plan& plan) {
     out.push_back(Prepared{std::move(data.parts), std::move(data.fitted), &plan.data, 0});
     return out;
   }
+  // The same code made the plan's folds from the same file; a file changed in between
+  // (the plan's hashes guard saved plans) could still disagree.
+  if (data.folds.size() != plan.fold_data.size())
+    throw UserError("the data changed since the pipeline was planned: plan it again");
   const Table all = std::move(data.parts.at("all"));
   for (std::size_t f = 0; f < data.folds.size(); ++f) {
     DataRun fold{plan, {{"train", all.take(data.folds[f].train)}, {"test", all.take(data.folds[f].test)}}, data.fitted, {}};

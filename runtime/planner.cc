@@ -73,7 +73,7 @@ void merge_fold_errors(const std::vector<dsl::Diagnostics>& per_fold, dsl::Diagn
 // The plan keeps each fold's parts and notes; fold 1's data becomes plan.data.
 void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& registry, Plan& plan,
                 dsl::Diagnostics& diags) {
-  const DataInfo all = plan.data;
+  const DataInfo& all = plan.data;  // replaced by fold 1's data at the end
   const std::size_t k = all.folds.size();
   std::vector<DataInfo> data;
   for (const auto& fold : all.folds) data.push_back(fold_info(all, fold));

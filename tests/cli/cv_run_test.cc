@@ -87,4 +87,18 @@ TEST_CASE("pipe run cross-validates: a model per fold, each fold's artifacts, me
   // Two epochs already score well above chance on every fold.
   for (const auto& f : m["folds"]) CHECK(f["test"]["accuracy"].get<double>() > 0.65);
   CHECK(json::parse(read_file(out + "/plan.json"))["stages"][1]["folds"].size() == 5);
+
+  // docs/load_model.py rebuilds fold 5's model from plan.json (one level up) and the fold's
+  // transforms.json, and predicts what pipe predicted for that fold's test rows.
+  const std::string check = std::string(PIPE_PYTHON) + " '" + PIPE_SOURCE_DIR + "/docs/load_model.py' '" + out +
+                            "/fold-5' '" + PIPE_SHARED_DIR + "/data/processed.cleveland.data' --check 2>&1";
+  std::string said;
+  FILE* p = popen(check.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) said += buf;
+  const int status = pclose(p);
+  INFO(said);
+  CHECK(status == 0);
+  CHECK(said.find("60 test rows: largest difference") != std::string::npos);
 }
