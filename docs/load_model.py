@@ -3,7 +3,8 @@
 
 usage: python3 docs/load_model.py RUN_DIR DATA_FILE [--check]
 
-RUN_DIR is a run directory (plan.json, transforms.json, model.pt, predictions.csv).
+RUN_DIR is a run directory (plan.json, transforms.json, model.pt, predictions.csv), or
+one fold's fold-N/ folder of a cross-validated run (plan.json is then in its parent).
 DATA_FILE is the CSV the pipeline read (its load_csv options come from plan.json).
 Prints the probability of class 1 for each test row listed in predictions.csv; with
 --check, instead compares them with pipe's own predictions and exits 1 on a mismatch.
@@ -58,7 +59,9 @@ def main():
     run, data = sys.argv[1], sys.argv[2]
     check = "--check" in sys.argv[3:]
     load = lambda name: json.load(open(os.path.join(run, name)))
-    plan, transforms = load("plan.json"), load("transforms.json")
+    # A cross-validated run keeps one plan.json above its fold-N/ folders.
+    plan = load("plan.json" if os.path.exists(os.path.join(run, "plan.json")) else os.path.join(os.pardir, "plan.json"))
+    transforms = load("transforms.json")
 
     model = build_model(plan)
     model.load_state_dict(torch.load(os.path.join(run, "model.pt"), weights_only=True))

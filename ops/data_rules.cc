@@ -15,17 +15,27 @@ bool is_resampler(const std::string& op) {
 
 bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
 
+bool is_splitter(const dsl::Stage& stage) { return stage.op() == "split" || stage.op() == "kfold"; }
+
+const dsl::Stage* earlier_splitter(const dsl::Stage& stage, const PlanState& st) {
+  for (const auto& x : st.plan.pipeline.data) {
+    if (&x == &stage) return nullptr;
+    if (is_splitter(x)) return &x;
+  }
+  return nullptr;
+}
+
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why) {
   if (st.data.split) return true;
   // Only a stage placed before a split is wrong here. When the split comes earlier it
   // failed and said why; when there is none the planner says so once for the pipeline.
-  bool split_before = false, split_after = false, self = false;
-  for (const auto& x : st.plan.pipeline.data) {
-    if (&x == &stage) self = true;
-    else if (x.op() == "split") (self ? split_after : split_before) = true;
-  }
-  if (split_after && !split_before)
-    st.diags.error(stage.op_loc, "'" + stage.op() + "' before 'split' " + why, "move this stage after 'op: split'");
+  if (earlier_splitter(stage, st)) return false;
+  const auto& data = st.plan.pipeline.data;
+  const auto self = std::find_if(data.begin(), data.end(), [&](const dsl::Stage& x) { return &x == &stage; });
+  const auto later = std::find_if(self, data.end(), is_splitter);
+  if (later != data.end())
+    st.diags.error(stage.op_loc, "'" + stage.op() + "' before '" + later->op() + "' " + why,
+                   "move this stage after 'op: " + later->op() + "'");
   return false;
 }
 

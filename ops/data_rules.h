@@ -7,8 +7,13 @@
 
 namespace pipeml::rules {
 
-/// True when the data has been split; otherwise adds "'OP' before 'split' ..." at the op
-/// when a split comes later (a failed or missing split is reported elsewhere, once).
+/// 'split' and 'kfold': the stages that make the training and test parts.
+bool is_splitter(const dsl::Stage& stage);
+/// The first split or kfold stage before `stage` in the pipeline, or null.
+const dsl::Stage* earlier_splitter(const dsl::Stage& stage, const PlanState& st);
+/// True when the data has been split; otherwise adds "'OP' before 'split' ..." (or
+/// 'kfold') at the op when a splitter comes later (a failed or missing split is reported
+/// elsewhere, once).
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why);
 /// True when no value is missing; otherwise adds "'OP' needs complete data ..." at the op.
 bool require_complete(const dsl::Stage& stage, PlanState& st);

@@ -1,5 +1,7 @@
 // op evaluate: test-set metrics after training, with a decision threshold on the
 // positive class's probability. The metrics are runtime/metrics.cc (equal to sklearn's).
+#include <algorithm>
+
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -21,6 +23,23 @@ void plan(const dsl::Stage& s, PlanState& st) {
   }
   if (st.data.split && st.data.part("test") == nullptr)
     st.diags.error(s.op_loc, "there is no test part to evaluate on", "give 'split' a test_size");
+  // ROC-AUC (and so the report) needs both classes among the test rows. A small class can
+  // miss a test part: an unstratified split, or more folds than the class has rows.
+  if (const PartInfo* test = st.data.part("test")) {
+    const auto& data = st.plan.pipeline.data;
+    const auto splitter = std::find_if(data.begin(), data.end(), [](const dsl::Stage& x) {
+      return x.op() == "split" || x.op() == "kfold";
+    });
+    for (std::size_t c = 0; c < test->class_counts.size(); ++c) {
+      if (test->class_counts[c] != 0) continue;
+      const bool folds = splitter != data.end() && splitter->op() == "kfold";
+      st.diags.error(splitter != data.end() ? splitter->op_loc : s.op_loc,
+                     "the test part has no row of class '" + st.data.class_names[c] + "': the test metrics need rows of both classes",
+                     folds ? "fewer folds (n_splits) put more rows in each fold's test part"
+                           : "stratify the split, or give the test part more rows (test_size)");
+      break;
+    }
+  }
 }
 
 }  // namespace

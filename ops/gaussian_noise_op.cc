@@ -88,7 +88,8 @@ const OpDef& gaussian_noise_op() {
        dsl::OpKind::kData,
        "add noisy copies of the training rows (x + N(0, noise_std^2))",
        {
-           ParamSpec::number("noise_std", 0.03).min(0).doc("standard deviation of the added noise, in standardized units"),
+           ParamSpec::number("noise_std", 0.03).min(0).max(1e30)
+               .doc("standard deviation of the added noise, in standardized units (float32 rows: at most 1e30)"),
            ParamSpec::integer("num_augments", 1).min(0).doc("noisy copies per training row"),
            ParamSpec::enumeration("part", {"train", "validation", "test"}, "train").doc("the part to augment (only train is allowed)"),
            ParamSpec::enumeration("redraw", {"once", "every_epoch"}, "once")

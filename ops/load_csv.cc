@@ -722,4 +722,14 @@ Table read_csv(const CsvOptions& o) {
   return t;
 }
 
+std::size_t line_of_row(const CsvOptions& o, std::size_t row) {
+  FileBytes file(o.path);
+  RecordReader reader(file.text_begin(), file.end(), o.delimiter, o.path);
+  read_column_names(o, reader);  // past the header, when there is one
+  std::vector<Field> fields;
+  for (std::size_t r = 0; reader.next(fields); ++r)  // blank lines are no rows, as in read_csv
+    if (r == row) return reader.line();
+  return 0;
+}
+
 }  // namespace pipeml::csv

@@ -45,4 +45,9 @@ CsvHeader read_header(const CsvOptions& options);
 /// numbers, else as text) become 0..k-1, as sklearn's LabelEncoder. Throws UserError.
 Table read_csv(const CsvOptions& options);
 
+/// The 1-based line on which data row `row` (0-based, as read_csv numbers its rows) starts,
+/// for messages about a row found bad after reading; 0 when the file has fewer rows. Reads
+/// the file again record by record: slow next to read_csv, and meant only for errors.
+std::size_t line_of_row(const CsvOptions& options, std::size_t row);
+
 }  // namespace pipeml::csv

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "ops/data_rules.h"
 #include "ops/load_csv.h"
@@ -90,12 +92,27 @@ void plan(const dsl::Stage& s, PlanState& st) {
     d.labels = t.y;
     d.row_has_missing.assign(t.rows, 0);
     d.missing_per_col.assign(t.cols(), 0);
+    std::optional<std::pair<std::size_t, std::size_t>> infinite;  // the first, as (row, column)
     for (std::size_t r = 0; r < t.rows; ++r)
-      for (std::size_t c = 0; c < t.cols(); ++c)
-        if (std::isnan(t.row(r)[c])) {
+      for (std::size_t c = 0; c < t.cols(); ++c) {
+        const float v = t.row(r)[c];
+        if (std::isnan(v)) {
           d.row_has_missing[r] = 1;
           ++d.missing_per_col[c];
+        } else if (std::isinf(v) && !infinite) {
+          infinite.emplace(r, c);
         }
+      }
+    // read_csv reads 'inf' and numbers beyond float32 as pandas does, but no stage and no
+    // model can use them: refused here, at the file's line, before anything runs.
+    if (infinite) {
+      const auto [row, col] = *infinite;
+      st.diags.error(s.param("path").loc,
+                     o.path + ":" + std::to_string(csv::line_of_row(o, row)) + ": column '" + t.columns[col] +
+                         "' is infinite ('inf', or a number beyond float32's range): the model cannot take it",
+                     "correct the value, or make it a missing value with 'na_values'");
+      return;
+    }
     std::vector<std::size_t> all(t.rows);
     for (std::size_t i = 0; i < t.rows; ++i) all[i] = i;
     d.part_rows["all"] = all;
@@ -109,6 +126,16 @@ void plan(const dsl::Stage& s, PlanState& st) {
 }
 
 void run(const dsl::Stage& s, DataRun& r) { r.parts["all"] = csv::read_csv(options_of(s, r.plan.pipeline)); }
+
+// "FILE:LINE" of a data row, for the executor's messages about values found bad later.
+std::string locate_row(const dsl::Stage& s, const Plan& plan, std::size_t row) {
+  const csv::CsvOptions o = options_of(s, plan.pipeline);
+  try {
+    if (const std::size_t line = csv::line_of_row(o, row)) return o.path + ":" + std::to_string(line);
+  } catch (const UserError&) {  // the file went away since: name the row without its line
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -130,6 +157,8 @@ const OpDef& load_csv_op() {
        }},
       plan,
       run,
+      nullptr,
+      locate_row,
   };
   return op;
 }

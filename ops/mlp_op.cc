@@ -39,6 +39,7 @@ std::vector<LayerRow> layers_of(const MlpSpec& m) {
 
 void plan(const dsl::Stage& s, PlanState& st) {
   MlpSpec& m = st.plan.mlp;
+  m.hidden.clear();  // planned once per fold under cross-validation
   for (auto h : s.param("hidden").value.as_int_list()) m.hidden.push_back(static_cast<int>(h));
   m.batch_norm = s.boolean("batch_norm");
   m.dropout = s.number("dropout");

@@ -76,7 +76,12 @@ void plan(const dsl::Stage& s, PlanState& st) {
   if (!rules::has_data(st)) return;
   DataInfo& d = st.data;
   if (d.split) {
-    st.diags.error(s.op_loc, "the data is already split", "one 'split' stage makes the train, validation and test parts");
+    const dsl::Stage* first = rules::earlier_splitter(s, st);
+    if (first && first->op() == "kfold")
+      st.diags.error(s.op_loc, "'split' after 'kfold': the folds are already the train and test parts",
+                     "use either 'split' (one train/test split) or 'kfold' (cross-validation), not both");
+    else
+      st.diags.error(s.op_loc, "the data is already split", "one 'split' stage makes the train, validation and test parts");
     return;
   }
   const auto all = d.part_rows.find("all");

@@ -4,11 +4,15 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <stdexcept>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/artifacts.h"
+#include "runtime/cv_summary.h"
+#include "runtime/finite_check.h"
 #include "runtime/metrics.h"
 #include "runtime/plan_print.h"
 #include "runtime/progress.h"
@@ -31,9 +35,9 @@ std::string history_csv(const std::vector<EpochRecord>& history) {
 
 // One line per test row: which data row it is (0-based, in file order, header not
 // counted), its true class, the model's probability of class 1 and the predicted class.
-std::string predictions_csv(const Plan& plan, const Table& test, const std::vector<double>& probs) {
-  const auto ids = plan.data.part_rows.find("test");
-  const bool known = ids != plan.data.part_rows.end() && ids->second.size() == test.rows;
+std::string predictions_csv(const Plan& plan, const DataInfo& info, const Table& test, const std::vector<double>& probs) {
+  const auto ids = info.part_rows.find("test");
+  const bool known = ids != info.part_rows.end() && ids->second.size() == test.rows;
   const auto& names = plan.data.class_names;
   std::string csv = "row,label,prob_" + names.at(1) + ",predicted\n";
   for (std::size_t i = 0; i < test.rows; ++i) {
@@ -44,23 +48,23 @@ std::string predictions_csv(const Plan& plan, const Table& test, const std::vect
   return csv;
 }
 
-json metrics_json(const metrics::BinaryReport& m, const Plan& plan) {
+std::map<std::string, double> metric_values(const metrics::BinaryReport& m) {
+  return {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
+}
+
+json metrics_json(const metrics::BinaryReport& m, const Plan& plan, std::size_t test_rows) {
   json test = json::object();
-  const std::map<std::string, double> all = {{"accuracy", m.accuracy}, {"precision", m.precision},
-                                             {"recall", m.recall},     {"f1", m.f1},
-                                             {"roc_auc", m.roc_auc}};
+  const auto all = metric_values(m);
   for (const auto& name : plan.eval.metrics) test[name] = all.at(name);
   test["confusion_matrix"] = m.cm.counts;
   test["threshold"] = plan.eval.threshold;
-  test["rows"] = plan.data.part("test")->rows;
+  test["rows"] = test_rows;
   return test;
 }
 
-void print_metrics(std::ostream& out, const metrics::BinaryReport& m, const Plan& plan) {
-  const std::map<std::string, double> all = {{"accuracy", m.accuracy}, {"precision", m.precision},
-                                             {"recall", m.recall},     {"f1", m.f1},
-                                             {"roc_auc", m.roc_auc}};
-  out << fmt::format("\ntest ({} rows, threshold {})\n", plan.data.part("test")->rows, plan.eval.threshold);
+void print_metrics(std::ostream& out, const metrics::BinaryReport& m, const Plan& plan, std::size_t test_rows) {
+  const auto all = metric_values(m);
+  out << fmt::format("\ntest ({} rows, threshold {})\n", test_rows, plan.eval.threshold);
   for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, all.at(name));
   const auto& names = plan.data.class_names;
   out << "  confusion matrix (rows: true, columns: predicted)\n";
@@ -75,38 +79,85 @@ void print_metrics(std::ostream& out, const metrics::BinaryReport& m, const Plan
   for (const auto& w : m.warnings) out << "  warning: " << w << '\n';
 }
 
-bool searches_neighbours(const Plan& plan) {
-  for (const auto& stage : plan.pipeline.data)
-    if (stage.op() == "smote") return true;
-  return false;
+// The data one model trains and is scored on: the parts after every data stage, what the
+// fitted stages learned, and the plan's facts about the parts (their source rows).
+struct Prepared {
+  std::map<std::string, Table> parts;
+  std::map<std::string, std::string> fitted;
+  const DataInfo* info = nullptr;  ///< plan.data, or the fold's plan.fold_data entry
+  std::size_t fold = 0;            ///< 1-based; 0 without cross-validation
+};
+
+// Runs every data stage; after a kfold stage, the stages after it once per fold on that
+// fold's rows, each fold with its own fitted state. Writes nothing: a data error leaves no
+// artifact behind. All folds are prepared before any trains, at the cost of holding them.
+std::vector<Prepared> prepare(const Plan& plan, const NeighbourCandidates* gpu_neighbours) {
+  const Registry& registry = Registry::builtin();
+  const auto& stages = plan.pipeline.data;
+  DataRun data{plan, {}, {}, gpu_neighbours, {}};
+  std::size_t next = 0;
+  while (next < stages.size() && data.folds.empty()) {
+    registry.op(stages[next].op())->run(stages[next], data);
+    ++next;
+  }
+  std::vector<Prepared> out;
+  if (data.folds.empty()) {
+    out.push_back(Prepared{std::move(data.parts), std::move(data.fitted), &plan.data, 0});
+    return out;
+  }
+  // The same code made the plan's folds from the same file; a file changed in between
+  // (the plan's hashes guard saved plans) could still disagree.
+  if (data.folds.size() != plan.fold_data.size())
+    throw UserError("the data changed since the pipeline was planned: plan it again");
+  const Table all = std::move(data.parts.at("all"));
+  for (std::size_t f = 0; f < data.folds.size(); ++f) {
+    DataRun fold{plan, {{"train", all.take(data.folds[f].train)}, {"test", all.take(data.folds[f].test)}}, data.fitted,
+                 gpu_neighbours, {}};
+    for (std::size_t i = next; i < stages.size(); ++i) registry.op(stages[i].op())->run(stages[i], fold);
+    out.push_back(Prepared{std::move(fold.parts), std::move(fold.fitted), &plan.fold_data.at(f), f + 1});
+  }
+  return out;
 }
 
-int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const std::string& dir, std::ostream& out,
-           std::ostream& err) {
-  const auto t0 = std::chrono::steady_clock::now();
-  write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
-
-  DataRun data{plan, {}, {}};
-  // A run that trains on a GPU searches neighbours there too; a CPU run keeps LibTorch's
-  // load overlapping the data stages.
-  NeighbourCandidates gpu_neighbours;
-  if (plan.pipeline.device != "cpu" && searches_neighbours(plan)) {
-    gpu_neighbours = loader.gpu_neighbour_search();
-    if (gpu_neighbours) data.gpu_neighbours = &gpu_neighbours;
+// No NaN or infinite value may reach the model; a row still known to be a file row is
+// named by its line there (the loader's locate_row).
+void check_parts(const Plan& plan, const Prepared& p) {
+  const dsl::Stage& loader = plan.pipeline.data.front();
+  const OpDef* op = Registry::builtin().op(loader.op());
+  std::function<std::string(std::size_t)> locate;
+  if (op->locate_row) locate = [&](std::size_t row) { return op->locate_row(loader, plan, row); };
+  for (const char* name : {"train", "validation", "test"}) {
+    const auto part = p.parts.find(name);
+    if (part == p.parts.end()) continue;
+    const auto rows = p.info->part_rows.find(name);
+    const bool known = rows != p.info->part_rows.end() && rows->second.size() == part->second.rows;
+    check_finite(part->second, std::string(name) + " part" + (p.fold ? " of fold " + std::to_string(p.fold) : ""),
+                 known ? &rows->second : nullptr, locate);
   }
-  const Registry& registry = Registry::builtin();
-  for (const auto& stage : plan.pipeline.data) registry.op(stage.op())->run(stage, data);
+}
+
+// What training and scoring one model gave.
+struct Scored {
+  TrainOutcome outcome;
+  metrics::BinaryReport report;
+  std::size_t train_rows = 0, test_rows = 0;
+};
+
+// Trains a fresh model on p's train part and scores it on its test part, writing
+// transforms.json, model.pt, history.csv and predictions.csv into `dir`.
+Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, const std::string& dir,
+                       const RunOptions& opt, std::ostream& out, std::ostream& err) {
   json fitted = json::object();
-  for (const auto& [id, state] : data.fitted) fitted[id] = json::parse(state);
+  for (const auto& [id, state] : p.fitted) fitted[id] = json::parse(state);
   write_atomic(dir + "/transforms.json",
                json{{"features", plan.data.features}, {"classes", plan.data.class_names}, {"stages", fitted}}.dump(2) + "\n");
 
   Progress progress(out, err, opt.progress_bar, plan.train.epochs);
   TrainJob job;
-  job.train = &data.parts.at("train");
-  job.test = &data.parts.at("test");
-  auto val = data.parts.find("validation");
-  job.validation = val == data.parts.end() ? nullptr : &val->second;
+  job.train = &p.parts.at("train");
+  job.test = &p.parts.at("test");
+  auto val = p.parts.find("validation");
+  job.validation = val == p.parts.end() ? nullptr : &val->second;
   job.mlp = plan.mlp;
   job.loss = plan.loss;
   job.optimizer = plan.optimizer;
@@ -118,33 +169,132 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   job.on_epoch = [&](const EpochRecord& r) { progress.epoch(r); };
   job.on_batch = [&](int e, int b, int n) { progress.batch(e, b, n); };
 
-  const auto t_data = std::chrono::steady_clock::now();
-  TrainEntry train = loader.get();
-  const auto t_loaded = std::chrono::steady_clock::now();
-  out << fmt::format("training on {} rows x {} features, {} epochs\n", plan.data.part("train")->rows, job.train->cols(),
-                     plan.train.epochs);
-  TrainOutcome outcome = train(job);
-  if (!outcome.error.empty()) throw UserError(outcome.error);
-  write_atomic(dir + "/history.csv", history_csv(outcome.history));
+  // The plan's count: noisy copies the trainer makes are not in job.train yet.
+  const std::size_t train_rows = p.info->part("train")->rows;
+  out << fmt::format("training on {} rows x {} features, {} epochs\n", train_rows, job.train->cols(), plan.train.epochs);
+  Scored s;
+  s.outcome = train(job);
+  if (!s.outcome.error.empty()) throw UserError(s.outcome.error);
+  write_atomic(dir + "/history.csv", history_csv(s.outcome.history));
+  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *p.info, *job.test, s.outcome.test_probs));
+  try {
+    s.report = metrics::evaluate_binary(job.test->y, s.outcome.test_probs, plan.eval.threshold);
+  } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
+    throw UserError(std::string("cannot score the test part: ") + e.what());
+  }
+  s.train_rows = train_rows;
+  s.test_rows = job.test->rows;
+  return s;
+}
 
-  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *job.test, outcome.test_probs));
-  const auto report = metrics::evaluate_binary(job.test->y, outcome.test_probs, plan.eval.threshold);
-  print_metrics(out, report, plan);
-  const auto t_end = std::chrono::steady_clock::now();
-  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// Where the time went: reading and preparing the data, waiting for LibTorch to load,
+// training; the total counts from the start of the run.
+struct Clock {
+  std::chrono::steady_clock::time_point start;
+  json seconds;  ///< "data" and "wait_for_libtorch" so far
+  json with(double train_seconds) const {
+    json out = seconds;
+    out["train"] = train_seconds;
+    out["total"] = seconds_between(start, std::chrono::steady_clock::now());
+    return out;
+  }
+};
+
+// One train/test split: the artifacts straight in the run directory.
+void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const RunOptions& opt, const std::string& dir,
+                const Clock& clock, std::ostream& out, std::ostream& err) {
+  const Scored s = train_and_score(plan, train, p, dir, opt, out, err);
+  print_metrics(out, s.report, plan, s.test_rows);
+  const json seconds = clock.with(s.outcome.train_seconds);
   json m = {
       {"pipeline", plan.pipeline.name},
       {"seed", plan.pipeline.seed},
-      {"device", outcome.device},
-      {"torch_version", outcome.torch_version},
-      {"train_rows", plan.data.part("train")->rows},
-      {"test", metrics_json(report, plan)},
-      {"warnings", report.warnings},
-      {"seconds", {{"data", secs(t0, t_data)}, {"wait_for_libtorch", secs(t_data, t_loaded)},
-                   {"train", outcome.train_seconds}, {"total", secs(t0, t_end)}}},
+      {"device", s.outcome.device},
+      {"torch_version", s.outcome.torch_version},
+      {"train_rows", s.train_rows},
+      {"test", metrics_json(s.report, plan, s.test_rows)},
+      {"warnings", s.report.warnings},
+      {"seconds", seconds},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
   out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt, predictions.csv, metrics.json)\n", dir);
+}
+
+// Cross-validation: a fresh model per fold, its artifacts in fold-N/; metrics.json gives
+// every fold's test metrics and each metric's mean and std over the folds.
+void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& folds, const RunOptions& opt,
+               const std::string& dir, const Clock& clock, std::ostream& out, std::ostream& err) {
+  json per_fold = json::array();
+  std::vector<std::map<std::string, double>> values;
+  double train_seconds = 0;
+  std::string device, torch_version;
+  for (const Prepared& p : folds) {
+    const std::string fold_dir = make_run_dir(fmt::format("{}/fold-{}", dir, p.fold), plan.pipeline.name);
+    out << fmt::format("{}fold {}/{}: ", p.fold == 1 ? "" : "\n", p.fold, folds.size());
+    const Scored s = train_and_score(plan, train, p, fold_dir, opt, out, err);
+    const auto all = metric_values(s.report);
+    std::string line = fmt::format("fold {}/{}: test {} rows", p.fold, folds.size(), s.test_rows);
+    for (const auto& name : plan.eval.metrics) line += fmt::format("  {} {:.4f}", name, all.at(name));
+    out << line << '\n';
+    for (const auto& w : s.report.warnings) out << "  warning: " << w << '\n';
+    values.push_back(all);
+    per_fold.push_back({{"fold", p.fold},
+                        {"train_rows", s.train_rows},
+                        {"test", metrics_json(s.report, plan, s.test_rows)},
+                        {"warnings", s.report.warnings},
+                        {"seconds", {{"train", s.outcome.train_seconds}}}});
+    train_seconds += s.outcome.train_seconds;
+    device = s.outcome.device;
+    torch_version = s.outcome.torch_version;
+  }
+  const cv::Summary summary = cv::summarize(values, plan.eval.metrics);
+  cv::print_summary(out, summary);
+  json m = {
+      {"pipeline", plan.pipeline.name},
+      {"seed", plan.pipeline.seed},
+      {"device", device},
+      {"torch_version", torch_version},
+      {"folds", per_fold},
+      {"mean", summary.mean},
+      {"std", summary.std},
+      {"std_ddof", 0},
+      {"seconds", clock.with(train_seconds)},
+  };
+  write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
+  out << fmt::format("\nartifacts in {}/ (plan.json, metrics.json; fold-1/ to fold-{}/: transforms.json, history.csv, "
+                     "model.pt, predictions.csv)\n", dir, folds.size());
+}
+
+bool searches_neighbours(const Plan& plan) {
+  for (const auto& stage : plan.pipeline.data)
+    if (stage.op() == "smote") return true;
+  return false;
+}
+
+// `wrote` turns true with the first artifact: until then a failure leaves only error.txt.
+int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const std::string& dir, std::ostream& out,
+           std::ostream& err, bool& wrote) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // A run that trains on a GPU searches neighbours there too (waiting for LibTorch); a CPU
+  // run keeps LibTorch's load overlapping the data stages.
+  NeighbourCandidates gpu_neighbours;
+  if (plan.pipeline.device != "cpu" && searches_neighbours(plan)) gpu_neighbours = loader.gpu_neighbour_search();
+  // Every data stage runs, and its output is checked, before anything is written.
+  const std::vector<Prepared> prepared = prepare(plan, gpu_neighbours ? &gpu_neighbours : nullptr);
+  for (const auto& p : prepared) check_parts(plan, p);
+  wrote = true;
+  write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
+
+  const auto t_data = std::chrono::steady_clock::now();
+  TrainEntry train = loader.get();
+  const auto t_loaded = std::chrono::steady_clock::now();
+  const Clock clock{t0, {{"data", seconds_between(t0, t_data)}, {"wait_for_libtorch", seconds_between(t_data, t_loaded)}}};
+  if (plan.fold_data.empty()) run_single(plan, train, prepared.front(), opt, dir, clock, out, err);
+  else run_folds(plan, train, prepared, opt, dir, clock, out, err);
   return 0;
 }
 
@@ -152,9 +302,10 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
 
 int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::string dir;
+  bool wrote = false;
   try {
     dir = make_run_dir(options.out_dir, plan.pipeline.name);
-    return run_in(plan, loader, options, dir, out, err);
+    return run_in(plan, loader, options, dir, out, err, wrote);
   } catch (const UserError& e) {
     err << "error: " << e.what() << '\n';
     if (!dir.empty()) {
@@ -162,7 +313,8 @@ int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, 
         write_atomic(dir + "/error.txt", std::string(e.what()) + "\n");
       } catch (const UserError&) {
       }
-      err << "the run stopped; what it wrote is in " << dir << "/\n";
+      if (wrote) err << "the run stopped; what it wrote is in " << dir << "/\n";
+      else err << "the run stopped before writing any artifact; the error is in " << dir << "/error.txt\n";
     }
     return 1;
   }

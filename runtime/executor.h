@@ -1,5 +1,7 @@
 // Runs a plan: the data stages (plain C++), then training through libpipe_exec.so, then
-// the test-set evaluation; writes the run's artifacts as it goes.
+// the test-set evaluation. Every data stage runs, and no NaN or infinite value may be left,
+// before the first artifact is written: bad data leaves only error.txt. With a kfold stage,
+// the stages after it, training and evaluation run once per fold (artifacts in fold-N/).
 #pragma once
 #include <iosfwd>
 #include <string>

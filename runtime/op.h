@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "dsl/diagnostics.h"
 #include "dsl/pipeline.h"
@@ -30,6 +31,9 @@ struct DataRun {
   std::map<std::string, std::string> fitted;  ///< stage id -> JSON of its fitted state
   /// Set when the run trains on a GPU: neighbour searches (SMOTE) run there too.
   const NeighbourCandidates* gpu_neighbours = nullptr;
+  /// Set by kfold, which leaves "all" in `parts`: the executor runs the stages after it once
+  /// per fold, each on a DataRun of that fold's "train" and "test" rows.
+  std::vector<FoldRows> folds;
 };
 
 struct OpDef {
@@ -41,6 +45,9 @@ struct OpDef {
   void (*run)(const dsl::Stage&, DataRun&) = nullptr;
   /// The learning rate at 0-based `epoch` for `base_lr`. Only schedulers have one.
   double (*lr_at)(const dsl::Stage&, double base_lr, int epoch) = nullptr;
+  /// Where row `row` (0-based, file order) of the data it read is, as "FILE:LINE", for
+  /// messages about that row. Only loaders have one; it may re-read the file.
+  std::string (*locate_row)(const dsl::Stage&, const Plan&, std::size_t row) = nullptr;
 };
 
 }  // namespace pipeml

@@ -20,6 +20,11 @@ struct PartInfo {
   std::vector<std::size_t> class_counts;  ///< indexed by label
 };
 
+/// One fold of a cross-validation (the kfold stage): the source rows of its two parts.
+struct FoldRows {
+  std::vector<std::size_t> train, test;
+};
+
 /// What the planner knows about the data between stages. While rows are still the
 /// source file's rows, their ids are kept so row-dependent counts (dropping rows with
 /// missing values after a split) stay exact.
@@ -32,6 +37,9 @@ struct DataInfo {
   std::vector<char> row_has_missing;         ///< per source row
   std::vector<std::size_t> missing_per_col;  ///< missing values per feature, all rows
   std::map<std::string, std::vector<std::size_t>> part_rows;  ///< source row ids, while known
+  /// Set by kfold: each fold's rows. The stages after kfold are planned once per fold, each
+  /// fold on a copy of this with that fold's "train" and "test" parts.
+  std::vector<FoldRows> folds;
 
   PartInfo* part(const std::string& name);
   const PartInfo* part(const std::string& name) const;
@@ -52,11 +60,18 @@ struct SeedUse {
   bool from_pipeline = false;  ///< not set on the stage: the pipeline's seed
 };
 
+/// What one fold of a cross-validation made of a stage.
+struct FoldStep {
+  std::vector<PartInfo> parts;     ///< the fold's data after a data stage
+  std::vector<std::string> notes;  ///< the notes that are this fold's own (they differ between folds)
+};
+
 /// A plan step: a stage, and what flows out of it.
 struct PlanStep {
   const dsl::Stage* stage = nullptr;
-  std::vector<PartInfo> parts;     ///< the data after a data stage
-  std::vector<std::string> notes;  ///< why, in a line each ("fitted on train only")
+  std::vector<PartInfo> parts;     ///< the data after a data stage (empty from kfold on)
+  std::vector<std::string> notes;  ///< why, in a line each ("fitted on train only"); from kfold on, those every fold shares
+  std::vector<FoldStep> folds;     ///< cross-validation: the kfold stage and every stage after it, per fold
 };
 
 struct EvalSpec {
@@ -68,7 +83,10 @@ struct Plan {
   dsl::Pipeline pipeline;
   dsl::Overrides overrides;
   std::vector<PlanStep> steps;
-  DataInfo data;  ///< after the last data stage
+  DataInfo data;  ///< after the last data stage; with cross-validation, fold 1's
+  /// Cross-validation: each fold's data after the last data stage (parts and their source
+  /// rows; the per-row facts stay in `data`). Empty without kfold.
+  std::vector<DataInfo> fold_data;
   MlpSpec mlp;
   std::vector<LayerRow> layers;
   std::int64_t total_params = 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 #include "runtime/planner.h"
@@ -44,7 +45,23 @@ void print_step(std::ostream& os, const PlanStep& step, const Plan& plan, int nu
   os << fmt::format("  {}{}\n", title, s.id == s.op() ? "" : fmt::format(" ({})", s.op()));
   print_params(os, s);
   for (const auto& part : step.parts) os << "    -> " << part_text(part, plan.data.class_names) << '\n';
+  // Cross-validation: each fold's parts on a line, "fold 2: train 242 = {...}, test 61 = {...}".
+  for (std::size_t f = 0; f < step.folds.size(); ++f) {
+    if (step.folds[f].parts.empty()) continue;
+    std::string line;
+    for (const auto& part : step.folds[f].parts) line += (line.empty() ? "" : ", ") + part_text(part, plan.data.class_names);
+    os << "    -> fold " << f + 1 << ": " << line << '\n';
+  }
   for (const auto& note : step.notes) os << "    note: " << note << '\n';
+  // A fold's own notes, each once with the folds that gave it: "folds 1-3: 20 synthetic rows ...".
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> notes;
+  for (std::size_t f = 0; f < step.folds.size(); ++f)
+    for (const auto& note : step.folds[f].notes) {
+      auto it = std::find_if(notes.begin(), notes.end(), [&](const auto& n) { return n.first == note; });
+      if (it == notes.end()) notes.push_back({note, {f}});
+      else it->second.push_back(f);
+    }
+  for (const auto& [note, folds] : notes) os << "    note: " << folds_text(folds) << ": " << note << '\n';
 }
 
 }  // namespace
@@ -113,13 +130,27 @@ nlohmann::json plan_json(const Plan& plan) {
       params[name] = param_json(prm.value);
       if (prm.is_default) defaults.push_back(name);
     }
-    json parts = json::array();
-    for (const auto& part : step.parts)
-      parts.push_back({{"name", part.name}, {"rows", part.rows}, {"class_counts", part.class_counts}});
+    auto parts_json = [](const std::vector<PartInfo>& list) {
+      json parts = json::array();
+      for (const auto& part : list)
+        parts.push_back({{"name", part.name}, {"rows", part.rows}, {"class_counts", part.class_counts}});
+      return parts;
+    };
+    const json parts = parts_json(step.parts);
+    json folds = json::array();
+    bool fold_facts = false;  // a section whose folds all planned alike has no "folds"
+    for (std::size_t f = 0; f < step.folds.size(); ++f) {
+      json fold = {{"fold", f + 1}};
+      if (!step.folds[f].parts.empty()) fold["parts"] = parts_json(step.folds[f].parts);
+      if (!step.folds[f].notes.empty()) fold["notes"] = step.folds[f].notes;
+      fold_facts = fold_facts || fold.size() > 1;
+      folds.push_back(fold);
+    }
     json st = {{"id", s.id}, {"section", s.section}, {"op", s.op()}, {"params", params}, {"defaults", defaults},
                {"location", fmt::format("{}:{}:{}", s.loc.file, s.loc.line, s.loc.col)}};
     if (!parts.empty()) st["parts"] = parts;
     if (!step.notes.empty()) st["notes"] = step.notes;
+    if (fold_facts) st["folds"] = folds;
     stages.push_back(st);
   }
   json layers = json::array();

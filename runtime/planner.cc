@@ -15,10 +15,110 @@ namespace pipeml {
 namespace {
 
 void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags) {
-  plan.steps.push_back(PlanStep{&stage, {}, {}});
+  plan.steps.push_back(PlanStep{&stage, {}, {}, {}});
   PlanState state{plan, plan.data, plan.steps.back(), diags};
   registry.op(stage.op())->plan(stage, state);
-  if (stage.section == "data") plan.steps.back().parts = plan.data.parts;
+  if (stage.section == "data" && plan.data.folds.empty()) plan.steps.back().parts = plan.data.parts;
+}
+
+// A fold's data as the stages after kfold see it: its own "train" and "test" parts.
+DataInfo fold_info(const DataInfo& all, const FoldRows& fold) {
+  DataInfo d = all;
+  d.folds.clear();
+  d.parts.clear();
+  d.part_rows.clear();
+  for (const auto& [name, rows] : {std::pair{"train", &fold.train}, std::pair{"test", &fold.test}}) {
+    PartInfo part{name, rows->size(), std::vector<std::size_t>(all.class_names.size(), 0)};
+    for (auto r : *rows) ++part.class_counts[all.labels[r]];
+    d.parts.push_back(part);
+    d.part_rows[name] = *rows;
+  }
+  return d;
+}
+
+// The notes every fold gave go to the step; the others stay with their fold.
+void share_notes(PlanStep& step) {
+  for (const auto& note : step.folds.front().notes) {
+    const bool everywhere = std::all_of(step.folds.begin(), step.folds.end(), [&](const FoldStep& f) {
+      return std::find(f.notes.begin(), f.notes.end(), note) != f.notes.end();
+    });
+    if (everywhere) step.notes.push_back(note);
+  }
+  for (auto& f : step.folds)
+    f.notes.erase(std::remove_if(f.notes.begin(), f.notes.end(),
+                                 [&](const std::string& n) { return std::count(step.notes.begin(), step.notes.end(), n) > 0; }),
+                  f.notes.end());
+}
+
+// An error every fold found is reported once as it is; one that only some folds found
+// says which ("fold 3: class '1' has 4 training rows, ...").
+void merge_fold_errors(const std::vector<dsl::Diagnostics>& per_fold, dsl::Diagnostics& diags) {
+  std::vector<std::pair<const dsl::Diagnostic*, std::vector<std::size_t>>> seen;
+  for (std::size_t f = 0; f < per_fold.size(); ++f)
+    for (const auto& d : per_fold[f].all()) {
+      auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) {
+        const dsl::Diagnostic& o = *s.first;
+        return o.message == d.message && o.note == d.note && o.loc.file == d.loc.file && o.loc.line == d.loc.line &&
+               o.loc.col == d.loc.col;
+      });
+      if (it == seen.end()) seen.push_back({&d, {f}});
+      else if (it->second.back() != f) it->second.push_back(f);
+    }
+  for (const auto& [d, folds] : seen)
+    diags.error(d->loc, (folds.size() < per_fold.size() ? folds_text(folds) + ": " : "") + d->message, d->note);
+}
+
+// Cross-validation: every stage after kfold (`rest`: the remaining data stages, then the
+// sections) is planned once per fold on that fold's data, as the executor will run it.
+// The plan keeps each fold's parts and notes; fold 1's data becomes plan.data.
+void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& registry, Plan& plan,
+                dsl::Diagnostics& diags) {
+  const DataInfo& all = plan.data;  // replaced by fold 1's data at the end
+  const std::size_t k = all.folds.size();
+  std::vector<DataInfo> data;
+  for (const auto& fold : all.folds) data.push_back(fold_info(all, fold));
+  std::vector<dsl::Diagnostics> fold_diags(k);
+  for (const dsl::Stage* stage : rest) {
+    plan.steps.push_back(PlanStep{stage, {}, {}, std::vector<FoldStep>(k)});
+    for (std::size_t f = 0; f < k; ++f) {
+      PlanStep scratch{stage, {}, {}, {}};
+      PlanState state{plan, data[f], scratch, fold_diags[f]};
+      registry.op(stage->op())->plan(*stage, state);
+      FoldStep& out = plan.steps.back().folds[f];
+      if (stage->section == "data") out.parts = data[f].parts;
+      out.notes = std::move(scratch.notes);
+    }
+    share_notes(plan.steps.back());
+  }
+  merge_fold_errors(fold_diags, diags);
+  plan.data = data.front();
+  for (auto& d : data) {
+    d.labels.clear();  // per source row: kept once, in plan.data
+    d.row_has_missing.clear();
+  }
+  plan.fold_data = std::move(data);
+}
+
+bool is_splitter(const dsl::Stage& s) { return s.op() == "split" || s.op() == "kfold"; }
+
+// Values that no stage filled would reach the model as NaN: an error at the model, naming
+// the columns, rather than a failed run.
+void check_complete(const Plan& plan, dsl::Diagnostics& diags) {
+  const DataInfo& d = plan.data;
+  std::size_t missing = 0;
+  std::string columns;
+  for (std::size_t c = 0; c < d.missing_per_col.size() && c < d.features.size(); ++c) {
+    if (d.missing_per_col[c] == 0) continue;
+    missing += d.missing_per_col[c];
+    columns += (columns.empty() ? "'" : ", '") + d.features[c] + "' (" + std::to_string(d.missing_per_col[c]) + ")";
+  }
+  if (missing == 0) return;
+  const auto& data = plan.pipeline.data;
+  const auto splitter = std::find_if(data.begin(), data.end(), is_splitter);
+  diags.error(plan.pipeline.model.op_loc,
+              std::to_string(missing) + (missing == 1 ? " value is" : " values are") +
+                  " still missing after the data stages, and the model cannot take missing values: " + columns,
+              "fill them with '- op: impute' after '" + (splitter != data.end() ? splitter->op() : std::string("split")) + "'");
 }
 
 }  // namespace
@@ -58,6 +158,18 @@ std::string counts_text(const std::vector<std::size_t>& counts, const std::vecto
   return out + "}";
 }
 
+std::string folds_text(const std::vector<std::size_t>& folds) {
+  std::string out;
+  for (std::size_t i = 0; i < folds.size();) {
+    std::size_t j = i;  // a run of consecutive folds, i..j
+    while (j + 1 < folds.size() && folds[j + 1] == folds[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(folds[i] + 1);
+    if (j > i) out += (j == i + 1 ? ", " : "-") + std::to_string(folds[j] + 1);
+    i = j + 1;
+  }
+  return (folds.size() == 1 ? "fold " : "folds ") + out;
+}
+
 std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& overrides,
                                 const Registry& registry, dsl::Diagnostics& diags) {
   auto plan = std::make_unique<Plan>();
@@ -68,9 +180,14 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
 
   // Data stages, in order. A stage whose input is already broken still runs its own
   // checks, so every mistake is reported; hooks skip inference when there is no data.
-  for (const auto& stage : p.data) plan_stage(stage, registry, *plan, diags);
+  // After a kfold stage, the rest is planned per fold.
+  std::vector<const dsl::Stage*> rest;
+  for (const auto& stage : p.data) {
+    if (!plan->data.folds.empty()) rest.push_back(&stage);
+    else plan_stage(stage, registry, *plan, diags);
+  }
   // Reported once here, whatever else failed; the stages that need the split stay quiet.
-  const bool has_split = std::any_of(p.data.begin(), p.data.end(), [](const dsl::Stage& s) { return s.op() == "split"; });
+  const bool has_split = std::any_of(p.data.begin(), p.data.end(), is_splitter);
   // It points where the split belongs: right after the loader.
   if (p.data.size() == 1 && !has_split)
     diags.error(p.data[0].op_loc, "the data is never split into a training and a test part",
@@ -80,9 +197,18 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
                 "add a stage '- op: split' before this one: fitted and resampling stages use the training part only");
 
   // The sections: model first (it needs the data's width), then what trains it.
-  for (const dsl::Stage* s : {&p.model, &p.loss, &p.optimizer, &p.train}) plan_stage(*s, registry, *plan, diags);
-  if (p.scheduler) plan_stage(*p.scheduler, registry, *plan, diags);
-  plan_stage(p.evaluate, registry, *plan, diags);
+  std::vector<const dsl::Stage*> sections = {&p.model, &p.loss, &p.optimizer, &p.train};
+  if (p.scheduler) sections.push_back(&*p.scheduler);
+  sections.push_back(&p.evaluate);
+  if (!plan->data.folds.empty()) {
+    rest.insert(rest.end(), sections.begin(), sections.end());
+    plan_folds(rest, registry, *plan, diags);
+  } else {
+    for (const dsl::Stage* s : sections) plan_stage(*s, registry, *plan, diags);
+  }
+  // Only when nothing else is wrong: a stage that failed (standardize before impute, say)
+  // is the likelier cause, and said so already.
+  if (diags.size() == errors_before) check_complete(*plan, diags);
 
   // The schedule for every epoch: printed by `pipe plan`, applied by the trainer.
   plan->lr_by_epoch.clear();

@@ -27,4 +27,7 @@ std::int64_t use_seed(const dsl::Stage& stage, Plan& plan);
 /// "{0: 131, 1: 111}" — class counts with the class names.
 std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names);
 
+/// "fold 3", "folds 1-3", "folds 1, 3-5" for 0-based fold indices in increasing order.
+std::string folds_text(const std::vector<std::size_t>& folds);
+
 }  // namespace pipeml

@@ -29,10 +29,12 @@ int validate_main(int argc, char** argv) {
   const std::string file = vm["file"].as<std::string>();
   auto plan = load_plan(file, overrides_from(vm));
   if (!plan) return kInvalid;
-  std::cout << fmt::format("{}: ok — {} data stages, {} ({} parameters), {}{}, {} epochs\n", file,
+  const std::size_t folds = plan->fold_data.size();
+  std::cout << fmt::format("{}: ok — {} data stages, {} ({} parameters), {}{}, {} epochs{}\n", file,
                            plan->pipeline.data.size(), plan->pipeline.model.op(), plan->total_params,
                            plan->pipeline.optimizer.op(),
-                           plan->pipeline.scheduler ? " + " + plan->pipeline.scheduler->op() : "", plan->train.epochs);
+                           plan->pipeline.scheduler ? " + " + plan->pipeline.scheduler->op() : "", plan->train.epochs,
+                           folds ? fmt::format(", {} folds", folds) : "");
   return kOk;
 }
 

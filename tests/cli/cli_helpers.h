@@ -1,8 +1,11 @@
 // Running the built `pipe` binary from tests, as a user would from the source folder.
 #pragma once
+#include <dirent.h>
+
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -37,6 +40,17 @@ inline std::string read_file(const std::string& path) {
 
 inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+}
+
+/// The names in a folder, without "." and "..": empty when it does not exist.
+inline std::set<std::string> entries(const std::string& dir) {
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d))
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
+    ::closedir(d);
+  }
+  return names;
 }
 
 /// Compares `actual` with tests/golden/NAME; with PIPE_UPDATE_GOLDEN=1 in the environment

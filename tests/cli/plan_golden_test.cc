@@ -35,3 +35,35 @@ TEST_CASE("pipe validate says ok in one line") {
   CHECK(r.code == 0);
   CHECK(r.out == "pipelines/heart.yaml: ok \u2014 6 data stages, mlp (10497 parameters), adamw + step_lr, 50 epochs\n");
 }
+
+TEST_CASE("pipe plan prints the cross-validated heart plan, each fold's parts") {
+  const auto r = run_pipe("plan examples/heart_cv.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_cv.plan.txt", r.out));
+  // The folds as sklearn's StratifiedKFold(5, shuffle=True, random_state=42) makes them,
+  // and what smote makes of fold 5's extra row of class 0.
+  CHECK(r.out.find("    -> fold 1: train 242 = {0: 131, 1: 111}, test 61 = {0: 33, 1: 28}\n") != std::string::npos);
+  CHECK(r.out.find("    -> fold 4: train 243 = {0: 131, 1: 112}, test 60 = {0: 33, 1: 27}\n") != std::string::npos);
+  CHECK(r.out.find("    -> fold 5: train 528 = {0: 264, 1: 264}, test 60 = {0: 32, 1: 28}\n") != std::string::npos);
+  CHECK(r.out.find("    note: folds 1-3: 20 synthetic rows") != std::string::npos);
+}
+
+TEST_CASE("pipe plan --format json carries every fold") {
+  const auto r = run_pipe("plan examples/heart_cv.yaml --format json", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_cv.plan.json", r.out));
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& kfold = j["stages"][1];
+  REQUIRE(kfold["op"] == "kfold");
+  CHECK(kfold["folds"].size() == 5);
+  CHECK(kfold["folds"][3]["parts"][1] == nlohmann::json({{"name", "test"}, {"rows", 60}, {"class_counts", {33, 27}}}));
+  CHECK(j["stages"][4]["folds"][4]["parts"][0]["rows"] == 264);  // smote, fold 5
+  CHECK(j["stages"][4]["folds"][3]["notes"][0].get<std::string>().rfind("19 synthetic rows", 0) == 0);
+}
+
+TEST_CASE("pipe validate counts the folds") {
+  const auto r = run_pipe("validate examples/heart_cv.yaml");
+  CHECK(r.code == 0);
+  CHECK(r.out ==
+        "examples/heart_cv.yaml: ok \u2014 6 data stages, mlp (10497 parameters), adamw + step_lr, 50 epochs, 5 folds\n");
+}

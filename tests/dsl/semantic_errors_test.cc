@@ -86,6 +86,18 @@ TEST_CASE("standardize before impute names the impute stage to move") {
         "  note: move the 'impute' stage (line 15) before it\n");
 }
 
+TEST_CASE("values no stage fills would reach the model") {
+  const std::string text = replaced(replaced(replaced(heart_yaml(), "  - op: impute\n    strategy: median\n", ""),
+                                             "  - op: standardize\n", ""),
+                                    "  - op: smote\n    seed: 42\n", "");
+  CHECK(errors_of(text) ==
+        "t.yaml:16:7: error: 6 values are still missing after the data stages, and the model cannot take missing "
+        "values: 'ca' (4), 'thal' (2)\n"
+        "    op: mlp\n"
+        "        ^~~\n"
+        "  note: fill them with '- op: impute' after 'split'\n");
+}
+
 TEST_CASE("smote while values are still missing") {
   CHECK(errors_of(replaced(heart_yaml(), "  - op: impute\n    strategy: median\n  - op: standardize\n", "")) ==
         "t.yaml:14:9: error: 'smote' needs complete data, but 6 values are missing: 'ca' (4), 'thal' (2)\n"

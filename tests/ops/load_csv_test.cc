@@ -286,6 +286,21 @@ TEST_CASE("read_csv counts lines as the user sees them", "[load_csv]") {
   CHECK(error_of(options_for(path, "c")) == path + ":6: column 'b': 'x' is not a number");
 }
 
+TEST_CASE("line_of_row finds a data row's line as read_csv counts them", "[load_csv]") {
+  TempDir dir;
+  // The same awkward file: CRLF, a blank line, a record over two lines.
+  const std::string path = dir.write("lines.csv", "a,b,c\r\n1,2,0\r\n\r\n3,4,\"two\nlines\"\r\n5,6,0\r\n");
+  CsvOptions o = options_for(path, "c");
+  REQUIRE(read_csv(o).rows == 3);
+  CHECK(csv::line_of_row(o, 0) == 2);
+  CHECK(csv::line_of_row(o, 1) == 4);
+  CHECK(csv::line_of_row(o, 2) == 6);
+  CHECK(csv::line_of_row(o, 3) == 0);  // there is no fourth row
+  o.header = false;
+  o.column_names = {"a", "b", "c"};
+  CHECK(csv::line_of_row(o, 0) == 1);  // without a header the first line is a row
+}
+
 TEST_CASE("read_csv names the file, line and column in its errors", "[load_csv]") {
   TempDir dir;
   const auto error_for = [&](const std::string& text, CsvOptions o = options_for("")) {

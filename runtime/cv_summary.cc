@@ -1,0 +1,72 @@
+#include "runtime/cv_summary.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ostream>
+
+namespace pipeml::cv {
+namespace {
+
+// numpy's pairwise_sum (umath loops), on values[begin, begin + n).
+double pairwise(const double* a, std::size_t n) {
+  if (n < 8) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sum += a[i];
+    return sum;
+  }
+  if (n <= 128) {
+    double r[8];
+    for (int j = 0; j < 8; ++j) r[j] = a[j];
+    std::size_t i = 8;
+    for (; i < n - n % 8; i += 8)
+      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+    double sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) sum += a[i];
+    return sum;
+  }
+  std::size_t half = n / 2;
+  half -= half % 8;
+  return pairwise(a, half) + pairwise(a + half, n - half);
+}
+
+}  // namespace
+
+double numpy_sum(const std::vector<double>& values) { return pairwise(values.data(), values.size()); }
+
+double numpy_mean(const std::vector<double>& values) { return numpy_sum(values) / static_cast<double>(values.size()); }
+
+double numpy_std(const std::vector<double>& values) {
+  const double mean = numpy_mean(values);
+  std::vector<double> squares;
+  for (double v : values) squares.push_back((v - mean) * (v - mean));
+  return std::sqrt(numpy_sum(squares) / static_cast<double>(values.size()));
+}
+
+Summary summarize(const std::vector<std::map<std::string, double>>& folds, const std::vector<std::string>& names) {
+  Summary s;
+  s.names = names;
+  for (const auto& name : names) {
+    std::vector<double> values;
+    for (const auto& f : folds) values.push_back(f.at(name));
+    s.mean[name] = numpy_mean(values);
+    s.std[name] = numpy_std(values);
+    s.per_fold.push_back(std::move(values));
+  }
+  return s;
+}
+
+void print_summary(std::ostream& out, const Summary& s) {
+  const std::size_t k = s.per_fold.empty() ? 0 : s.per_fold.front().size();
+  out << fmt::format("\ncross-validation: {} folds, each scored on its own test part (std: np.std, ddof 0)\n", k);
+  out << fmt::format("  {:<10}", "metric");
+  for (std::size_t f = 0; f < k; ++f) out << fmt::format("  {:>7}", fmt::format("fold {}", f + 1));
+  out << "    mean \u00b1 std\n";
+  for (std::size_t m = 0; m < s.names.size(); ++m) {
+    out << fmt::format("  {:<10}", s.names[m]);
+    for (double v : s.per_fold[m]) out << fmt::format("  {:>7.4f}", v);
+    out << fmt::format("    {:.4f} \u00b1 {:.4f}\n", s.mean.at(s.names[m]), s.std.at(s.names[m]));
+  }
+}
+
+}  // namespace pipeml::cv
