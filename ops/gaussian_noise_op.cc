@@ -14,6 +14,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const bool part_ok = rules::require_train_part(s, st);
   if (!rules::has_data(st)) return;
   if (!rules::require_split(s, st, "would put noisy copies of test rows into training (leakage)") || !part_ok) return;
+  if (!rules::require_numeric(s, st)) return;
   PartInfo* train = st.data.part("train");
   const std::size_t copies = static_cast<std::size_t>(s.integer("num_augments"));
   const std::size_t before = train->rows;
