@@ -1,0 +1,177 @@
+// The planner's messages about categorical columns, encoders, scalers and column lists,
+// compared whole, on a pipeline over examples/data/customers.csv (text categories, text
+// classes). Each case changes one thing in a valid pipeline; one mistake, one error.
+#include <catch2/catch.hpp>
+
+#include "tests/cli/cli_helpers.h"
+#include "tests/dsl/error_helpers.h"
+#include "tests/temp_dir.h"
+
+using pipetest::errors_of;
+using pipetest::replaced;
+
+namespace {
+
+// Line numbers the tests point at: load_csv 4, categorical 7, split 8, impute 10,
+// one_hot_encode 12 (columns 13, handle_unknown 14), ordinal_encode 15 (columns 16),
+// standardize 17, model 19.
+std::string customers_yaml(const std::string& data = std::string(PIPE_SOURCE_DIR) + "/examples/data/customers.csv") {
+  return R"(pipeline: customers
+seed: 7
+data:
+  - op: load_csv
+    path: )" + data + R"(
+    target: churn
+    categorical: [contract]
+  - op: split
+    test_size: 0.25
+  - op: impute
+    strategy: median
+  - op: one_hot_encode
+    columns: [plan, region, contract]
+    handle_unknown: ignore
+  - op: ordinal_encode
+    columns: [paperless]
+  - op: standardize
+model:
+  op: mlp
+loss:
+  op: bce_with_logits
+optimizer:
+  op: adamw
+train:
+  epochs: 2
+  drop_last: true
+)";
+}
+
+// A small file whose last row (the test part, with shuffle off) has categories that no
+// training row has.
+std::string unknown_categories_yaml(const pipetest::TempDir& dir) {
+  std::string csv = "age,monthly_charges,tenure_months,plan,region,contract,paperless,churn\n";
+  for (int i = 0; i < 40; ++i)
+    csv += std::to_string(20 + i) + ",50," + std::to_string(i) + "," + (i % 2 ? "basic" : "pro") + "," +
+           (i % 3 ? "north" : "south") + ",12," + (i % 2 ? "yes" : "no") + "," + (i % 4 ? "no" : "yes") + "\n";
+  csv += "70,55,3,enterprise,west,24,maybe,yes\n";
+  pipetest::write_file(dir.path("unknown.csv"), csv);
+  return replaced(replaced(customers_yaml(dir.path("unknown.csv")), "    test_size: 0.25\n",
+                           "    test_size: 1\n    shuffle: false\n    stratify: false\n"),
+                  "    columns: [paperless]\n", "    columns: [paperless]\n    handle_unknown: use_encoded_value\n    unknown_value: -1\n");
+}
+
+}  // namespace
+
+TEST_CASE("the customers pipeline is valid") { CHECK(errors_of(customers_yaml()) == ""); }
+
+// --- Encoders ---------------------------------------------------------------------------
+
+TEST_CASE("one_hot_encode on a numeric column") {
+  CHECK(errors_of(replaced(customers_yaml(), "[plan, region, contract]", "[plan, age, region, contract]")) ==
+        "t.yaml:13:21: error: 'one_hot_encode' takes categorical columns, but 'age' is numeric\n"
+        "      columns: [plan, age, region, contract]\n"
+        "                      ^~~\n"
+        "  note: to read a column of numbers as categories, list it in load_csv's 'categorical'\n");
+}
+
+TEST_CASE("one_hot_encode before the split") {
+  // Moved to just before the split; its own error only.
+  const std::string text = replaced(
+      replaced(customers_yaml(), "  - op: one_hot_encode\n    columns: [plan, region, contract]\n    handle_unknown: ignore\n", ""),
+      "  - op: split\n", "  - op: one_hot_encode\n    columns: [plan, region, contract]\n  - op: split\n");
+  CHECK(errors_of(text) ==
+        "t.yaml:8:9: error: 'one_hot_encode' before 'split' learns its categories from test rows too (leakage)\n"
+        "    - op: one_hot_encode\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: move this stage after 'op: split'\n");
+}
+
+TEST_CASE("a category of the test part that the training part lacks, with handle_unknown error") {
+  pipetest::TempDir dir;
+  const std::string text = unknown_categories_yaml(dir);
+  CHECK(errors_of(text) == "");  // 'ignore': all zeros
+  CHECK(errors_of(replaced(text, "    handle_unknown: ignore\n", "")) ==
+        "t.yaml:14:9: error: category 'enterprise' of column 'plan' is in the test part but not in the training part\n"
+        "    - op: one_hot_encode\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: set 'handle_unknown: ignore' to encode it as all zeros\n");
+  CHECK(errors_of(replaced(text, "handle_unknown: ignore", "handle_unknown: error")) ==
+        "t.yaml:16:21: error: category 'enterprise' of column 'plan' is in the test part but not in the training part\n"
+        "      handle_unknown: error\n"
+        "                      ^~~~~\n"
+        "  note: set 'handle_unknown: ignore' to encode it as all zeros\n");
+  CHECK(errors_of(replaced(text, "handle_unknown: use_encoded_value\n    unknown_value: -1\n", "handle_unknown: error\n")) ==
+        "t.yaml:19:21: error: category 'maybe' of column 'paperless' is in the test part but not in the training part\n"
+        "      handle_unknown: error\n"
+        "                      ^~~~~\n"
+        "  note: set 'handle_unknown: use_encoded_value' and 'unknown_value: -1' to give such categories a code\n");
+}
+
+TEST_CASE("ordinal_encode's unknown_value and encoded_missing_value") {
+  const auto with = [](const std::string& params) {
+    return errors_of(replaced(customers_yaml(), "    columns: [paperless]\n", "    columns: [paperless]\n" + params));
+  };
+  CHECK(with("    handle_unknown: use_encoded_value\n") ==
+        "t.yaml:17:21: error: 'handle_unknown: use_encoded_value' needs 'unknown_value'\n"
+        "      handle_unknown: use_encoded_value\n"
+        "                      ^~~~~~~~~~~~~~~~~\n"
+        "  note: the code of categories that the training part lacks, for example 'unknown_value: -1'\n");
+  CHECK(with("    unknown_value: -1\n") ==
+        "t.yaml:17:20: error: 'unknown_value' is only for 'handle_unknown: use_encoded_value'\n"
+        "      unknown_value: -1\n"
+        "                     ^~\n"
+        "  note: with 'handle_unknown: error' a category that the training part lacks is an error\n");
+  CHECK(with("    handle_unknown: use_encoded_value\n    unknown_value: 0.5\n") ==
+        "t.yaml:18:20: error: 'unknown_value' must be a whole number or nan, got '0.5'\n"
+        "      unknown_value: 0.5\n"
+        "                     ^~~\n");
+  CHECK(with("    handle_unknown: use_encoded_value\n    unknown_value: 1\n") ==
+        "t.yaml:18:20: error: 'unknown_value' 1 is the code of a known category ('paperless' has 2 categories: codes 0 "
+        "to 1)\n"
+        "      unknown_value: 1\n"
+        "                     ^\n"
+        "  note: use a negative code such as -1, or nan\n");
+  CHECK(with("    handle_unknown: use_encoded_value\n    unknown_value: nan\n    encoded_missing_value: -1\n") == "");
+  CHECK(with("    encoded_missing_value: none\n") ==
+        "t.yaml:17:28: error: unknown encoded_missing_value 'none' for 'ordinal_encode' \u2014 did you mean 'nan'?\n"
+        "      encoded_missing_value: none\n"
+        "                             ^~~~\n"
+        "  note: expected 'nan'\n");
+}
+
+TEST_CASE("encoding after smote is too late: smote says so, once") {
+  const std::string text = replaced(customers_yaml(), "  - op: one_hot_encode\n", "  - op: smote\n  - op: one_hot_encode\n");
+  CHECK(errors_of(text) ==
+        "t.yaml:12:9: error: 'smote' needs numeric data, but 'plan' (3 categories), 'region' (4 categories), 'contract' "
+        "(3 categories), 'paperless' (2 categories) are categorical\n"
+        "    - op: smote\n"
+        "          ^~~~~\n"
+        "  note: encode categorical columns before it: add '- op: one_hot_encode' (or ordinal_encode) after 'split'\n");
+}
+
+// --- Imputing and scaling categorical columns ------------------------------------------
+
+TEST_CASE("impute with mean on a categorical column") {
+  CHECK(errors_of(replaced(customers_yaml(), "    strategy: median\n", "    strategy: mean\n    columns: [age, region]\n")) ==
+        "t.yaml:12:20: error: 'impute' with strategy 'mean' takes numeric columns, but 'region' is categorical\n"
+        "      columns: [age, region]\n"
+        "                     ^~~~~~\n"
+        "  note: impute it in a stage of its own with strategy 'most_frequent' or 'constant' ('columns: [NAME]')\n");
+  CHECK(errors_of(replaced(customers_yaml(), "    strategy: median\n", "    strategy: most_frequent\n    columns: [age, region]\n")) ==
+        "");
+}
+
+TEST_CASE("standardize on a categorical column, and on a column that encoding replaced") {
+  CHECK(errors_of(replaced(customers_yaml(), "  - op: impute\n",
+                           "  - id: scale_first\n    op: standardize\n    columns: [\"*e*\", plan]\n  - op: impute\n")) ==
+        "t.yaml:12:22: error: 'standardize' takes numeric columns, but 'plan' is categorical\n"
+        "      columns: [\"*e*\", plan]\n"
+        "                       ^~~~\n"
+        "  note: encode it with one_hot_encode or ordinal_encode instead\n");
+  CHECK(errors_of(replaced(customers_yaml(), "  - op: standardize\n", "  - op: standardize\n    columns: [plan]\n")) ==
+        "t.yaml:18:15: error: no column 'plan' in the data for 'columns'\n"
+        "      columns: [plan]\n"
+        "                ^~~~\n"
+        "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan_basic', 'plan_plus', 'plan_pro', "
+        "'region_east', 'region_north', 'region_south', 'region_west', 'region_nan', 'contract_1', 'contract_12', "
+        "'contract_24', and 'paperless'\n");
+}
