@@ -175,3 +175,52 @@ TEST_CASE("standardize on a categorical column, and on a column that encoding re
         "'region_east', 'region_north', 'region_south', 'region_west', 'region_nan', 'contract_1', 'contract_12', "
         "'contract_24', and 'paperless'\n");
 }
+
+// --- min_max_scale and robust_scale -----------------------------------------------------
+
+TEST_CASE("min_max_scale's feature_range, and missing values in its columns only") {
+  const auto with = [](const std::string& stage) {
+    return errors_of(replaced(customers_yaml(), "  - op: standardize\n", stage));
+  };
+  CHECK(with("  - op: min_max_scale\n    feature_range: [1, 0]\n") ==
+        "t.yaml:18:20: error: 'feature_range' must have its minimum below its maximum, got [1, 0]\n"
+        "      feature_range: [1, 0]\n"
+        "                     ^\n");
+  CHECK(with("  - op: min_max_scale\n    feature_range: [1]\n") ==
+        "t.yaml:18:20: error: 'feature_range' takes two numbers, [min, max], got 1\n"
+        "      feature_range: [1]\n"
+        "                     ^\n");
+  CHECK(with("  - op: min_max_scale\n    feature_range: [-1, 1]\n    clip: true\n    columns: [\"*_*\"]\n") == "");
+  // Before the imputer: 'age' is missing values, 'tenure_months' is not.
+  CHECK(errors_of(replaced(customers_yaml(), "  - op: impute\n",
+                           "  - op: min_max_scale\n    columns: [tenure_months]\n  - id: scale_age\n    op: min_max_scale\n"
+                           "    columns: [tenure_months, age]\n  - op: impute\n")) ==
+        "t.yaml:13:9: error: 'min_max_scale' needs complete data, but 7 values are missing: 'age' (7)\n"
+        "      op: min_max_scale\n"
+        "          ^~~~~~~~~~~~~\n"
+        "  note: move the 'impute' stage (line 15) before it\n");
+}
+
+TEST_CASE("robust_scale's quantile_range") {
+  const auto with = [](const std::string& stage) {
+    return errors_of(replaced(customers_yaml(), "  - op: standardize\n", stage));
+  };
+  CHECK(with("  - op: robust_scale\n    quantile_range: [75, 25]\n") ==
+        "t.yaml:18:21: error: 'quantile_range' needs 0 <= q_min <= q_max <= 100, got [75, 25]\n"
+        "      quantile_range: [75, 25]\n"
+        "                      ^\n");
+  CHECK(with("  - op: robust_scale\n    quantile_range: [0, 100]\n    unit_variance: true\n") ==
+        "t.yaml:18:21: error: 'unit_variance' needs 0 < q_min < q_max < 100, got [0, 100]\n"
+        "      quantile_range: [0, 100]\n"
+        "                      ^\n"
+        "  note: the normal distribution's quantiles at 0 and 100 are infinite\n");
+  CHECK(with("  - op: robust_scale\n    quantile_range: [10, 90]\n    unit_variance: true\n    columns: [monthly_charges]\n") ==
+        "");
+  CHECK(with("  - op: robust_scale\n    columns: [\"region_*\", paperless, \"zz*\"]\n") ==
+        "t.yaml:18:38: error: 'zz*' matches no column\n"
+        "      columns: [\"region_*\", paperless, \"zz*\"]\n"
+        "                                       ^~~~~\n"
+        "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan_basic', 'plan_plus', 'plan_pro', "
+        "'region_east', 'region_north', 'region_south', 'region_west', 'region_nan', 'contract_1', 'contract_12', "
+        "'contract_24', and 'paperless'\n");
+}
