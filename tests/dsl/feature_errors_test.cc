@@ -7,6 +7,9 @@
 #include "tests/dsl/error_helpers.h"
 #include "tests/temp_dir.h"
 
+#include <algorithm>
+#include <memory>
+
 using pipetest::errors_of;
 using pipetest::replaced;
 
@@ -223,4 +226,101 @@ TEST_CASE("robust_scale's quantile_range") {
         "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan_basic', 'plan_plus', 'plan_pro', "
         "'region_east', 'region_north', 'region_south', 'region_west', 'region_nan', 'contract_1', 'contract_12', "
         "'contract_24', and 'paperless'\n");
+}
+
+// --- select_columns -----------------------------------------------------------------------
+
+TEST_CASE("select_columns: neither keep nor drop, a name that is not there, nothing left") {
+  const auto with = [](const std::string& stage) {
+    return errors_of(replaced(customers_yaml(), "  - op: split\n", stage + "  - op: split\n"));
+  };
+  CHECK(with("  - op: select_columns\n") ==
+        "t.yaml:8:9: error: 'select_columns' needs 'keep' or 'drop'\n"
+        "    - op: select_columns\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: keep: [names or patterns] or drop: [names or patterns]\n");
+  CHECK(with("  - op: select_columns\n    drop: [tenure, \"x*\"]\n") ==
+        "t.yaml:9:12: error: no column 'tenure' in the data for 'drop'\n"
+        "      drop: [tenure, \"x*\"]\n"
+        "             ^~~~~~\n"
+        "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan', 'region', 'contract', and 'paperless'\n"
+        "t.yaml:9:20: error: 'x*' matches no column\n"
+        "      drop: [tenure, \"x*\"]\n"
+        "                     ^~~~\n"
+        "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan', 'region', 'contract', and 'paperless'\n");
+  CHECK(with("  - op: select_columns\n    keep: [\"*\"]\n    drop: [\"*\"]\n") ==
+        "t.yaml:8:9: error: 'select_columns' leaves no feature column\n"
+        "    - op: select_columns\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: the model needs at least one\n");
+  // Dropping an encoded column's source before encoding: the encoder's list is wrong now.
+  CHECK(with("  - op: select_columns\n    keep: [age, \"*_*\", plan, contract, paperless]\n") ==
+        "t.yaml:15:21: error: no column 'region' in the data for 'columns'\n"
+        "      columns: [plan, region, contract]\n"
+        "                      ^~~~~~\n"
+        "  note: the columns are 'age', 'monthly_charges', 'tenure_months', 'plan', 'contract', and 'paperless'\n");
+}
+
+// --- What the plan knows ------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<pipeml::Plan> plan_of(const std::string& text) {
+  using namespace pipeml;
+  dsl::Diagnostics diags;
+  auto p = dsl::parse_pipeline("t.yaml", text, Registry::builtin(), {}, diags);
+  REQUIRE(p);
+  auto plan = make_plan(std::move(*p), {}, Registry::builtin(), diags);
+  INFO(diags.str());
+  REQUIRE(plan);
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("the plan knows the columns, their kinds and the rows each stage leaves") {
+  auto plan = plan_of(customers_yaml());
+  const auto& d = plan->data;
+  CHECK(d.features == std::vector<std::string>{"age", "monthly_charges", "tenure_months", "plan_basic", "plan_plus",
+                                               "plan_pro", "region_east", "region_north", "region_south", "region_west",
+                                               "region_nan", "contract_1", "contract_12", "contract_24", "paperless"});
+  CHECK(d.class_names == std::vector<std::string>{"no", "yes"});
+  CHECK(plan->mlp.in_features == 15);
+  CHECK(std::none_of(d.kinds.begin(), d.kinds.end(), [](pipeml::ColumnKind k) { return k == pipeml::ColumnKind::categorical; }));
+  const auto& load_notes = plan->steps[0].notes;
+  REQUIRE(load_notes.size() == 2);
+  CHECK(load_notes[1] ==
+        "categorical: 'plan' (3 categories: basic, plus, pro), 'region' (4 categories: east, north, south, west), "
+        "'contract' (3 categories: 1, 12, 24), 'paperless' (2 categories: no, yes)");
+  CHECK(plan->steps[3].notes ==
+        std::vector<std::string>{"categories from the train part only: 'plan' -> 3 columns, 'region' -> 5 columns, "
+                                 "'contract' -> 3 columns; 15 feature columns now"});
+
+  // drop_rows on one column drops the rows missing it, and no others.
+  plan = plan_of(replaced(customers_yaml(), "    strategy: median\n",
+                          "    strategy: drop_rows\n    columns: [region]\n  - id: impute_age\n    op: impute\n"));
+  std::size_t rows = 0;
+  for (const auto& part : plan->steps[2].parts) rows += part.rows;
+  CHECK(rows == 300 - 12);
+  CHECK(plan->steps[2].notes == std::vector<std::string>{"drops the rows with a missing value in 'region', in every part"});
+  CHECK(plan->steps[3].notes ==
+        std::vector<std::string>{"statistics of 'age', 'monthly_charges', 'tenure_months' from the train part only; fills 7 "
+                                 "missing values in all parts"});
+  CHECK(plan->mlp.in_features == 14);  // no region_nan
+
+  // A constant category for the missing regions: one more category, and no region_nan.
+  plan = plan_of(replaced(customers_yaml(), "    strategy: median\n",
+                          "    strategy: median\n  - id: fill_region\n    op: impute\n    strategy: constant\n"
+                          "    columns: [region]\n    fill_category: unknown\n"));
+  CHECK(plan->steps[3].notes == std::vector<std::string>{"statistics of 'region' from the train part only; fills 12 missing "
+                                                         "values in all parts",
+                                                         "'region' gets the category 'unknown'"});
+  CHECK(std::count(plan->data.features.begin(), plan->data.features.end(), "region_unknown") == 1);
+  CHECK(plan->mlp.in_features == 15);
+
+  // select_columns before the split.
+  plan = plan_of(replaced(customers_yaml(), "  - op: split\n",
+                          "  - op: select_columns\n    drop: [\"tenure*\", age]\n  - op: split\n"));
+  CHECK(plan->steps[1].notes == std::vector<std::string>{"5 of 7 feature columns kept"});
+  CHECK(plan->data.features.front() == "monthly_charges");
 }
