@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "ops/columns.h"
 #include "ops/data_rules.h"
 #include "ops/load_csv.h"
@@ -155,7 +157,16 @@ void plan(const dsl::Stage& s, PlanState& st) {
   }
 }
 
-void run(const dsl::Stage& s, DataRun& r) { r.parts["all"] = csv::read_csv(options_of(s, r.plan.pipeline)); }
+void run(const dsl::Stage& s, DataRun& r) {
+  Table t = csv::read_csv(options_of(s, r.plan.pipeline));
+  // What the file's columns became: new rows are read the same way (a categorical
+  // column's categories, by name; their codes are positions in these lists).
+  nlohmann::json categories = nlohmann::json::object();
+  for (std::size_t c = 0; c < t.cols(); ++c)
+    if (t.is_categorical(c)) categories[t.columns[c]] = t.categories[c];
+  r.fitted[s.id] = nlohmann::json{{"op", "load_csv"}, {"features", t.columns}, {"categories", categories}}.dump();
+  r.parts["all"] = std::move(t);
+}
 
 }  // namespace
 

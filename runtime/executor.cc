@@ -51,6 +51,7 @@ json metrics_json(const metrics::BinaryReport& m, const Plan& plan) {
                                              {"roc_auc", m.roc_auc}};
   for (const auto& name : plan.eval.metrics) test[name] = all.at(name);
   test["confusion_matrix"] = m.cm.counts;
+  test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
   test["threshold"] = plan.eval.threshold;
   test["rows"] = plan.data.part("test")->rows;
   return test;
@@ -85,8 +86,14 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   for (const auto& stage : plan.pipeline.data) registry.op(stage.op())->run(stage, data);
   json fitted = json::object();
   for (const auto& [id, state] : data.fitted) fitted[id] = json::parse(state);
-  write_atomic(dir + "/transforms.json",
-               json{{"features", plan.data.features}, {"classes", plan.data.class_names}, {"stages", fitted}}.dump(2) + "\n");
+  json order = json::array();  // "stages" is keyed by id: this is the order to apply them in
+  for (const auto& stage : plan.pipeline.data)
+    if (data.fitted.count(stage.id)) order.push_back(stage.id);
+  write_atomic(dir + "/transforms.json", json{{"features", plan.data.features},
+                                              {"classes", plan.data.class_names},
+                                              {"order", order},
+                                              {"stages", fitted}}
+                                             .dump(2) + "\n");
 
   Progress progress(out, err, opt.progress_bar, plan.train.epochs);
   TrainJob job;
