@@ -6,14 +6,18 @@ usage: python3 docs/load_model.py RUN_DIR DATA_FILE [--check]
 RUN_DIR is a run directory (plan.json, transforms.json, model.pt, predictions.csv), or
 one fold's fold-N/ folder of a cross-validated run (plan.json is then in its parent).
 DATA_FILE is the CSV the pipeline read (its load_csv options come from plan.json).
-Prints the probability of class 1 for each test row listed in predictions.csv; with
---check, instead compares them with pipe's own predictions and exits 1 on a mismatch.
+Prints the probability of class 1 (the second class name) for each test row listed in
+predictions.csv; with --check, instead compares them with pipe's own predictions and
+exits 1 on a mismatch. The data stages are replayed from transforms.json: load_csv's
+categories, impute, standardize, min_max_scale, robust_scale, one_hot_encode,
+ordinal_encode and select_columns.
 Needs only torch (>= 1.13) and the standard library. See docs/model.md."""
 import csv
 import json
 import math
 import os
 import re
+import struct
 import sys
 
 import torch
@@ -42,26 +46,125 @@ def read_rows(plan, path):
         names = opts["columns"] if not opts["header"] else next(reader)
         if opts["header"] and opts["columns"]:
             names = opts["columns"]
-        return [dict(zip(names, r)) for r in reader if r], set(opts["na_values"])
+        names = [n.strip() for n in names]
+        return [dict(zip(names, r)) for r in reader if r], opts["na_values"]
 
 
-def transform(x, transforms):
-    """The fitted data stages, in order: imputation, then standardization."""
-    for stage in transforms["stages"].values():
-        if stage["op"] == "impute":
-            x = [s if math.isnan(v) else v for v, s in zip(x, stage["statistics"])]
-        elif stage["op"] == "standardize":
-            x = [(v - m) / s for v, m, s in zip(x, stage["mean"], stage["scale"])]
-    return x
+def as_number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def f32(v):
+    """v rounded to float32, as pipe's table stores every value between stages."""
+    return v if missing(v) or isinstance(v, str) else struct.unpack("f", struct.pack("f", v))[0]
+
+
+def missing(v):
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def category_of(text, categories):
+    """The category a field names: the same text, or the same number ("1.0" is "1")."""
+    if text in categories:
+        return text
+    number = as_number(text)
+    for c in categories:
+        if number is not None and as_number(c) == number:
+            return c
+    return text  # a category the data did not have
+
+
+def load(row, transforms, na_values):
+    """A row as load_csv reads it: {feature: float, category name, or None if missing}."""
+    loader = next((s for s in transforms["stages"].values() if s["op"] == "load_csv"), None)
+    features = loader["features"] if loader else transforms["features"]
+    categories = loader["categories"] if loader else {}
+    na_numbers = [v for v in map(as_number, na_values) if v is not None and not math.isnan(v)]
+    values = {}
+    for c in features:
+        text = row[c].strip()
+        if text in na_values or as_number(text) in na_numbers or (as_number(text) is not None and math.isnan(as_number(text))):
+            values[c] = None
+        elif c in categories:
+            values[c] = category_of(text, categories[c])
+        else:
+            values[c] = f32(float(text))
+    return values
+
+
+def one_hot(values, stage):
+    """OneHotEncoder: each encoded column becomes one 0/1 column per kept category."""
+    out = {}
+    encoded = dict(zip(stage["columns"], zip(stage["categories"], stage["drop_idx"])))
+    for column, v in values.items():
+        if column not in encoded:
+            out[column] = v
+            continue
+        categories, dropped = encoded[column]
+        known = any(c is None if missing(v) else c == v for c in categories)
+        if not known and stage["handle_unknown"] == "error":
+            raise ValueError(f"column {column!r}: unknown category {v!r}")
+        for i, c in enumerate(categories):
+            if i != dropped:
+                out[f"{column}_{'nan' if c is None else c}"] = 1.0 if (c is None if missing(v) else c == v) else 0.0
+    return out
+
+
+def ordinal(v, categories, stage):
+    """OrdinalEncoder: the category's position among the fitted ones."""
+    nan = lambda x: math.nan if x is None else x
+    if missing(v):
+        return nan(stage["encoded_missing_value"]) if None in categories else unknown(v, stage)
+    return float(categories.index(v)) if v in categories else unknown(v, stage)
+
+
+def unknown(v, stage):
+    if stage["handle_unknown"] == "error":
+        raise ValueError(f"unknown category {v!r}")
+    return math.nan if stage["unknown_value"] is None else stage["unknown_value"]
+
+
+def transform(values, transforms):
+    """The fitted data stages, in the order they ran (transforms.json's "order"), each in
+    double precision on float32 values and rounded to float32 after it, as pipe does."""
+    stages = transforms["stages"]
+    for stage in (stages[i] for i in transforms.get("order", list(stages))):
+        op, cols = stage["op"], stage.get("columns")
+        if op == "impute":
+            for c, s in zip(cols, stage["statistics"]):
+                values[c] = s if missing(values[c]) else values[c]
+        elif op == "standardize":
+            for c, m, s in zip(cols or transforms["features"], stage["mean"], stage["scale"]):
+                values[c] = (values[c] - m) / s
+        elif op == "min_max_scale":
+            lo, hi = stage["feature_range"]
+            for c, s, m in zip(cols, stage["scale"], stage["min"]):
+                values[c] = values[c] * s + m
+                values[c] = min(max(values[c], lo), hi) if stage["clip"] else values[c]
+        elif op == "robust_scale":
+            for c, m, s in zip(cols, stage["center"], stage["scale"]):
+                values[c] = (values[c] - m) / s
+        elif op == "one_hot_encode":
+            values = one_hot(values, stage)
+        elif op == "ordinal_encode":
+            for c, categories in zip(cols, stage["categories"]):
+                values[c] = ordinal(values[c], categories, stage)
+        elif op == "select_columns":
+            values = {c: values[c] for c in cols}
+        values = {c: f32(v) for c, v in values.items()}
+    return [math.nan if missing(values[f]) else values[f] for f in transforms["features"]]
 
 
 def main():
     run, data = sys.argv[1], sys.argv[2]
     check = "--check" in sys.argv[3:]
-    load = lambda name: json.load(open(os.path.join(run, name)))
+    read_json = lambda name: json.load(open(os.path.join(run, name)))
     # A cross-validated run keeps one plan.json above its fold-N/ folders.
-    plan = load("plan.json" if os.path.exists(os.path.join(run, "plan.json")) else os.path.join(os.pardir, "plan.json"))
-    transforms = load("transforms.json")
+    plan = read_json("plan.json" if os.path.exists(os.path.join(run, "plan.json")) else os.path.join(os.pardir, "plan.json"))
+    transforms = read_json("transforms.json")
 
     model = build_model(plan)
     model.load_state_dict(torch.load(os.path.join(run, "model.pt"), weights_only=True))
@@ -70,16 +173,13 @@ def main():
     rows, na = read_rows(plan, data)
     preds = list(csv.DictReader(open(os.path.join(run, "predictions.csv"))))
     prob_col = next(k for k in preds[0] if k.startswith("prob_"))
-    x = []
-    for p in preds:
-        row = rows[int(p["row"])]
-        x.append(transform([math.nan if row[c].strip() in na else float(row[c]) for c in transforms["features"]], transforms))
+    x = [transform(load(rows[int(p["row"])], transforms, na), transforms) for p in preds]
     with torch.no_grad():
         probs = torch.sigmoid(model(torch.tensor(x, dtype=torch.float32))).view(-1).tolist()
 
     if not check:
         for p, prob in zip(preds, probs):
-            print(f"row {p['row']}: p(class 1) = {prob:.4f}")
+            print(f"row {p['row']}: p({prob_col[5:]}) = {prob:.4f}")
         return 0
     worst = max(abs(prob - float(p[prob_col])) for p, prob in zip(preds, probs))
     print(f"{len(probs)} test rows: largest difference from pipe's probabilities {worst:.2e}")

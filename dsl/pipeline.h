@@ -17,6 +17,12 @@ struct Param {
   Value value;
   Loc loc;                 ///< where it was written; the stage's place for defaults
   bool is_default = true;  ///< not written by the user: the schema's default
+  /// Where each item of a list value was written (a single value: its own place); empty
+  /// for a default. Lets an error point at the one name in a list that is wrong.
+  std::vector<Loc> item_locs;
+
+  /// The place of list item `i`, or of the whole value when unknown.
+  const Loc& item_loc(std::size_t i) const { return i < item_locs.size() ? item_locs[i] : loc; }
 };
 
 /// One stage: an op with its fully resolved parameters, in schema order.

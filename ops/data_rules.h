@@ -1,8 +1,11 @@
 // Checks shared by the data stages: the leakage rules (what must come after the split,
 // what may touch only the training part) and plan notes about missing values.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "ops/columns.h"
 #include "runtime/op.h"
 
 namespace pipeml::rules {
@@ -19,6 +22,40 @@ bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& wh
 bool require_complete(const dsl::Stage& stage, PlanState& st);
 /// The ops that add or remove training rows by class (SMOTE and the other samplers).
 bool is_resampler(const std::string& op);
+/// True when no value is missing in the given feature columns; otherwise the same error,
+/// counting only those columns.
+bool require_complete(const dsl::Stage& stage, PlanState& st, const std::vector<std::size_t>& cols);
+/// True when no feature is categorical; otherwise adds "'OP' needs numeric data, but
+/// 'color' (3 categories) is categorical" at the op (once: the model does not report
+/// them again).
+bool require_numeric(const dsl::Stage& stage, PlanState& st);
+/// The feature columns that the stage's list parameter `param` names (names and glob
+/// patterns), or every column of `request.want` when it is not set. Reports each entry
+/// that matches nothing, or a column of the wrong kind, at the entry; nothing on error.
+std::optional<std::vector<std::size_t>> planned_columns(const dsl::Stage& stage, const std::string& param, PlanState& st,
+                                                        const columns::Request& request);
+/// The same selection on a table at run time (throws UserError on a problem).
+std::vector<std::size_t> run_columns(const dsl::Stage& stage, const std::string& param, const Table& t,
+                                     const columns::Request& request);
+/// "'color' (3 categories), 'size' (1 category)" for the given categorical features.
+std::string categorical_text(const DataInfo& d, const std::vector<std::size_t>& cols);
+/// "" when `cols` are every feature; else " of 'age', 'chol'" (" of 12 columns" when many),
+/// for plan notes.
+std::string of_columns(const DataInfo& d, const std::vector<std::size_t>& cols);
+/// The rows of a part as far as the plan knows them: the given categorical features'
+/// codes in each of the part's rows (a Table of those columns, with their categories).
+/// Nothing when the part's rows are not known (a stage before added or removed rows).
+std::optional<Table> planned_part(const DataInfo& d, const std::string& part, const std::vector<std::size_t>& cols);
+/// One feature after a stage that changes the columns: an earlier feature (its index),
+/// or a new numeric one (from < 0) with no missing value.
+struct NewFeature {
+  std::string name;
+  int from = -1;
+};
+/// Replaces the features (names, kinds, categories, codes and missing values).
+void set_features(DataInfo& d, const std::vector<NewFeature>& features);
+/// Sets which source rows miss feature `c`, and row_has_missing with it.
+void set_missing_rows(DataInfo& d, std::size_t c, std::vector<std::size_t> rows);
 /// True when the data is loaded (an earlier stage failed or is missing otherwise).
 bool has_data(const PlanState& st);
 /// For resamplers and augmenters: the `part` parameter must be the training part.

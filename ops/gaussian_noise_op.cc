@@ -48,6 +48,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
     return;
   }
   if (!rules::has_data(st) || !part_ok) return;
+  if (!rules::require_numeric(s, st)) return;
   PartInfo* train = st.data.part("train");
   const std::size_t copies = static_cast<std::size_t>(s.integer("num_augments"));
   const std::size_t before = train->rows;

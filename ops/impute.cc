@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ops/columns.h"
 #include "runtime/user_error.h"
 
 namespace pipeml::impute {
@@ -99,6 +100,48 @@ void transform(const Imputer& imputer, Table& t) {
   }
 }
 
+ColumnImputer fit_columns(const Table& train, const std::vector<std::size_t>& cols, Strategy strategy, double fill_value,
+                          const std::string& fill_category) {
+  ColumnImputer out;
+  out.strategy = strategy;
+  for (auto c : cols) {
+    const bool categorical = train.is_categorical(c);
+    if (categorical && (strategy == Strategy::mean || strategy == Strategy::median))
+      throw UserError("cannot impute categorical column '" + train.columns.at(c) + "' with strategy '" + name_of(strategy) + "'");
+    out.columns.push_back(train.columns.at(c));
+    out.categorical.push_back(categorical);
+  }
+  const Imputer fitted = fit(columns::gather(train, cols), strategy, fill_value);
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    if (!out.categorical[k]) {
+      out.values.push_back(fitted.statistics[k]);
+      out.categories.emplace_back();
+      continue;
+    }
+    out.values.push_back(0.0f);
+    out.categories.push_back(strategy == Strategy::constant ? fill_category
+                                                            : train.categories[cols[k]].at(static_cast<std::size_t>(fitted.statistics[k])));
+  }
+  return out;
+}
+
+void transform(const ColumnImputer& imputer, Table& t) {
+  for (std::size_t k = 0; k < imputer.columns.size(); ++k) {
+    const auto at = std::find(t.columns.begin(), t.columns.end(), imputer.columns[k]);
+    if (at == t.columns.end()) throw std::invalid_argument("impute::transform: no column '" + imputer.columns[k] + "'");
+    const auto c = static_cast<std::size_t>(at - t.columns.begin());
+    float fill = imputer.values[k];
+    if (imputer.categorical[k]) {
+      if (!t.is_categorical(c)) throw std::invalid_argument("impute::transform: column '" + imputer.columns[k] + "' is not categorical");
+      columns::recode(t, c, columns::add_category(t.categories[c], imputer.categories[k], fill));
+    }
+    for (std::size_t r = 0; r < t.rows; ++r) {
+      float& v = t.row(r)[c];
+      if (std::isnan(v)) v = fill;
+    }
+  }
+}
+
 std::vector<std::size_t> rows_with_missing(const Table& t) {
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < t.rows; ++r) {
@@ -108,7 +151,7 @@ std::vector<std::size_t> rows_with_missing(const Table& t) {
   return rows;
 }
 
-Table drop_missing_rows(const Table& t) {
+std::vector<std::size_t> rows_without_missing(const Table& t) {
   const std::vector<std::size_t> missing = rows_with_missing(t);
   std::vector<std::size_t> kept;
   kept.reserve(t.rows - missing.size());
@@ -116,7 +159,9 @@ Table drop_missing_rows(const Table& t) {
     if (m < missing.size() && missing[m] == r) ++m;
     else kept.push_back(r);
   }
-  return t.take(kept);
+  return kept;
 }
+
+Table drop_missing_rows(const Table& t) { return t.take(rows_without_missing(t)); }
 
 }  // namespace pipeml::impute

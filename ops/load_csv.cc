@@ -24,6 +24,7 @@
 #include <unordered_set>
 
 #include "dsl/diagnostics.h"
+#include "ops/columns.h"
 #include "runtime/user_error.h"
 
 namespace pipeml::csv {
@@ -287,48 +288,15 @@ std::string number_text(double v) {
   return std::string(buffer, result.ptr);
 }
 
-/// Target values to labels as sklearn's LabelEncoder: every distinct value once, sorted
-/// numerically when all are numbers, else as text. Numbers are told apart by value, so
-/// "1" and "1.0" are one class (named as first seen), as in a pandas float column.
-class LabelEncoder {
+/// Distinct values of a column, each with an id in the order first seen. Numbers are told
+/// apart by value, so "1" and "1.0" are one value (named as first seen), as in a pandas
+/// float column. Sorted, they become codes as sklearn's LabelEncoder gives them:
+/// numerically when all are numbers, else as text.
+class ValueIds {
  public:
-  void add_number(const char* begin, const char* end, double number) {
-    ids_.push_back(id_of_number(number, begin, end));
-  }
-  void add_text(const std::string& text) { ids_.push_back(id_of_text(text)); }
-
-  /// Appends the rows of `later`, which were read after these.
-  void append(const LabelEncoder& later) {
-    std::vector<int> id_here(later.texts_.size());
-    for (std::size_t i = 0; i < id_here.size(); ++i) {
-      const std::string& text = later.texts_[i];
-      id_here[i] = later.is_number_[i] ? id_of_number(later.numbers_[i], text.data(), text.data() + text.size())
-                                       : id_of_text(text);
-    }
-    for (int id : later.ids_) ids_.push_back(id_here[id]);
-  }
-
-  /// Sets t.y and t.class_names.
-  void finish(Table& t) const {
-    const bool all_numbers = std::all_of(is_number_.begin(), is_number_.end(), [](bool b) { return b; });
-    std::vector<int> order(texts_.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return all_numbers ? numbers_[a] < numbers_[b] : texts_[a] < texts_[b];
-    });
-    std::vector<int> label_of(texts_.size());
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      label_of[order[i]] = static_cast<int>(i);
-      t.class_names.push_back(texts_[order[i]]);
-    }
-    t.y.resize(ids_.size());
-    for (std::size_t r = 0; r < ids_.size(); ++r) t.y[r] = label_of[ids_[r]];
-  }
-
- private:
   int id_of_number(double number, const char* begin, const char* end) {
     constexpr std::size_t kFew = 16;
-    if (number_ids_.empty()) {  // few classes so far: a linear search is cheaper than hashing
+    if (number_ids_.empty()) {  // few values so far: a linear search is cheaper than hashing
       for (const auto& [seen, id] : few_number_ids_)
         if (seen == number) return id;
       if (few_number_ids_.size() < kFew) {
@@ -346,6 +314,37 @@ class LabelEncoder {
     if (it == text_ids_.end()) it = text_ids_.emplace(text, new_value(text, 0.0, false)).first;
     return it->second;
   }
+
+  /// Takes in the values of `later`, read after these; returns each of its ids' id here.
+  std::vector<int> absorb(const ValueIds& later) {
+    std::vector<int> id_here(later.texts_.size());
+    for (std::size_t i = 0; i < id_here.size(); ++i) {
+      const std::string& text = later.texts_[i];
+      id_here[i] = later.is_number_[i] ? id_of_number(later.numbers_[i], text.data(), text.data() + text.size())
+                                       : id_of_text(text);
+    }
+    return id_here;
+  }
+
+  /// The values sorted (their names), and for each id its place among them.
+  void sorted(std::vector<std::string>& names, std::vector<int>& code_of) const {
+    const bool all_numbers = std::all_of(is_number_.begin(), is_number_.end(), [](bool b) { return b; });
+    std::vector<int> order(texts_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+      return all_numbers ? numbers_[a] < numbers_[b] : texts_[a] < texts_[b];
+    });
+    names.clear();
+    code_of.assign(texts_.size(), 0);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      code_of[order[i]] = static_cast<int>(i);
+      names.push_back(texts_[order[i]]);
+    }
+  }
+
+  std::size_t size() const { return texts_.size(); }
+
+ private:
   int new_value(const std::string& text, double number, bool is_number) {
     texts_.push_back(text);
     numbers_.push_back(number);
@@ -359,7 +358,34 @@ class LabelEncoder {
   std::vector<std::string> texts_;  ///< by id, in the order first seen
   std::vector<double> numbers_;     ///< by id
   std::vector<bool> is_number_;     ///< by id
-  std::vector<int> ids_;            ///< per row
+};
+
+/// Target values to labels as sklearn's LabelEncoder: every distinct value once, sorted
+/// numerically when all are numbers, else as text (see ValueIds).
+class LabelEncoder {
+ public:
+  void add_number(const char* begin, const char* end, double number) {
+    ids_.push_back(values_.id_of_number(number, begin, end));
+  }
+  void add_text(const std::string& text) { ids_.push_back(values_.id_of_text(text)); }
+
+  /// Appends the rows of `later`, which were read after these.
+  void append(const LabelEncoder& later) {
+    const std::vector<int> id_here = values_.absorb(later.values_);
+    for (int id : later.ids_) ids_.push_back(id_here[id]);
+  }
+
+  /// Sets t.y and t.class_names.
+  void finish(Table& t) const {
+    std::vector<int> label_of;
+    values_.sorted(t.class_names, label_of);
+    t.y.resize(ids_.size());
+    for (std::size_t r = 0; r < ids_.size(); ++r) t.y[r] = label_of[ids_[r]];
+  }
+
+ private:
+  ValueIds values_;
+  std::vector<int> ids_;  ///< per row
 };
 
 std::string quoted_names(const std::vector<std::string>& names) {
@@ -419,6 +445,50 @@ struct ColumnPlan {
       }
     }
     if (features.empty()) throw UserError(o.path + ": no feature columns are left besides the target and the dropped ones");
+    categorical.assign(features.size(), 0);
+    for (const auto& name : o.categorical) {
+      bool found = false;
+      for (std::size_t f = 0; f < features.size(); ++f)
+        if (columns::is_pattern(name) ? columns::matches(name, features[f]) : name == features[f]) categorical[f] = found = true;
+      if (found) continue;
+      if (name == o.target)
+        throw UserError(o.path + ": column '" + name + "' in 'categorical' is the target, whose classes are categories already");
+      if (columns::is_pattern(name)) {
+        const bool dropped = std::any_of(o.drop.begin(), o.drop.end(), [&](const std::string& d) { return columns::matches(name, d); });
+        if (!dropped) throw UserError(o.path + ": '" + name + "' in 'categorical' matches no column; the columns are " + quoted_names(columns));
+      } else if (std::find(o.drop.begin(), o.drop.end(), name) == o.drop.end()) {
+        require_column(o, columns, name, "categorical");
+      }
+    }
+  }
+
+  /// Makes the columns not named in `categorical` categorical when their first value
+  /// that is not missing is text (read from `reader`, which is at the first data line).
+  /// Then fixes where each thread keeps their categories.
+  void detect_categorical(RecordReader reader) {
+    std::vector<char> decided = categorical;
+    std::size_t undecided = static_cast<std::size_t>(std::count(decided.begin(), decided.end(), 0));
+    std::vector<Field> fields;
+    try {
+      while (undecided > 0 && reader.next(fields)) {
+        if (fields.size() != columns.size()) continue;  // the parse reports it
+        for (std::size_t c = 0; c < fields.size(); ++c) {
+          const int f = roles[c];
+          if (f < 0 || decided[f]) continue;
+          double value;
+          const auto kind = numbers.read(fields[c], value);
+          if (kind == NumberReader::Kind::missing) continue;
+          decided[f] = 1;
+          --undecided;
+          if (kind == NumberReader::Kind::text) categorical[f] = 1;
+        }
+      }
+    } catch (const UserError&) {  // a broken record: the parse reports it, at its line
+    }
+    for (std::size_t f = 0; f < features.size(); ++f) {
+      slot.push_back(categorical[f] ? static_cast<int>(slot_feature.size()) : -1);
+      if (categorical[f]) slot_feature.push_back(f);
+    }
   }
 
   const CsvOptions& o;
@@ -426,6 +496,9 @@ struct ColumnPlan {
   std::vector<std::string> features;       ///< the feature columns, in file order
   std::vector<int> roles;                  ///< per file column: feature index, kTargetColumn or kDroppedColumn
   const NumberReader numbers;
+  std::vector<char> categorical;           ///< per feature
+  std::vector<int> slot;                   ///< per feature: its index among the categorical ones, or -1
+  std::vector<std::size_t> slot_feature;   ///< per categorical feature: its feature index
 };
 
 /// A run of whole lines of the file, parsed by one thread: it starts at the start of a
@@ -443,6 +516,7 @@ struct Piece {
   std::size_t rows = 0;
   std::vector<int> y;          ///< labels, when the target has a threshold
   LabelEncoder labels;         ///< labels, otherwise
+  std::vector<ValueIds> categories;  ///< per categorical feature: its values here (rows hold their ids)
   std::exception_ptr error;
 };
 
@@ -456,6 +530,7 @@ class RowBuilder {
   /// Adds the line at `p` and moves `p` past its end when it is plain numbers; returns
   /// false, having added nothing, when the line needs RecordReader.
   bool add_plain(const char*& p, const char* end) {
+    if (!plan_.slot_feature.empty()) return false;  // categories need their text
     float* out = out_ + piece_.rows * plan_.features.size();
     const char delimiter = plan_.o.delimiter;
     const auto ends_field = [&](const char* q) { return q == end || *q == delimiter || *q == '\n' || *q == '\r'; };
@@ -521,7 +596,19 @@ class RowBuilder {
       const auto column_error = [&](const std::string& what) {
         return UserError(at_line(o.path, line) + "column '" + plan_.columns[c] + "': " + what);
       };
-      if (kind == NumberReader::Kind::text && (role >= 0 || o.target_threshold))
+      if (role >= 0 && plan_.slot[role] >= 0) {
+        ValueIds& ids = piece_.categories[plan_.slot[role]];
+        out[role] = kind == NumberReader::Kind::missing ? std::numeric_limits<float>::quiet_NaN()
+                    : kind == NumberReader::Kind::number
+                        ? static_cast<float>(ids.id_of_number(value, fields[c].begin, fields[c].end))
+                        : static_cast<float>(ids.id_of_text(text_of(fields[c])));
+        continue;
+      }
+      if (kind == NumberReader::Kind::text && role >= 0)
+        throw TextInNumericColumn(at_line(o.path, line) + "column '" + plan_.columns[c] + "': '" + text_of(fields[c]) +
+                                      "' is not a number",
+                                  plan_.columns[c]);
+      if (kind == NumberReader::Kind::text && o.target_threshold)
         throw column_error("'" + text_of(fields[c]) + "' is not a number");
       if (role >= 0) {
         out[role] = kind == NumberReader::Kind::number ? static_cast<float>(value) : std::numeric_limits<float>::quiet_NaN();
@@ -550,6 +637,7 @@ constexpr std::ptrdiff_t kReleaseStep = 1 << 20;
 
 /// Parses a piece into `rows`, which has room for line_ends + 1 rows.
 void parse_piece(const ColumnPlan& plan, const FileBytes& file, Piece& piece, float* rows) {
+  piece.categories.resize(plan.slot_feature.size());
   RowBuilder builder(plan, rows, piece);
   RecordReader reader(piece.begin, piece.end, plan.o.delimiter, plan.o.path);
   std::vector<Field> fields;
@@ -662,14 +750,36 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
     if (p.error) std::rethrow_exception(p.error);  // the first in the file
   const std::size_t width = t.cols();
   LabelEncoder labels;
-  for (Piece& p : pieces) {
+  const std::size_t slots = plan.slot_feature.size();
+  std::vector<ValueIds> categories(slots);
+  std::vector<std::vector<std::vector<int>>> id_here(pieces.size());  // per piece, slot: its ids' ids in `categories`
+  std::vector<std::size_t> first_row(pieces.size());
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    Piece& p = pieces[i];
     if (p.first_row != t.rows)
       std::memmove(t.x.data() + t.rows * width, t.x.data() + p.first_row * width, p.rows * width * sizeof(float));
+    first_row[i] = t.rows;
     t.rows += p.rows;
     t.y.insert(t.y.end(), p.y.begin(), p.y.end());
     labels.append(p.labels);
+    for (std::size_t k = 0; k < slots; ++k) id_here[i].push_back(categories[k].absorb(p.categories[k]));
   }
   t.x.resize(t.rows * width);
+  t.kinds.assign(width, ColumnKind::numeric);
+  t.categories.assign(width, {});
+  for (std::size_t k = 0; k < slots; ++k) {
+    const std::size_t f = plan.slot_feature[k];
+    t.kinds[f] = ColumnKind::categorical;
+    if (categories[k].size() > (std::size_t{1} << 24))
+      throw UserError(plan.o.path + ": column '" + t.columns[f] + "' has more than 16777216 categories");
+    std::vector<int> code_of;
+    categories[k].sorted(t.categories[f], code_of);
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+      for (std::size_t r = first_row[i]; r < first_row[i] + pieces[i].rows; ++r) {
+        float& v = t.x[r * width + f];
+        if (!std::isnan(v)) v = static_cast<float>(code_of[id_here[i][k][static_cast<std::size_t>(v)]]);
+      }
+  }
   if (plan.o.target.empty()) return;
   if (plan.o.target_threshold) t.class_names = {"0", "1"};
   else labels.finish(t);
@@ -698,7 +808,8 @@ CsvHeader read_header(const CsvOptions& options) {
 Table read_csv(const CsvOptions& o) {
   FileBytes file(o.path);
   RecordReader reader(file.text_begin(), file.end(), o.delimiter, o.path);
-  const ColumnPlan plan(o, read_column_names(o, reader));
+  ColumnPlan plan(o, read_column_names(o, reader));
+  plan.detect_categorical(reader);
   std::vector<Piece> pieces = split_into_pieces(file, reader.position(), reader.next_line());
 
   Table t;

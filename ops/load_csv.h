@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/table.h"
+#include "runtime/user_error.h"
 
 namespace pipeml::csv {
 
@@ -28,6 +29,17 @@ struct CsvOptions {
   std::optional<double> target_threshold;
   /// Columns left out of the features (they need not be numeric).
   std::vector<std::string> drop;
+  /// Feature columns read as categorical (names or glob patterns), besides those found
+  /// to be: a column whose first value that is not missing is text is categorical too.
+  std::vector<std::string> categorical;
+};
+
+/// Text in a column read as numbers ("'abc' is not a number"), naming the column, so that
+/// the caller can suggest reading it as categorical.
+class TextInNumericColumn : public UserError {
+ public:
+  TextInNumericColumn(const std::string& message, std::string column) : UserError(message), column(std::move(column)) {}
+  std::string column;
 };
 
 /// The column names a read would see, after renaming.
@@ -40,7 +52,9 @@ struct CsvHeader {
 CsvHeader read_header(const CsvOptions& options);
 
 /// Reads the whole file. Features are every column but the target and the dropped ones,
-/// in file order; missing markers become NaN. Labels: with target_threshold 0/1 named
+/// in file order; missing markers become NaN. A categorical column's values become codes
+/// into its categories (Table::kinds, Table::categories), which are its distinct values
+/// sorted as the target's classes are (numerically when all are numbers, else as text). Labels: with target_threshold 0/1 named
 /// "0" and "1"; otherwise the distinct target values sorted (numerically when all are
 /// numbers, else as text) become 0..k-1, as sklearn's LabelEncoder. Throws UserError.
 Table read_csv(const CsvOptions& options);

@@ -11,6 +11,9 @@
 #include <optional>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "ops/columns.h"
 #include "ops/data_rules.h"
 #include "ops/load_csv.h"
 #include "runtime/planner.h"
@@ -32,6 +35,7 @@ csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
   o.target = s.string("target");
   if (s.has("target_threshold")) o.target_threshold = s.number("target_threshold");
   o.drop = s.param("drop").value.as_string_list();
+  o.categorical = s.param("categorical").value.as_string_list();
   return o;
 }
 
@@ -61,7 +65,38 @@ bool check_columns(const dsl::Stage& s, const std::vector<std::string>& cols, Pl
   };
   check(s.string("target"), s.param("target").loc, "target");
   for (const auto& d : s.param("drop").value.as_string_list()) check(d, s.param("drop").loc, "drop");
+  // Categorical names and patterns, each at its place in the list.
+  const dsl::Param& cat = s.param("categorical");
+  const auto& entries = cat.value.as_string_list();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i] != s.string("target")) continue;
+    st.diags.error(cat.item_loc(i), "'" + entries[i] + "' is the target: its classes are categories already",
+                   "'categorical' lists feature columns");
+    ok = false;
+  }
+  const auto sel = columns::select(entries, cols, {}, columns::Request{"categorical", "'load_csv'", columns::Want::any, {}});
+  for (const auto& problem : sel.problems) {
+    if (entries[problem.entry] == s.string("target")) continue;
+    st.diags.error(cat.item_loc(problem.entry), problem.message, problem.note);
+    ok = false;
+  }
   return ok;
+}
+
+// "'plan' (3 categories: basic, plus, pro), 'zip' (120 categories: 10001, 10002, ...)"
+std::string categories_text(const Table& t) {
+  constexpr std::size_t kShown = 6;
+  std::string out;
+  for (std::size_t c = 0; c < t.cols(); ++c) {
+    if (!t.is_categorical(c)) continue;
+    const auto& cats = t.categories[c];
+    std::string names;
+    for (std::size_t i = 0; i < cats.size() && i < kShown; ++i) names += (i ? ", " : "") + cats[i];
+    if (cats.size() > kShown) names += ", ...";
+    out += (out.empty() ? "'" : ", '") + t.columns[c] + "' (" + std::to_string(cats.size()) +
+           (cats.size() == 1 ? " category: " : " categories: ") + names + ")";
+  }
+  return out;
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
@@ -93,12 +128,14 @@ void plan(const dsl::Stage& s, PlanState& st) {
     d.row_has_missing.assign(t.rows, 0);
     d.missing_per_col.assign(t.cols(), 0);
     std::optional<std::pair<std::size_t, std::size_t>> infinite;  // the first, as (row, column)
+    d.missing_rows.assign(t.cols(), {});
     for (std::size_t r = 0; r < t.rows; ++r)
       for (std::size_t c = 0; c < t.cols(); ++c) {
         const float v = t.row(r)[c];
         if (std::isnan(v)) {
           d.row_has_missing[r] = 1;
           ++d.missing_per_col[c];
+          d.missing_rows[c].push_back(r);
         } else if (std::isinf(v) && !infinite) {
           infinite.emplace(r, c);
         }
@@ -117,15 +154,36 @@ void plan(const dsl::Stage& s, PlanState& st) {
     for (std::size_t i = 0; i < t.rows; ++i) all[i] = i;
     d.part_rows["all"] = all;
     d.parts = {PartInfo{"all", t.rows, t.class_counts()}};
+    d.kinds = t.kinds;
+    d.categories = t.categories;
+    d.codes.assign(t.cols(), {});
+    for (std::size_t c = 0; c < t.cols(); ++c) {
+      if (!t.is_categorical(c)) continue;
+      d.codes[c].resize(t.rows);
+      for (std::size_t r = 0; r < t.rows; ++r) d.codes[c][r] = t.row(r)[c];
+    }
     st.plan.hashes[s.string("path")] = sha256_file(o.path);
     if (rules::total_missing(d) > 0)
       st.step.notes.push_back(std::to_string(rules::total_missing(d)) + " missing values: " + rules::missing_columns_text(d));
+    if (t.has_categorical()) st.step.notes.push_back("categorical: " + categories_text(t));
+  } catch (const csv::TextInNumericColumn& e) {
+    st.diags.error(s.param("path").loc, e.what(),
+                   "to read '" + e.column + "' as categories, list it in 'categorical' (a column whose first value is text is categorical by itself)");
   } catch (const UserError& e) {
     st.diags.error(s.param("path").loc, e.what());
   }
 }
 
-void run(const dsl::Stage& s, DataRun& r) { r.parts["all"] = csv::read_csv(options_of(s, r.plan.pipeline)); }
+void run(const dsl::Stage& s, DataRun& r) {
+  Table t = csv::read_csv(options_of(s, r.plan.pipeline));
+  // What the file's columns became: new rows are read the same way (a categorical
+  // column's categories, by name; their codes are positions in these lists).
+  nlohmann::json categories = nlohmann::json::object();
+  for (std::size_t c = 0; c < t.cols(); ++c)
+    if (t.is_categorical(c)) categories[t.columns[c]] = t.categories[c];
+  r.fitted[s.id] = nlohmann::json{{"op", "load_csv"}, {"features", t.columns}, {"categories", categories}}.dump();
+  r.parts["all"] = std::move(t);
+}
 
 // "FILE:LINE" of a data row, for the executor's messages about values found bad later.
 std::string locate_row(const dsl::Stage& s, const Plan& plan, std::size_t row) {
@@ -143,7 +201,7 @@ const OpDef& load_csv_op() {
   static const OpDef op{
       {"load_csv",
        dsl::OpKind::kData,
-       "read a delimited text file of numeric features and a class column",
+       "read a delimited text file of numeric and categorical features and a class column",
        {
            ParamSpec::path("path").doc("the file; a relative path starts at the pipeline file's folder"),
            ParamSpec::boolean("header", true).doc("the first line names the columns"),
@@ -154,6 +212,8 @@ const OpDef& load_csv_op() {
            ParamSpec::string("target").doc("the column holding the class"),
            ParamSpec::number("target_threshold").optional().doc("binary target: class 1 where the target value is > this (UCI num 0-4 -> num > 0)"),
            ParamSpec::string_list("drop", std::vector<std::string>{}).doc("columns to leave out of the features"),
+           ParamSpec::string_list("categorical", std::vector<std::string>{})
+               .doc("feature columns (names or patterns) to read as categories; a column whose first value is text is categorical anyway"),
        }},
       plan,
       run,

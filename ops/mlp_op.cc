@@ -3,6 +3,8 @@
 // Shapes and parameter counts here; the LibTorch module is built in runtime/exec/mlp.cc.
 #include <fmt/format.h>
 
+#include "ops/columns.h"
+#include "ops/data_rules.h"
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -45,6 +47,14 @@ void plan(const dsl::Stage& s, PlanState& st) {
   m.dropout = s.number("dropout");
   m.activation = s.string("activation");
   if (st.data.features.empty()) return;  // the data stages failed; they said why
+  // A categorical column's codes are labels, not quantities: the model must not see them.
+  const auto cats = columns::all_of(st.data.kinds, st.data.features.size(), columns::Want::categorical);
+  if (!cats.empty() && !st.data.categorical_reported)
+    st.diags.error(s.op_loc,
+                   "the model takes numbers, but " + rules::categorical_text(st.data, cats) +
+                       (cats.size() == 1 ? " is categorical" : " are categorical"),
+                   std::string("encode ") + (cats.size() == 1 ? "it" : "them") +
+                       " in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'");
   m.in_features = static_cast<int>(st.data.features.size());
   const std::size_t classes = st.data.class_names.size();
   m.out_features = classes == 2 ? 1 : static_cast<int>(classes);

@@ -22,6 +22,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   if (!rules::has_data(st)) return;
   if (!rules::require_split(s, st, "would put synthetic copies of test rows into training (leakage)") || !part_ok)
     return;
+  if (!rules::require_numeric(s, st)) return;
   if (!rules::require_complete(s, st)) return;
   DataInfo& d = st.data;
   PartInfo* train = d.part("train");

@@ -57,6 +57,7 @@ json metrics_json(const metrics::BinaryReport& m, const Plan& plan, std::size_t 
   const auto all = metric_values(m);
   for (const auto& name : plan.eval.metrics) test[name] = all.at(name);
   test["confusion_matrix"] = m.cm.counts;
+  test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
   test["threshold"] = plan.eval.threshold;
   test["rows"] = test_rows;
   return test;
@@ -149,8 +150,14 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
                        const RunOptions& opt, std::ostream& out, std::ostream& err) {
   json fitted = json::object();
   for (const auto& [id, state] : p.fitted) fitted[id] = json::parse(state);
-  write_atomic(dir + "/transforms.json",
-               json{{"features", plan.data.features}, {"classes", plan.data.class_names}, {"stages", fitted}}.dump(2) + "\n");
+  json order = json::array();  // "stages" is keyed by id: this is the order to apply them in
+  for (const auto& stage : plan.pipeline.data)
+    if (p.fitted.count(stage.id)) order.push_back(stage.id);
+  write_atomic(dir + "/transforms.json", json{{"features", p.info->features},
+                                              {"classes", plan.data.class_names},
+                                              {"order", order},
+                                              {"stages", fitted}}
+                                             .dump(2) + "\n");
 
   Progress progress(out, err, opt.progress_bar, plan.train.epochs);
   TrainJob job;

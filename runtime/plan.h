@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dsl/pipeline.h"
+#include "runtime/table.h"
 #include "runtime/train_spec.h"
 
 namespace pipeml {
@@ -40,7 +41,22 @@ struct DataInfo {
   /// Set by kfold: each fold's rows. The stages after kfold are planned once per fold, each
   /// fold on a copy of this with that fold's "train" and "test" parts.
   std::vector<FoldRows> folds;
+  /// Per feature as in Table (empty: every feature is numeric), and the categories of
+  /// each categorical one.
+  std::vector<ColumnKind> kinds;
+  std::vector<std::vector<std::string>> categories;
+  /// Per feature: a categorical feature's code in each source row (NaN: missing), so
+  /// that encoders can be planned with the categories of the training rows; empty for
+  /// a numeric feature.
+  std::vector<std::vector<float>> codes;
+  /// Per feature: the source rows where it is missing (missing_per_col counts them), so
+  /// that stages that fill or drop some columns keep row_has_missing exact.
+  std::vector<std::vector<std::size_t>> missing_rows;
+  /// A stage already reported the categorical features that should have been encoded
+  /// before it: the model does not report them again.
+  bool categorical_reported = false;
 
+  bool is_categorical(std::size_t c) const { return c < kinds.size() && kinds[c] == ColumnKind::categorical; }
   PartInfo* part(const std::string& name);
   const PartInfo* part(const std::string& name) const;
 };

@@ -2,11 +2,16 @@
 // (pipe's namespace is pipeml, not pipe: <unistd.h> declares a function called pipe.)
 // Plain C++ on purpose: data stages run (and are planned) without LibTorch.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
 
 namespace pipeml {
+
+/// What a column holds. A categorical column keeps its values as codes 0..k-1 into its
+/// categories, in the same float matrix as the numbers (NaN: missing, as for numbers).
+enum class ColumnKind { numeric, categorical };
 
 /// Row-major float32 features (NaN marks a missing value) with one integer class label
 /// per row. Labels are 0..k-1; `class_names` keeps what each label meant in the source.
@@ -16,10 +21,29 @@ struct Table {
   std::size_t rows = 0;
   std::vector<float> x;  ///< rows * cols() values
   std::vector<int> y;    ///< rows labels; empty when the table has no target
+  /// Per column, or empty when every column is numeric.
+  std::vector<ColumnKind> kinds;
+  /// Per column when `kinds` is set: a categorical column's categories, code i being
+  /// categories[i] (sorted as sklearn's encoders sort them); empty for a numeric column.
+  std::vector<std::vector<std::string>> categories;
 
   std::size_t cols() const { return columns.size(); }
   float* row(std::size_t i) { return x.data() + i * cols(); }
   const float* row(std::size_t i) const { return x.data() + i * cols(); }
+  bool is_categorical(std::size_t c) const { return c < kinds.size() && kinds[c] == ColumnKind::categorical; }
+  bool has_categorical() const {
+    return std::find(kinds.begin(), kinds.end(), ColumnKind::categorical) != kinds.end();
+  }
+  /// A table with the same columns (names, kinds, categories) and classes, and no rows:
+  /// what a stage that makes new rows starts from.
+  Table like() const {
+    Table t;
+    t.columns = columns;
+    t.class_names = class_names;
+    t.kinds = kinds;
+    t.categories = categories;
+    return t;
+  }
   /// Number of rows of each label 0..num_classes-1.
   std::vector<std::size_t> class_counts() const {
     std::vector<std::size_t> c(class_names.size(), 0);
@@ -31,9 +55,7 @@ struct Table {
   }
   /// A new table holding the given rows, in that order.
   Table take(const std::vector<std::size_t>& idx) const {
-    Table t;
-    t.columns = columns;
-    t.class_names = class_names;
+    Table t = like();
     t.rows = idx.size();
     t.x.resize(idx.size() * cols());
     if (!y.empty()) t.y.resize(idx.size());

@@ -65,7 +65,9 @@ TEST_CASE("pipe run refuses a bad data file while planning, and makes no run dir
     const Case c("a,b,y\n1,2,0\n3,x4,1\n5,6,1\n");
     const auto r = c.run();
     CHECK(r.code == 1);
-    CHECK(r.out == at_path(c, c.data + ":3: column 'b': 'x4' is not a number"));
+    CHECK(r.out == at_path(c, c.data + ":3: column 'b': 'x4' is not a number",
+                           "to read 'b' as categories, list it in 'categorical' (a column whose first value is text is "
+                           "categorical by itself)"));
     CHECK_FALSE(pipetest::path_exists(c.out));
   }
   SECTION("an empty file") {

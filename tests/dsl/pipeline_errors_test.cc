@@ -45,7 +45,8 @@ TEST_CASE("an unknown data op is named with the nearest one") {
         "t.yaml:19:9: error: unknown data op 'smoke' \u2014 did you mean 'smote'?\n"
         "    - op: smoke\n"
         "          ^~~~~\n"
-        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'smote', or 'gaussian_noise'\n");
+        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', "
+        "'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', or 'gaussian_noise'\n");
 }
 
 TEST_CASE("a swapped pair of letters counts as one typo") {
@@ -202,7 +203,8 @@ TEST_CASE("a data stage without an op") {
         "t.yaml:16:5: error: the data stage needs 'op:' naming a data op\n"
         "    - with_mean: true\n"
         "      ^\n"
-        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'smote', or 'gaussian_noise'\n");
+        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', "
+        "'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', or 'gaussian_noise'\n");
 }
 
 TEST_CASE("a parameter given twice names the first") {

@@ -291,3 +291,93 @@ TEST_CASE("noise drawn every epoch must be the last data stage") {
   CHECK(errors_of(replaced(heart_yaml(), "  - op: gaussian_noise\n", "  - op: gaussian_noise\n    redraw: every_epoch\n")) ==
         "");
 }
+
+// --- Categorical columns and column lists ---------------------------------------------------
+
+namespace {
+
+// The heart pipeline reading 'cp' and 'thal' as categories (line 11).
+std::string heart_categorical(const std::string& columns = "[cp, thal]") {
+  return replaced(heart_yaml(), "    target_threshold: 0\n", "    target_threshold: 0\n    categorical: " + columns + "\n");
+}
+
+}  // namespace
+
+TEST_CASE("smote on categorical columns, reported once") {
+  // Not again at the model: one mistake, one error.
+  CHECK(errors_of(heart_categorical()) ==
+        "t.yaml:18:9: error: 'smote' needs numeric data, but 'cp' (4 categories), 'thal' (3 categories) are categorical\n"
+        "    - op: smote\n"
+        "          ^~~~~\n"
+        "  note: encode categorical columns before it: add '- op: one_hot_encode' (or ordinal_encode) after 'split'\n");
+}
+
+TEST_CASE("a categorical column that reaches the model") {
+  const std::string text =
+      replaced(replaced(heart_categorical("[\"c?\"]"), "  - op: smote\n    seed: 42\n", ""), "  - op: gaussian_noise\n", "");
+  CHECK(errors_of(text) ==
+        "t.yaml:19:7: error: the model takes numbers, but 'cp' (4 categories), 'ca' (4 categories) are categorical\n"
+        "    op: mlp\n"
+        "        ^~~\n"
+        "  note: encode them in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'\n");
+  CHECK(errors_of(replaced(text, "[\"c?\"]", "[cp]")) ==
+        "t.yaml:19:7: error: the model takes numbers, but 'cp' (4 categories) is categorical\n"
+        "    op: mlp\n"
+        "        ^~~\n"
+        "  note: encode it in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'\n");
+}
+
+TEST_CASE("names in load_csv's 'categorical' that are not columns") {
+  CHECK(errors_of(heart_categorical("[cp, tahl, \"x*\", num]")) ==
+        "t.yaml:11:23: error: no column 'tahl' in the data for 'categorical' \u2014 did you mean 'thal'?\n"
+        "      categorical: [cp, tahl, \"x*\", num]\n"
+        "                        ^~~~\n"
+        "  note: the columns are 'age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', "
+        "'oldpeak', 'slope', 'ca', 'thal', and 'num'\n"
+        "t.yaml:11:29: error: 'x*' matches no column\n"
+        "      categorical: [cp, tahl, \"x*\", num]\n"
+        "                              ^~~~\n"
+        "  note: the columns are 'age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', "
+        "'oldpeak', 'slope', 'ca', 'thal', and 'num'\n"
+        "t.yaml:11:35: error: 'num' is the target: its classes are categories already\n"
+        "      categorical: [cp, tahl, \"x*\", num]\n"
+        "                                    ^~~\n"
+        "  note: 'categorical' lists feature columns\n");
+}
+
+TEST_CASE("a word in a numeric column is a located error that suggests 'categorical'") {
+  pipetest::TempDir dir;
+  pipetest::write_file(dir.path("stray.csv"), "age,chol,y\n50,200,0\n61,abc,1\n");
+  const std::string text = replaced(heart_yaml(),
+                                    "    path: " + std::string(PIPE_SHARED_DIR) +
+                                        "/data/processed.cleveland.data\n    header: false\n"
+                                        "    columns: [age, sex, cp, trestbps, chol, fbs, restecg, thalach, exang, "
+                                        "oldpeak, slope, ca, thal, num]\n    na_values: [\"?\"]\n    target: num\n"
+                                        "    target_threshold: 0\n",
+                                    "    path: " + dir.path("stray.csv") + "\n    target: y\n");
+  CHECK(errors_of(text) ==
+        "t.yaml:5:11: error: " + dir.path("stray.csv") + ":3: column 'chol': 'abc' is not a number\n"
+        "      path: " + dir.path("stray.csv") + "\n"
+        "            ^" + std::string(dir.path("stray.csv").size() - 1, '~') + "\n"
+        "  note: to read 'chol' as categories, list it in 'categorical' (a column whose first value is text is "
+        "categorical by itself)\n");
+}
+
+TEST_CASE("standardize's columns: a misspelt name, a pattern that matches nothing, an empty list") {
+  CHECK(errors_of(replaced(heart_yaml(), "  - op: standardize\n", "  - op: standardize\n    columns: [age, chl, \"x*\"]\n")) ==
+        "t.yaml:17:20: error: no column 'chl' in the data for 'columns' \u2014 did you mean 'chol'?\n"
+        "      columns: [age, chl, \"x*\"]\n"
+        "                     ^~~\n"
+        "  note: the columns are 'age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', "
+        "'oldpeak', 'slope', 'ca', and 'thal'\n"
+        "t.yaml:17:25: error: 'x*' matches no column\n"
+        "      columns: [age, chl, \"x*\"]\n"
+        "                          ^~~~\n"
+        "  note: the columns are 'age', 'sex', 'cp', 'trestbps', 'chol', 'fbs', 'restecg', 'thalach', 'exang', "
+        "'oldpeak', 'slope', 'ca', and 'thal'\n");
+  CHECK(errors_of(replaced(heart_yaml(), "  - op: standardize\n", "  - op: standardize\n    columns: []\n")) ==
+        "t.yaml:17:14: error: 'columns' is empty\n"
+        "      columns: []\n"
+        "               ^\n"
+        "  note: name columns or patterns, or leave 'columns' out for every numeric column\n");
+}

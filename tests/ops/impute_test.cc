@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/impute.h"
+#include "tests/ops/categorical_tables.h"
 #include "runtime/user_error.h"
 
 namespace {
@@ -127,4 +128,61 @@ TEST_CASE("drop_rows removes the rows with a missing value, labels and all", "[i
   impute::transform(imputer, through_transform);
   CHECK(through_transform.x == kept.x);
   CHECK(through_transform.y == kept.y);
+}
+
+TEST_CASE("impute fills categorical columns as SimpleImputer fills text columns", "[impute][categorical]") {
+  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/features/impute_categorical.json");
+  REQUIRE(in);
+  const json fixture = json::parse(in);
+  REQUIRE(fixture["cases"].size() == 6);
+  for (const json& c : fixture["cases"]) {
+    const std::string name = c["table"].get<std::string>() + " " + c["strategy"].get<std::string>() + " " +
+                             c["fill_category"].get<std::string>();
+    SECTION(name) {
+      const auto order = c["order"].get<std::vector<std::string>>();
+      Table t = pipetest::categorical_tables({c["columns"]}, order)[0];
+      std::vector<std::size_t> cols(order.size());
+      for (std::size_t k = 0; k < cols.size(); ++k) cols[k] = k;
+      const auto imputer = impute::fit_columns(t, cols, strategy_of(c["strategy"]), 0.0, c["fill_category"]);
+      CHECK(imputer.columns == order);
+      CHECK(imputer.categories == c["statistics"].get<std::vector<std::string>>());
+      impute::transform(imputer, t);
+      const auto want = c["transformed"];
+      for (std::size_t r = 0; r < t.rows; ++r)
+        for (std::size_t k = 0; k < order.size(); ++k) {
+          INFO("row " << r << " column " << order[k]);
+          CHECK(pipetest::category_at(t, r, k) == want[r][k].get<std::string>());
+        }
+      // A constant category joins the column's categories, which stay sorted.
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        auto sorted = t.categories[k];
+        columns::sort_categories(sorted);
+        CHECK(sorted == t.categories[k]);
+      }
+    }
+  }
+}
+
+TEST_CASE("impute's column imputer fills numeric and categorical columns by name", "[impute][categorical]") {
+  Table train;
+  train.columns = {"age", "region", "n"};
+  train.kinds = {ColumnKind::numeric, ColumnKind::categorical, ColumnKind::numeric};
+  train.categories = {{}, {"east", "north", "west"}, {}};
+  train.rows = 4;
+  train.x = {30, 1, kNaN, kNaN, 2, 5, 50, kNaN, 7, 40, 1, 9};
+  const auto median = impute::fit_columns(train, {0, 2}, impute::Strategy::median, 0, "missing_value");
+  CHECK(median.values == std::vector<float>{40, 7});
+  CHECK_THROWS_WITH(impute::fit_columns(train, {1}, impute::Strategy::mean, 0, "m"),
+                    "cannot impute categorical column 'region' with strategy 'mean'");
+  const auto constant = impute::fit_columns(train, {0, 1}, impute::Strategy::constant, -1.0, "none");
+  // Another table with the same columns in another order: found by name.
+  Table other;
+  other.columns = {"region", "age"};
+  other.kinds = {ColumnKind::categorical, ColumnKind::numeric};
+  other.categories = {{"east", "north", "west"}, {}};
+  other.rows = 2;
+  other.x = {kNaN, kNaN, 2, 3};
+  impute::transform(constant, other);
+  CHECK(other.categories[0] == std::vector<std::string>{"east", "none", "north", "west"});
+  CHECK(other.x == std::vector<float>{1, -1, 3, 3});  // 'west' moved from 2 to 3
 }
