@@ -10,10 +10,10 @@ namespace {
 
 using dsl::ParamSpec;
 
-smote::Strategy strategy_of(const dsl::Stage& s) {
+sampling::Strategy strategy_of(const dsl::Stage& s) {
   const dsl::Value& v = s.param("sampling_strategy").value;
-  if (v.is_string()) return smote::Strategy::named(v.as_string());
-  return smote::Strategy::ratio_of(v.as_number());
+  if (v.is_string()) return sampling::Strategy::named(v.as_string());
+  return sampling::Strategy::ratio_of(v.as_number());
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
@@ -28,7 +28,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const auto k = static_cast<std::size_t>(s.integer("k_neighbors"));
   const dsl::Loc& strategy_loc = s.param("sampling_strategy").loc;
   try {
-    const auto todo = smote::samples_to_generate(train->class_counts, strategy_of(s), d.class_names);
+    const auto todo = sampling::resolve(train->class_counts, strategy_of(s), sampling::Type::over, d.class_names, "smote");
     std::size_t added = 0;
     for (const auto& [label, n] : todo) {
       if (n == 0) continue;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "ops/nearest_neighbours.h"
 #include "ops/smote.h"
 #include "runtime/numpy_random.h"
 #include "runtime/user_error.h"
@@ -18,7 +19,12 @@ namespace {
 
 using namespace pipeml;
 using nlohmann::json;
-using smote::Strategy;
+using sampling::Strategy;
+
+std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& counts, const Strategy& s,
+                                               const std::vector<std::string>& names = {}) {
+  return sampling::resolve(counts, s, sampling::Type::over, names, "smote");
+}
 
 json read_fixture(const std::string& name) {
   std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/split_smote/" + name);
@@ -84,7 +90,7 @@ TEST_CASE("samples_to_generate is imblearn's check_sampling_strategy for over-sa
   for (const auto& c : cases) {
     INFO(c.dump());
     const auto counts = c.at("counts").get<std::vector<std::size_t>>();
-    const auto call = [&] { return smote::samples_to_generate(counts, strategy_of(c.at("strategy"))); };
+    const auto call = [&] { return samples_to_generate(counts, strategy_of(c.at("strategy"))); };
     if (c.contains("imblearn_error")) {
       CHECK_THROWS_AS(call(), UserError);
       ++refused;
@@ -166,7 +172,7 @@ TEST_CASE("nearest_neighbours finds sklearn's NearestNeighbors neighbours, neare
     if (t.y[i] == label) x.insert(x.end(), t.row(i), t.row(i) + d);
   const std::size_t n = x.size() / d;
   REQUIRE(n == c.at("rows").get<std::size_t>());
-  const auto nn = smote::nearest_neighbours(x, n, d, k);
+  const auto nn = knn::nearest_neighbours(x, n, d, k);
   REQUIRE(nn.size() == n * k);
   std::size_t compared = 0;
   for (const auto& row : c.at("neighbours")) {
@@ -184,7 +190,7 @@ TEST_CASE("nearest_neighbours breaks exact ties by the lower row and never retur
   // Points on a line at 0, 1, 2, 3, 4 plus a duplicate of 2 (row 5): from row 2 the
   // nearest are row 5 (distance 0), then rows 1 and 3 (distance 1, lower first).
   const std::vector<double> x = {0, 1, 2, 3, 4, 2};
-  const auto nn = smote::nearest_neighbours(x, 6, 1, 3);
+  const auto nn = knn::nearest_neighbours(x, 6, 1, 3);
   CHECK(std::vector<std::uint32_t>(nn.begin() + 6, nn.begin() + 9) == std::vector<std::uint32_t>{5, 1, 3});
   CHECK(std::vector<std::uint32_t>(nn.begin() + 15, nn.begin() + 18) == std::vector<std::uint32_t>{2, 1, 3});
   CHECK(std::vector<std::uint32_t>(nn.begin(), nn.begin() + 3) == std::vector<std::uint32_t>{1, 2, 5});
@@ -193,14 +199,17 @@ TEST_CASE("nearest_neighbours breaks exact ties by the lower row and never retur
 TEST_CASE("sampling_strategy's messages", "[smote]") {
   const std::vector<std::string> names{"no", "yes", "maybe"};
   const auto msg = [&](std::vector<std::size_t> counts, const Strategy& s) {
-    return message_of([&] { smote::samples_to_generate(counts, s, names); });
+    return message_of([&] { samples_to_generate(counts, s, names); });
   };
   CHECK(msg({5, 0, 0}, Strategy::named("auto")) == "the target needs more than 1 class to oversample, got 1");
-  CHECK(message_of([] { Strategy::named("majority"); }) ==
+  CHECK(msg({30, 12}, Strategy::named("majority")) ==
         "sampling_strategy 'majority' cannot be used with an over-sampler such as smote");
   CHECK(message_of([] { Strategy::named("most"); }) ==
-        "sampling_strategy 'most' should be one of 'auto', 'minority', 'not minority', 'not majority', 'all', a "
-        "ratio in (0, 1] or the rows wanted per class");
+        "sampling_strategy 'most' should be one of 'auto', 'minority', 'majority', 'not minority', 'not majority', "
+        "'all', a ratio in (0, 1], the rows wanted per class or a list of classes");
+  CHECK(msg({30, 12}, Strategy::classes_of({0})) ==
+        "sampling_strategy can list classes only for a cleaning sampler; smote takes the rows wanted per class "
+        "instead");
   CHECK(msg({30, 12}, Strategy::ratio_of(1.5)) == "sampling_strategy '1.5' should be in (0, 1] when it is a ratio");
   CHECK(msg({30, 12, 3}, Strategy::ratio_of(0.5)) ==
         "sampling_strategy '0.5' can be a ratio only for 2 classes, got 3: give the rows wanted per class instead");
@@ -215,16 +224,16 @@ TEST_CASE("sampling_strategy's messages", "[smote]") {
         "sampling_strategy asks for '11' rows of class 'yes', which has 12 already: an over-sampler can only add "
         "rows");
   // Without names, a class is its label.
-  CHECK(message_of([] { smote::samples_to_generate({30, 12}, Strategy::targets_of({{7, 40}})); }) ==
+  CHECK(message_of([] { samples_to_generate({30, 12}, Strategy::targets_of({{7, 40}})); }) ==
         "sampling_strategy names class '7', which is not in the data");
 }
 
 TEST_CASE("samples_to_generate picks the lowest label among equal majorities and minorities", "[smote]") {
   using Map = std::map<int, std::size_t>;
-  CHECK(smote::samples_to_generate({9, 12, 12, 5}, Strategy::named("auto")) == Map{{0, 3}, {2, 0}, {3, 7}});
-  CHECK(smote::samples_to_generate({5, 12, 5}, Strategy::named("minority")) == Map{{0, 7}});
-  CHECK(smote::samples_to_generate({0, 7, 0, 10}, Strategy::named("all")) == Map{{1, 3}, {3, 0}});
-  CHECK(smote::samples_to_generate({30, 12}, Strategy::ratio_of(0.75)) == Map{{1, 10}});  // int(22.5 - 12)
+  CHECK(samples_to_generate({9, 12, 12, 5}, Strategy::named("auto")) == Map{{0, 3}, {2, 0}, {3, 7}});
+  CHECK(samples_to_generate({5, 12, 5}, Strategy::named("minority")) == Map{{0, 7}});
+  CHECK(samples_to_generate({0, 7, 0, 10}, Strategy::named("all")) == Map{{1, 3}, {3, 0}});
+  CHECK(samples_to_generate({30, 12}, Strategy::ratio_of(0.75)) == Map{{1, 10}});  // int(22.5 - 12)
 }
 
 TEST_CASE("fit_resample's refusals", "[smote]") {
