@@ -136,6 +136,8 @@ class Parser {
           p.value = Value();
         } else if (auto typed = read_param(spec, *v, s.schema->name, diags_)) {
           p.value = *typed;
+          for (const auto& [key, value] : v->entries) p.item_locs.push_back(key.loc);
+          for (const auto& item : v->items) p.item_locs.push_back(item.loc);
         } else {
           ok = false;
         }

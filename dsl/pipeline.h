@@ -17,6 +17,9 @@ struct Param {
   Value value;
   Loc loc;                 ///< where it was written; the stage's place for defaults
   bool is_default = true;  ///< not written by the user: the schema's default
+  /// Where each key of a mapping, or each item of a list, was written, in order: so that a
+  /// check made later (a class name against the data) can point at the one at fault.
+  std::vector<Loc> item_locs;
 };
 
 /// One stage: an op with its fully resolved parameters, in schema order.

@@ -81,8 +81,17 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
 
   DataRun data{plan, {}, {}};
+  std::size_t first = 0;
+  if (plan.planned && plan.planned->stages > 0) {
+    // Planning already ran these stages on the real data: go on from their tables (once).
+    data.parts = std::move(plan.planned->parts);
+    data.fitted = std::move(plan.planned->fitted);
+    first = plan.planned->stages;
+    plan.planned->stages = 0;
+  }
   const Registry& registry = Registry::builtin();
-  for (const auto& stage : plan.pipeline.data) registry.op(stage.op())->run(stage, data);
+  for (std::size_t i = first; i < plan.pipeline.data.size(); ++i)
+    registry.op(plan.pipeline.data[i].op())->run(plan.pipeline.data[i], data);
   json fitted = json::object();
   for (const auto& [id, state] : data.fitted) fitted[id] = json::parse(state);
   write_atomic(dir + "/transforms.json",

@@ -8,15 +8,18 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "runtime/sha256.h"
+#include "runtime/user_error.h"
 
 namespace pipeml {
 namespace {
 
-void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags) {
+void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags,
+                std::size_t errors_before) {
   plan.steps.push_back(PlanStep{&stage, {}, {}});
-  PlanState state{plan, plan.data, plan.steps.back(), diags};
+  PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before};
   registry.op(stage.op())->plan(stage, state);
   if (stage.section == "data") plan.steps.back().parts = plan.data.parts;
 }
@@ -49,6 +52,31 @@ std::int64_t use_seed(const dsl::Stage& stage, Plan& plan) {
   return seed;
 }
 
+const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, PlanState& st) {
+  // Run hooks trust their plan hooks' checks: with an error anywhere so far, none may run.
+  if (st.diags.size() != st.errors_before) return nullptr;
+  const auto& data = st.plan.pipeline.data;
+  std::size_t last = 0;
+  while (last < data.size() && &data[last] != &stage) ++last;
+  if (last == data.size()) throw std::logic_error("planned_tables: not a data stage of this plan");
+  if (!st.plan.planned) st.plan.planned = std::make_shared<PlannedData>();
+  PlannedData& planned = *st.plan.planned;
+  if (planned.stages > last + 1) throw std::logic_error("planned_tables: stages planned out of order");
+  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted)};
+  std::size_t i = planned.stages;
+  try {
+    for (; i <= last; ++i) st.registry.op(data[i].op())->run(data[i], run);
+  } catch (const UserError& e) {
+    st.diags.error(data[i].op_loc, e.what());
+    st.plan.planned.reset();
+    return nullptr;
+  }
+  planned.parts = std::move(run.parts);
+  planned.fitted = std::move(run.fitted);
+  planned.stages = last + 1;
+  return &planned.parts;
+}
+
 std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names) {
   std::string out = "{";
   for (std::size_t i = 0; i < counts.size(); ++i) {
@@ -68,7 +96,7 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
 
   // Data stages, in order. A stage whose input is already broken still runs its own
   // checks, so every mistake is reported; hooks skip inference when there is no data.
-  for (const auto& stage : p.data) plan_stage(stage, registry, *plan, diags);
+  for (const auto& stage : p.data) plan_stage(stage, registry, *plan, diags, errors_before);
   // Reported once here, whatever else failed; the stages that need the split stay quiet.
   const bool has_split = std::any_of(p.data.begin(), p.data.end(), [](const dsl::Stage& s) { return s.op() == "split"; });
   // It points where the split belongs: right after the loader.
@@ -80,9 +108,10 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
                 "add a stage '- op: split' before this one: fitted and resampling stages use the training part only");
 
   // The sections: model first (it needs the data's width), then what trains it.
-  for (const dsl::Stage* s : {&p.model, &p.loss, &p.optimizer, &p.train}) plan_stage(*s, registry, *plan, diags);
-  if (p.scheduler) plan_stage(*p.scheduler, registry, *plan, diags);
-  plan_stage(p.evaluate, registry, *plan, diags);
+  for (const dsl::Stage* s : {&p.model, &p.loss, &p.optimizer, &p.train})
+    plan_stage(*s, registry, *plan, diags, errors_before);
+  if (p.scheduler) plan_stage(*p.scheduler, registry, *plan, diags, errors_before);
+  plan_stage(p.evaluate, registry, *plan, diags, errors_before);
 
   // The schedule for every epoch: printed by `pipe plan`, applied by the trainer.
   plan->lr_by_epoch.clear();

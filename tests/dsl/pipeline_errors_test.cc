@@ -388,3 +388,43 @@ TEST_CASE("--device names a known device") {
         "--device: error: unknown device 'tpu' \u2014 did you mean 'cpu'?\n"
         "  note: expected 'auto', 'cpu', or 'cuda'\n");
 }
+
+// --- sampling_strategy as a mapping of classes to rows ------------------------------------
+
+TEST_CASE("a negative or fractional row count in sampling_strategy is pointed at") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  const std::string note =
+      "  note: sampling_strategy: which classes to grow: a name as in imblearn ('auto' = 'not majority'), the "
+      "minority/majority ratio after resampling (two classes), or the rows wanted per class, {class: rows}; default "
+      "auto\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {0: 131, 1: -5}\n")) ==
+        "t.yaml:19:36: error: expected a count (a whole number, at least 0) for '1' in 'sampling_strategy', got "
+        "'-5'\n"
+        "      sampling_strategy: {0: 131, 1: -5}\n"
+        "                                     ^~\n" + note);
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {1: 140.5}\n")) ==
+        "t.yaml:19:28: error: expected a count (a whole number, at least 0) for '1' in 'sampling_strategy', got "
+        "'140.5'\n"
+        "      sampling_strategy: {1: 140.5}\n"
+        "                             ^~~~~\n" + note);
+}
+
+TEST_CASE("a class given twice in sampling_strategy names the first") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy:\n      1: 140\n      1: 150\n")) ==
+        "t.yaml:21:7: error: '1' is given twice in 'sampling_strategy' (first on line 20)\n"
+        "        1: 150\n"
+        "        ^\n"
+        "  note: keep one of them\n");
+}
+
+TEST_CASE("a list of classes is for cleaners: smote says what it takes") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: [0, 1]\n")) ==
+        "t.yaml:19:24: error: expected a string, a number or a mapping for 'sampling_strategy', got a list\n"
+        "      sampling_strategy: [0, 1]\n"
+        "                         ^\n"
+        "  note: sampling_strategy: which classes to grow: a name as in imblearn ('auto' = 'not majority'), the "
+        "minority/majority ratio after resampling (two classes), or the rows wanted per class, {class: rows}; "
+        "default auto\n");
+}
