@@ -11,6 +11,11 @@ using pipetest::heart_yaml;
 using pipetest::replaced;
 using pipetest::sets;
 
+// Every data op, in registration order: what an unknown or missing data op lists.
+const std::string kDataOps =
+    "'load_csv', 'split', 'impute', 'standardize', 'smote', 'random_over_sampler', 'random_under_sampler', or "
+    "'gaussian_noise'";
+
 TEST_CASE("the heart pipeline is valid") { CHECK(errors_of(heart_yaml()) == ""); }
 
 // --- Unknown names: each with the nearest valid one and the full list -----------------
@@ -45,7 +50,7 @@ TEST_CASE("an unknown data op is named with the nearest one") {
         "t.yaml:19:9: error: unknown data op 'smoke' \u2014 did you mean 'smote'?\n"
         "    - op: smoke\n"
         "          ^~~~~\n"
-        "  note: expected 'load_csv', 'split', 'impute', 'standardize', 'smote', or 'gaussian_noise'\n");
+        "  note: expected " + kDataOps + "\n");
 }
 
 TEST_CASE("a swapped pair of letters counts as one typo") {
@@ -202,7 +207,7 @@ TEST_CASE("a data stage without an op") {
         "t.yaml:16:5: error: the data stage needs 'op:' naming a data op\n"
         "    - with_mean: true\n"
         "      ^\n"
-        "  note: expected 'load_csv', 'split', 'impute', 'standardize', 'smote', or 'gaussian_noise'\n");
+        "  note: expected " + kDataOps + "\n");
 }
 
 TEST_CASE("a parameter given twice names the first") {

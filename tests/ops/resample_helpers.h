@@ -1,0 +1,117 @@
+// What the resampler tests share: reading tests/fixtures/resample/ (written by
+// make_resample_fixtures.py), the tables and strategies its cases describe, and comparing
+// rows with imbalanced-learn's.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ops/sampling_strategy.h"
+#include "runtime/numpy_random.h"
+#include "runtime/table.h"
+#include "runtime/user_error.h"
+
+namespace pipetest {
+
+inline nlohmann::json read_resample_fixture(const std::string& name) {
+  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/resample/" + name);
+  REQUIRE(in);
+  return nlohmann::json::parse(in);
+}
+
+/// A case's sampling_strategy: {"name": ...}, {"ratio": ...}, {"targets": {label: rows}} or
+/// {"classes": [labels]}; 'auto' when the case has none.
+inline pipeml::sampling::Strategy strategy_of(const nlohmann::json& c) {
+  using pipeml::sampling::Strategy;
+  if (!c.contains("strategy")) return Strategy::named("auto");
+  const auto& s = c.at("strategy");
+  if (s.contains("name")) return Strategy::named(s.at("name"));
+  if (s.contains("ratio")) return Strategy::ratio_of(s.at("ratio"));
+  if (s.contains("classes")) return Strategy::classes_of(s.at("classes").get<std::vector<int>>());
+  std::map<int, std::int64_t> targets;
+  for (const auto& [label, rows] : s.at("targets").items()) targets[std::stoi(label)] = rows.get<std::int64_t>();
+  return Strategy::targets_of(targets);
+}
+
+/// A table of these rows and labels; features f0, f1, ...; classes c0, c1, ...
+inline pipeml::Table table_of(const std::vector<std::vector<double>>& rows, const std::vector<int>& y) {
+  pipeml::Table t;
+  for (std::size_t f = 0; f < rows.at(0).size(); ++f) t.columns.push_back("f" + std::to_string(f));
+  const int k = *std::max_element(y.begin(), y.end()) + 1;
+  for (int c = 0; c < k; ++c) t.class_names.push_back("c" + std::to_string(c));
+  t.rows = rows.size();
+  for (const auto& r : rows)
+    for (double v : r) t.x.push_back(static_cast<float>(v));
+  t.y = y;
+  return t;
+}
+
+/// The case's input table ("x", "y").
+inline pipeml::Table input_of(const nlohmann::json& c) { return table_of(c.at("x"), c.at("y")); }
+
+/// The table the fixture script generated: NumpyRandomState(data_seed).random_sample((n, d))
+/// * 10 - 5 as float32, row by row; labels cycle[i % len(cycle)].
+inline pipeml::Table generated_table(const nlohmann::json& c) {
+  const std::size_t n = c.at("n"), d = c.at("d");
+  const auto cycle = c.at("cycle").get<std::vector<int>>();
+  pipeml::NumpyRandomState rs(c.at("data_seed").get<std::uint64_t>());
+  std::vector<std::vector<double>> rows(n, std::vector<double>(d));
+  std::vector<int> y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (auto& v : rows[i]) v = static_cast<float>(rs.random_sample() * 10.0 - 5.0);
+    y[i] = cycle[i % cycle.size()];
+  }
+  return table_of(rows, y);
+}
+
+/// pipe stores float32; imblearn's float64 result rounded to float32 is what it should hold:
+/// exactly, or (`exact` false) to float32 precision.
+inline bool same_row(const float* got, const std::vector<double>& want, bool exact = false) {
+  for (std::size_t f = 0; f < want.size(); ++f) {
+    if (exact ? got[f] != static_cast<float>(want[f]) : !(std::abs(got[f] - want[f]) <= 1e-6 + 1e-6 * std::abs(want[f])))
+      return false;
+  }
+  return true;
+}
+
+/// Checks `out` against the case's expected output: the labels, and the rows either as the
+/// input rows at "indices" (exactly) or as "x_out" rounded to float32 (exactly, or to
+/// float32 precision).
+inline void check_output(const nlohmann::json& c, const pipeml::Table& in, const pipeml::Table& out,
+                         bool exact = false) {
+  const auto want_y = c.at("y_out").get<std::vector<int>>();
+  REQUIRE(out.rows == want_y.size());
+  REQUIRE(out.x.size() == out.rows * in.cols());
+  CHECK(out.columns == in.columns);
+  CHECK(out.class_names == in.class_names);
+  CHECK(out.y == want_y);
+  if (c.contains("indices")) {
+    const auto idx = c.at("indices").get<std::vector<std::size_t>>();
+    CHECK(out.x == in.take(idx).x);
+    return;
+  }
+  const auto want_x = c.at("x_out").get<std::vector<std::vector<double>>>();
+  std::size_t wrong = 0;
+  for (std::size_t r = 0; r < want_x.size(); ++r)
+    if (!same_row(out.row(r), want_x[r], exact)) {
+      if (wrong++ < 5) UNSCOPED_INFO("row " << r << " differs");
+    }
+  CHECK(wrong == 0);
+}
+
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const pipeml::UserError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace pipetest

@@ -1,0 +1,64 @@
+// Every resampler's plan hook against its run hook on the heart data: the rows and class
+// counts `pipe plan` shows after each data stage are exactly what running the stages gives
+// (computed without running where they are determined by the counts, on the data where
+// they depend on the values); the plan's own run of the data is what `pipe run` goes on from.
+#include <catch2/catch.hpp>
+
+#include "runtime/planner.h"
+#include "runtime/registry.h"
+#include "tests/dsl/error_helpers.h"
+
+namespace {
+
+using namespace pipeml;
+
+// The heart pipeline with `stages` where its smote and gaussian_noise stages were.
+std::string heart_with(const std::string& stages) {
+  return pipetest::replaced(pipetest::heart_yaml(), "  - op: smote\n    seed: 42\n  - op: gaussian_noise\n", stages);
+}
+
+std::unique_ptr<Plan> plan_of(const std::string& text) {
+  dsl::Diagnostics diags;
+  auto p = dsl::parse_pipeline("t.yaml", text, Registry::builtin(), {}, diags);
+  std::unique_ptr<Plan> plan;
+  if (p) plan = make_plan(std::move(*p), {}, Registry::builtin(), diags);
+  INFO(diags.str());
+  REQUIRE(plan != nullptr);
+  return plan;
+}
+
+// Runs the data stages from scratch, one by one, and checks each step's planned parts.
+void check_plan_matches_run(const Plan& plan) {
+  DataRun run{plan, {}, {}};
+  const auto& stages = plan.pipeline.data;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    Registry::builtin().op(stages[i].op())->run(stages[i], run);
+    const PlanStep& step = plan.steps.at(i);
+    REQUIRE(step.stage == &stages[i]);
+    for (const PartInfo& part : step.parts) {
+      INFO("after stage " << stages[i].id << ", part " << part.name);
+      const Table& t = run.parts.at(part.name);
+      CHECK(part.rows == t.rows);
+      CHECK(part.class_counts == t.class_counts());
+    }
+  }
+}
+
+const char* const kResamplers[] = {
+    "  - op: smote\n    sampling_strategy: {0: 140, 1: 150}\n",
+    "  - op: random_over_sampler\n",
+    "  - op: random_over_sampler\n    sampling_strategy: 0.9\n    shrinkage: 0.5\n",
+    "  - op: random_under_sampler\n",
+    "  - op: random_under_sampler\n    sampling_strategy: {0: 50, 1: 60}\n    replacement: true\n",
+};
+
+TEST_CASE("each resampler's planned counts are what it does to the data", "[resampler_plan]") {
+  for (const char* stage : kResamplers) {
+    DYNAMIC_SECTION(stage) {
+      const auto plan = plan_of(heart_with(stage));
+      check_plan_matches_run(*plan);
+    }
+  }
+}
+
+}  // namespace
