@@ -2,6 +2,7 @@
 // num_augments copies of each with N(0, noise_std^2) noise added.
 #include "ops/data_rules.h"
 #include "ops/gaussian_noise.h"
+#include "ops/resampler.h"
 #include "runtime/planner.h"
 
 namespace pipeml {
@@ -25,8 +26,9 @@ void plan(const dsl::Stage& s, PlanState& st) {
   // Augmenting before resampling would let SMOTE interpolate between noisy copies.
   const auto& data = st.plan.pipeline.data;
   const auto self = std::find_if(data.begin(), data.end(), [&](const dsl::Stage& x) { return &x == &s; });
-  if (std::any_of(self, data.end(), [](const dsl::Stage& x) { return x.op() == "smote"; }))
-    st.step.notes.push_back("runs before smote, which will then interpolate between noisy copies");
+  const auto later = std::find_if(self, data.end(), [](const dsl::Stage& x) { return resampler::interpolates(x.op()); });
+  if (later != data.end())
+    st.step.notes.push_back("runs before " + later->op() + ", which will then interpolate between noisy copies");
 }
 
 void run(const dsl::Stage& s, DataRun& r) {

@@ -95,6 +95,29 @@ dsl::ParamSpec seed_param() {
   return ParamSpec::integer("seed").min(0).max(4294967295.0).optional("pipeline seed").doc("random_state of the sampler");
 }
 
+dsl::ParamSpec k_neighbors_param() {
+  return ParamSpec::integer("k_neighbors", 5).min(1).doc("nearest same-class neighbours to interpolate towards");
+}
+
+dsl::ParamSpec enn_n_neighbors_param() {
+  return ParamSpec::integer("n_neighbors", 3).min(1).doc("nearest neighbours (of any class) that judge each row");
+}
+
+dsl::ParamSpec enn_kind_sel_param() {
+  return ParamSpec::enumeration("kind_sel", {"all", "mode"}, "all")
+      .doc("keep a row when all its neighbours share its class ('all'), or when most do ('mode')");
+}
+
+cleaning::KindSel kind_sel_of(const dsl::Stage& s) {
+  return s.string("kind_sel") == "mode" ? cleaning::KindSel::mode : cleaning::KindSel::all;
+}
+
+bool interpolates(const std::string& op) {
+  for (const char* name : {"smote", "borderline_smote", "adasyn", "smote_nc", "smote_tomek", "smote_enn"})
+    if (op == name) return true;
+  return false;
+}
+
 int label_of(const std::string& name, const std::vector<std::string>& class_names) {
   for (std::size_t c = 0; c < class_names.size(); ++c)
     if (class_names[c] == name) return static_cast<int>(c);
@@ -161,15 +184,18 @@ void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts) {
   st.data.part_rows.erase("train");
 }
 
-bool counts_from_data(const dsl::Stage& s, PlanState& st) {
+bool counts_from_data(const dsl::Stage& s, PlanState& st,
+                      const std::function<std::string(const std::vector<std::size_t>& before)>& note) {
+  const auto before = st.data.part("train")->class_counts;
   const auto* tables = planned_tables(s, st);
   if (tables == nullptr) {
     st.data.parts.clear();
     return false;
   }
   set_train_counts(st, tables->at("train").class_counts());
-  st.step.notes.push_back("counted on the data: what " + s.op() +
-                          " removes or adds depends on the values, so the stages up to here ran while planning");
+  st.step.notes.push_back(note(before));
+  st.step.notes.push_back("counted on the data: which rows " + s.op() +
+                          " removes or adds depends on their values, so the stages up to here ran while planning");
   return true;
 }
 

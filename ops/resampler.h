@@ -2,11 +2,13 @@
 // cleaners and the combinations): reading sampling_strategy against the data's classes, the
 // checks each plan hook starts with, and the training part's class counts after the stage.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ops/cleaning.h"
 #include "ops/sampling_strategy.h"
 #include "runtime/op.h"
 
@@ -23,6 +25,16 @@ dsl::ParamSpec strategy_param(sampling::Type type);
 /// The schema of `part` (a resampler touches the training part only) and of `seed`.
 dsl::ParamSpec part_param();
 dsl::ParamSpec seed_param();
+/// SMOTE's k_neighbors (smote and the ops built on it).
+dsl::ParamSpec k_neighbors_param();
+/// EditedNearestNeighbours' n_neighbors and kind_sel (edited_nearest_neighbours, smote_enn).
+dsl::ParamSpec enn_n_neighbors_param();
+dsl::ParamSpec enn_kind_sel_param();
+cleaning::KindSel kind_sel_of(const dsl::Stage& s);
+
+/// True for the ops that interpolate between rows of a class (smote and its variants,
+/// adasyn): noise added before them is interpolated too.
+bool interpolates(const std::string& op);
 
 /// The label of the class written `name` in the data: the same text, else the same number
 /// ("1" names a class written "1.0"); -1 when there is none.
@@ -54,10 +66,12 @@ void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts);
 
 /// For a sampler whose counts depend on the values (a cleaner, adasyn, borderline_smote):
 /// runs the data stages through `s` on the real data (planned_tables) and takes the
-/// training part's counts from the result, with a note that says so. When that cannot be
-/// done (an earlier error, or the stage's own), forgets the data so later stages stay
-/// quiet, and returns false.
-bool counts_from_data(const dsl::Stage& s, PlanState& st);
+/// training part's counts from the result; then adds the plan note `note(before)` makes
+/// from the counts before the stage, and one that says they were counted on the data.
+/// When that cannot be done (an earlier error, or the stage's own), forgets the data so
+/// later stages stay quiet, and returns false.
+bool counts_from_data(const dsl::Stage& s, PlanState& st,
+                      const std::function<std::string(const std::vector<std::size_t>& before)>& note);
 
 /// "20 rows added to class '1', 5 removed from class '0'": what the stage did to the
 /// training counts, for its plan note.

@@ -7,8 +7,6 @@
 namespace pipeml {
 namespace {
 
-using dsl::ParamSpec;
-
 void plan(const dsl::Stage& s, PlanState& st) {
   PartInfo* train =
       resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
@@ -45,7 +43,7 @@ const OpDef& smote_op() {
        "oversample classes with synthetic rows (imbalanced-learn's SMOTE)",
        {
            resampler::strategy_param(sampling::Type::over),
-           ParamSpec::integer("k_neighbors", 5).min(1).doc("nearest same-class neighbours to interpolate towards"),
+           resampler::k_neighbors_param(),
            resampler::part_param(),
            resampler::seed_param(),
        }},

@@ -1,0 +1,56 @@
+// op smote_tomek: SMOTE, then Tomek links removed from every class, as imbalanced-learn's
+// SMOTETomek with its inner defaults (SMOTE(k_neighbors), TomekLinks(sampling_strategy='all')).
+#include "ops/cleaning.h"
+#include "ops/resampler.h"
+#include "runtime/planner.h"
+
+namespace pipeml {
+namespace {
+
+void plan(const dsl::Stage& s, PlanState& st) {
+  PartInfo* train =
+      resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
+  if (train == nullptr) return;
+  const auto todo = resampler::planned_targets(s, st, sampling::Type::over);
+  if (!todo) return;
+  const auto before = train->class_counts;
+  auto grown = before;
+  for (const auto& [label, n] : *todo) {
+    if (n > 0 && !resampler::check_neighbours(s, st, "k_neighbors", label, before[label])) return;
+    grown[label] += n;
+  }
+  resampler::counts_from_data(s, st, [&](const std::vector<std::size_t>&) {
+    const auto& names = st.data.class_names;
+    return "smote: " + resampler::change_text(before, grown, names) + "; then Tomek links: " +
+           resampler::change_text(grown, st.data.part("train")->class_counts, names) +
+           "; validation and test parts untouched";
+  });
+}
+
+void run(const dsl::Stage& s, DataRun& r) {
+  Table& train = r.parts.at("train");
+  train = cleaning::smote_tomek(train, resampler::strategy_of(s, train.class_names),
+                                static_cast<int>(s.integer("k_neighbors")),
+                                static_cast<std::uint64_t>(seed_of(s, r.plan.pipeline)));
+}
+
+}  // namespace
+
+const OpDef& smote_tomek_op() {
+  static const OpDef op{
+      {"smote_tomek",
+       dsl::OpKind::kData,
+       "SMOTE, then remove Tomek links from every class (imbalanced-learn's SMOTETomek)",
+       {
+           resampler::strategy_param(sampling::Type::over),
+           resampler::k_neighbors_param(),
+           resampler::part_param(),
+           resampler::seed_param(),
+       }},
+      plan,
+      run,
+  };
+  return op;
+}
+
+}  // namespace pipeml
