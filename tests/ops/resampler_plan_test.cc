@@ -64,6 +64,7 @@ const char* const kResamplers[] = {
     "  - op: random_under_sampler\n    sampling_strategy: {0: 50, 1: 60}\n    replacement: true\n",
     "  - op: tomek_links\n",
     "  - op: borderline_smote\n",
+    "  - op: adasyn\n    n_neighbors: 7\n",
     "  - op: borderline_smote\n    kind: borderline-2\n    m_neighbors: 7\n",
     "  - op: tomek_links\n    sampling_strategy: all\n  - op: gaussian_noise\n",
     "  - op: edited_nearest_neighbours\n    sampling_strategy: [0]\n    kind_sel: mode\n",
@@ -82,7 +83,7 @@ TEST_CASE("each resampler's planned counts are what it does to the data", "[resa
     }
     from_data += plan_of(heart_with(stage))->planned != nullptr;
   }
-  CHECK(from_data == 8);  // the cleaners, combinations and borderline_smote; the others from counts
+  CHECK(from_data == 9);  // cleaners, combinations, borderline_smote, adasyn; the others from counts
 }
 
 }  // namespace
