@@ -13,9 +13,9 @@ using pipetest::sets;
 
 // Every data op, in registration order: what an unknown or missing data op lists.
 const std::string kDataOps =
-    "'load_csv', 'split', 'impute', 'standardize', 'smote', 'borderline_smote', 'adasyn', 'random_over_sampler', "
-    "'random_under_sampler', 'tomek_links', 'edited_nearest_neighbours', 'smote_tomek', 'smote_enn', or "
-    "'gaussian_noise'";
+    "'load_csv', 'split', 'impute', 'standardize', 'smote', 'borderline_smote', 'adasyn', 'smote_nc', "
+    "'random_over_sampler', 'random_under_sampler', 'tomek_links', 'edited_nearest_neighbours', 'smote_tomek', "
+    "'smote_enn', or 'gaussian_noise'";
 
 TEST_CASE("the heart pipeline is valid") { CHECK(errors_of(heart_yaml()) == ""); }
 

@@ -65,6 +65,7 @@ const char* const kResamplers[] = {
     "  - op: tomek_links\n",
     "  - op: borderline_smote\n",
     "  - op: adasyn\n    n_neighbors: 7\n",
+    "  - op: smote_nc\n    categorical_features: [cp, thal, sex]\n    sampling_strategy: all\n",
     "  - op: borderline_smote\n    kind: borderline-2\n    m_neighbors: 7\n",
     "  - op: tomek_links\n    sampling_strategy: all\n  - op: gaussian_noise\n",
     "  - op: edited_nearest_neighbours\n    sampling_strategy: [0]\n    kind_sel: mode\n",
