@@ -6,6 +6,12 @@ namespace pipeml::rules {
 
 bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
 
+void forget_data(PlanState& st) {
+  st.data.parts.clear();
+  st.data.part_rows.clear();
+  st.data.split = false;
+}
+
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why) {
   if (st.data.split) return true;
   // Only a stage placed before a split is wrong here. When the split comes earlier it

@@ -14,6 +14,9 @@ bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& wh
 bool require_complete(const dsl::Stage& stage, PlanState& st);
 /// True when the data is loaded (an earlier stage failed or is missing otherwise).
 bool has_data(const PlanState& st);
+/// After a stage that failed: the data is unknown from here on, as after a failed load, so
+/// the stages after it say nothing more (one mistake, one error).
+void forget_data(PlanState& st);
 /// For resamplers and augmenters: the `part` parameter must be the training part.
 bool require_train_part(const dsl::Stage& stage, PlanState& st);
 /// For fitted transforms: `fit_on` must be the training part.

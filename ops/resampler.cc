@@ -189,7 +189,7 @@ bool counts_from_data(const dsl::Stage& s, PlanState& st,
   const auto before = st.data.part("train")->class_counts;
   const auto* tables = planned_tables(s, st);
   if (tables == nullptr) {
-    st.data.parts.clear();
+    rules::forget_data(st);
     return false;
   }
   set_train_counts(st, tables->at("train").class_counts());
