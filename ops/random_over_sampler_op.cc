@@ -25,7 +25,18 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const auto before = train->class_counts;
   auto counts = before;
   for (const auto& [label, n] : *todo) counts[label] += n;
-  resampler::set_train_counts(st, counts);
+  if (shrinkage) {
+    resampler::set_train_counts(st, counts);  // the data is complete: no row needs following
+  } else {
+    resampler::set_train_rows(st, counts, [&](const Table& labels) {
+      std::vector<std::size_t> rows(labels.rows);
+      for (std::size_t i = 0; i < labels.rows; ++i) rows[i] = i;
+      const auto drawn = random_sampling::over_sample_rows(
+          labels, resampler::strategy_of(s, labels.class_names), static_cast<std::uint64_t>(seed_of(s, st.plan.pipeline)));
+      rows.insert(rows.end(), drawn.begin(), drawn.end());
+      return rows;
+    });
+  }
   st.step.notes.push_back(resampler::change_text(before, counts, st.data.class_names) +
                           (shrinkage ? " (drawn rows plus noise: a smoothed bootstrap)" : " (copies of drawn rows)") +
                           "; validation and test parts untouched");

@@ -3,6 +3,7 @@
 #include "ops/random_sampling.h"
 
 #include <cmath>
+#include <map>
 
 #include "ops/smote.h"
 #include "runtime/numpy_random.h"
@@ -39,48 +40,71 @@ std::vector<double> class_std(const Table& t, const std::vector<std::size_t>& ro
   return var;
 }
 
+// RandomOverSampler's draws: for each class to grow, in label order, its rows drawn with
+// replacement from `rng`; `after(label, class rows, drawn)` runs after each class's draws
+// (the smoothed bootstrap draws its noise there, from the same rng).
+template <typename After>
+std::vector<std::size_t> draw_copies(const Table& t, const std::map<int, std::size_t>& to_make, NumpyRandomState& rng,
+                                     After after) {
+  std::vector<std::size_t> drawn;
+  for (const auto& [label, n_new] : to_make) {
+    const auto rows = rows_of(t, label);
+    const std::size_t first = drawn.size();
+    for (auto p : rng.choice_with_replacement(rows.size(), n_new)) drawn.push_back(rows[static_cast<std::size_t>(p)]);
+    after(rows, first, drawn);
+  }
+  return drawn;
+}
+
 }  // namespace
+
+std::vector<std::size_t> over_sample_rows(const Table& t, const sampling::Strategy& strategy, std::uint64_t seed,
+                                          const std::string& op) {
+  require_labels(t, op);
+  const auto to_make = sampling::resolve(t.class_counts(), strategy, sampling::Type::over, t.class_names, op);
+  NumpyRandomState rng(seed);
+  return draw_copies(t, to_make, rng, [](const auto&, std::size_t, const auto&) {});
+}
 
 Table over_sample(const Table& t, const sampling::Strategy& strategy, std::uint64_t seed,
                   std::optional<double> shrinkage, const std::string& op) {
   require_labels(t, op);
-  if (shrinkage) {
-    if (!(*shrinkage >= 0.0)) throw UserError("shrinkage '" + std::to_string(*shrinkage) + "' should be at least 0");
-    smote::check_input(t, op + " with shrinkage");
+  if (!shrinkage) {
+    std::vector<std::size_t> all(t.rows);
+    for (std::size_t i = 0; i < t.rows; ++i) all[i] = i;
+    const auto drawn = over_sample_rows(t, strategy, seed, op);
+    all.insert(all.end(), drawn.begin(), drawn.end());
+    return t.take(all);
   }
+  if (!(*shrinkage >= 0.0)) throw UserError("shrinkage '" + std::to_string(*shrinkage) + "' should be at least 0");
+  smote::check_input(t, op + " with shrinkage");
   const auto to_make = sampling::resolve(t.class_counts(), strategy, sampling::Type::over, t.class_names, op);
   NumpyRandomState rng(seed);
   const std::size_t d = t.cols();
   // (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4)), as Python computes it.
   const double smoothing = std::pow(4.0 / static_cast<double>((d + 2) * t.rows), 1.0 / static_cast<double>(d + 4));
-  Table out = t;
-  for (const auto& [label, n_new] : to_make) {
-    const auto rows = rows_of(t, label);
-    const auto picks = rng.choice_with_replacement(rows.size(), n_new);
-    const std::size_t first = out.rows;
-    out.rows += n_new;
-    out.x.resize(out.rows * d);
-    out.y.resize(out.rows, label);
-    for (std::size_t s = 0; s < n_new; ++s) {
-      const float* src = t.row(rows[static_cast<std::size_t>(picks[s])]);
-      std::copy(src, src + d, out.row(first + s));
-    }
-    if (!shrinkage) continue;
+  std::vector<std::vector<float>> noisy;  // the drawn rows with their noise, in order
+  draw_copies(t, to_make, rng, [&](const std::vector<std::size_t>& rows, std::size_t first, const auto& drawn) {
     std::vector<double> scale = class_std(t, rows);
-    const double factor = *shrinkage * smoothing;
-    for (auto& v : scale) v = factor * v;
-    // randn(n_new, d).dot(diag(scale)) + X[picks]: one product per value, then the row.
-    for (std::size_t s = 0; s < n_new; ++s) {
-      const float* src = t.row(rows[static_cast<std::size_t>(picks[s])]);
-      float* dst = out.row(first + s);
-      for (std::size_t f = 0; f < d; ++f) dst[f] = static_cast<float>(rng.standard_normal() * scale[f] + src[f]);
+    for (auto& v : scale) v = *shrinkage * smoothing * v;
+    // randn(n_new, d).dot(diag(scale)) + X[drawn]: one product per value, then the row.
+    for (std::size_t s = first; s < drawn.size(); ++s) {
+      const float* src = t.row(drawn[s]);
+      std::vector<float> row(d);
+      for (std::size_t f = 0; f < d; ++f) row[f] = static_cast<float>(rng.standard_normal() * scale[f] + src[f]);
+      noisy.push_back(std::move(row));
     }
-  }
+  });
+  Table out = t;
+  out.x.reserve((t.rows + noisy.size()) * d);
+  for (const auto& row : noisy) out.x.insert(out.x.end(), row.begin(), row.end());
+  for (const auto& [label, n_new] : to_make) out.y.insert(out.y.end(), n_new, label);
+  out.rows += noisy.size();
   return out;
 }
 
-Table under_sample(const Table& t, const sampling::Strategy& strategy, bool replacement, std::uint64_t seed,
-                   const std::string& op) {
+std::vector<std::size_t> under_sample_rows(const Table& t, const sampling::Strategy& strategy, bool replacement,
+                                           std::uint64_t seed, const std::string& op) {
   require_labels(t, op);
   const auto counts = t.class_counts();
   const auto to_keep = sampling::resolve(counts, strategy, sampling::Type::under, t.class_names, op);
@@ -98,7 +122,12 @@ Table under_sample(const Table& t, const sampling::Strategy& strategy, bool repl
                                    : rng.choice_without_replacement(rows.size(), target->second);
     for (auto p : picks) kept.push_back(rows[static_cast<std::size_t>(p)]);
   }
-  return t.take(kept);
+  return kept;
+}
+
+Table under_sample(const Table& t, const sampling::Strategy& strategy, bool replacement, std::uint64_t seed,
+                   const std::string& op) {
+  return t.take(under_sample_rows(t, strategy, replacement, seed, op));
 }
 
 }  // namespace pipeml::random_sampling

@@ -3,8 +3,10 @@
 // by NumpyRandomState exactly as numpy's RandomState draws them (bit for bit).
 #pragma once
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ops/sampling_strategy.h"
 #include "runtime/table.h"
@@ -31,5 +33,14 @@ Table over_sample(const Table& t, const sampling::Strategy& strategy, std::uint6
 /// when the table has no labels or the strategy is refused.
 Table under_sample(const Table& t, const sampling::Strategy& strategy, bool replacement, std::uint64_t seed,
                    const std::string& op = "random_under_sampler");
+
+/// The rows over_sample appends without shrinkage, as numbers into the table: which rows
+/// are drawn depends on the labels and the seed only, so the plan can follow them.
+std::vector<std::size_t> over_sample_rows(const Table& t, const sampling::Strategy& strategy, std::uint64_t seed,
+                                          const std::string& op = "random_over_sampler");
+
+/// The rows under_sample keeps, in its order, as numbers into the table.
+std::vector<std::size_t> under_sample_rows(const Table& t, const sampling::Strategy& strategy, bool replacement,
+                                           std::uint64_t seed, const std::string& op = "random_under_sampler");
 
 }  // namespace pipeml::random_sampling

@@ -19,7 +19,11 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const auto before = train->class_counts;
   auto counts = before;
   for (const auto& [label, keep] : *todo) counts[label] = keep;
-  resampler::set_train_counts(st, counts);
+  resampler::set_train_rows(st, counts, [&](const Table& labels) {
+    return random_sampling::under_sample_rows(labels, resampler::strategy_of(s, labels.class_names),
+                                              s.boolean("replacement"),
+                                              static_cast<std::uint64_t>(seed_of(s, st.plan.pipeline)));
+  });
   st.step.notes.push_back(resampler::change_text(before, counts, st.data.class_names) + " (rows drawn at random" +
                           (s.boolean("replacement") ? ", with replacement" : "") +
                           "); validation and test parts untouched");

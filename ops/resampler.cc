@@ -184,6 +184,23 @@ void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts) {
   st.data.part_rows.erase("train");
 }
 
+void set_train_rows(PlanState& st, const std::vector<std::size_t>& counts,
+                    const std::function<std::vector<std::size_t>(const Table& labels)>& pick) {
+  DataInfo& d = st.data;
+  const auto known = d.part_rows.find("train");
+  std::vector<std::size_t> source;
+  if (known != d.part_rows.end()) {
+    Table labels;
+    labels.class_names = d.class_names;
+    labels.rows = known->second.size();
+    for (auto r : known->second) labels.y.push_back(d.labels[r]);
+    for (auto i : pick(labels)) source.push_back(known->second.at(i));
+  }
+  const bool follow = known != d.part_rows.end();
+  set_train_counts(st, counts);
+  if (follow) d.part_rows["train"] = std::move(source);
+}
+
 bool counts_from_data(const dsl::Stage& s, PlanState& st,
                       const std::function<std::string(const std::vector<std::size_t>& before)>& note) {
   const auto before = st.data.part("train")->class_counts;

@@ -64,6 +64,14 @@ bool check_neighbours(const dsl::Stage& s, PlanState& st, const std::string& par
 /// The training part now has these class counts (its source rows are no longer known).
 void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts);
 
+/// For a sampler whose rows depend on the labels and the seed only (the random samplers):
+/// while the plan knows the training part's source rows, `pick` gets them as a table of
+/// labels (no features) and returns the rows the stage's output is made of (numbers into
+/// that table, repeats allowed); the plan then keeps following the source rows (so that,
+/// say, impute's drop_rows after it is counted exactly). Sets the class counts either way.
+void set_train_rows(PlanState& st, const std::vector<std::size_t>& counts,
+                    const std::function<std::vector<std::size_t>(const Table& labels)>& pick);
+
 /// For a sampler whose counts depend on the values (a cleaner, adasyn, borderline_smote):
 /// runs the data stages through `s` on the real data (planned_tables) and takes the
 /// training part's counts from the result; then adds the plan note `note(before)` makes

@@ -75,6 +75,20 @@ const char* const kResamplers[] = {
     "  - op: smote_enn\n  - op: tomek_links\n    sampling_strategy: [1]\n",
 };
 
+TEST_CASE("the random samplers keep missing values, and the plan follows which rows they keep", "[resampler_plan]") {
+  // Before impute's drop_rows: the rows dropped are counted among the rows the sampler kept
+  // (copies of a row with a missing value are dropped with it).
+  for (const char* sampler : {"random_under_sampler", "random_over_sampler"}) {
+    DYNAMIC_SECTION(sampler) {
+      std::string text = pipetest::replaced(heart_with(""), "  - op: impute\n    strategy: median\n",
+                                            std::string("  - op: ") + sampler + "\n    seed: 5\n  - op: impute\n"
+                                            "    strategy: drop_rows\n");
+      const auto plan = plan_of(text);
+      check_plan_matches_run(*plan);
+    }
+  }
+}
+
 TEST_CASE("each resampler's planned counts are what it does to the data", "[resampler_plan]") {
   std::size_t from_data = 0;
   for (const char* stage : kResamplers) {
