@@ -11,13 +11,7 @@ namespace {
 using dsl::ParamSpec;
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  PartInfo* train =
-      resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
-  if (train == nullptr) return;
-  const auto todo = resampler::planned_targets(s, st, sampling::Type::over);
-  if (!todo) return;
-  for (const auto& [label, n] : *todo)
-    if (n > 0 && !resampler::check_neighbours(s, st, "n_neighbors", label, train->class_counts[label])) return;
+  if (!resampler::interpolation_counts(s, st, "n_neighbors")) return;
   resampler::counts_from_data(s, st, [&](const std::vector<std::size_t>& before) {
     return resampler::change_text(before, st.data.part("train")->class_counts, st.data.class_names) +
            " (more from the rows with more of their " + std::to_string(s.integer("n_neighbors")) +

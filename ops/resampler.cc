@@ -177,6 +177,31 @@ bool check_neighbours(const dsl::Stage& s, PlanState& st, const std::string& par
   return false;
 }
 
+std::optional<std::vector<std::size_t>> interpolation_counts(const dsl::Stage& s, PlanState& st,
+                                                             const std::string& param) {
+  PartInfo* train = training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
+  if (train == nullptr) return std::nullopt;
+  const auto todo = planned_targets(s, st, sampling::Type::over);
+  if (!todo) return std::nullopt;
+  auto counts = train->class_counts;
+  for (const auto& [label, n] : *todo) {
+    if (n == 0) continue;
+    if (!check_neighbours(s, st, param, label, counts[label])) return std::nullopt;
+    counts[label] += n;
+  }
+  return counts;
+}
+
+void plan_smote_then_clean(const dsl::Stage& s, PlanState& st, const std::string& cleaner) {
+  const auto grown = interpolation_counts(s, st, "k_neighbors");
+  if (!grown) return;
+  counts_from_data(s, st, [&](const std::vector<std::size_t>& before) {
+    const auto& names = st.data.class_names;
+    return "smote: " + change_text(before, *grown, names) + "; then " + cleaner + ": " +
+           change_text(*grown, st.data.part("train")->class_counts, names) + "; validation and test parts untouched";
+  });
+}
+
 void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts) {
   PartInfo* train = st.data.part("train");
   train->class_counts = counts;

@@ -61,6 +61,18 @@ std::optional<std::map<int, std::size_t>> planned_targets(const dsl::Stage& s, P
 /// the default) with the largest value that works. False when it reported.
 bool check_neighbours(const dsl::Stage& s, PlanState& st, const std::string& param, int label, std::size_t rows);
 
+/// The common plan of the samplers that grow classes by interpolating (smote, smote_nc,
+/// adasyn, smote_tomek, smote_enn): the training part, its checks (complete data), the
+/// targets, and each class to grow able to give its rows `param` neighbours. Returns the
+/// class counts the targets make, or nothing when the plan hook should stop.
+std::optional<std::vector<std::size_t>> interpolation_counts(const dsl::Stage& s, PlanState& st,
+                                                             const std::string& param);
+
+/// The plan of smote followed by a cleaner (smote_tomek, smote_enn): interpolation_counts,
+/// then the counts from the data, with a note of what each step did (`cleaner` names the
+/// second).
+void plan_smote_then_clean(const dsl::Stage& s, PlanState& st, const std::string& cleaner);
+
 /// The training part now has these class counts (its source rows are no longer known).
 void set_train_counts(PlanState& st, const std::vector<std::size_t>& counts);
 

@@ -2,6 +2,7 @@
 // ops/smote_nc.h. pipe's tables hold numbers, so the listed columns hold category codes.
 #include <algorithm>
 
+#include "ops/data_rules.h"
 #include "ops/resampler.h"
 #include "ops/smote_nc.h"
 #include "runtime/planner.h"
@@ -52,20 +53,14 @@ bool check_columns(const dsl::Stage& s, PlanState& st) {
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  PartInfo* train =
-      resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
-  if (train == nullptr || !check_columns(s, st)) return;
-  const auto todo = resampler::planned_targets(s, st, sampling::Type::over);
-  if (!todo) return;
-  const auto before = train->class_counts;
-  auto counts = before;
-  for (const auto& [label, n] : *todo) {
-    if (n == 0) continue;
-    if (!resampler::check_neighbours(s, st, "k_neighbors", label, before[label])) return;
-    counts[label] += n;
-  }
-  resampler::set_train_counts(st, counts);
-  st.step.notes.push_back(resampler::change_text(before, counts, st.data.class_names) + " (continuous columns between " +
+  // The columns first: they are checked even when the data has other problems.
+  if (rules::has_data(st) && !check_columns(s, st)) return;
+  const PartInfo* train = st.data.part("train");
+  const auto before = train ? train->class_counts : std::vector<std::size_t>{};
+  const auto counts = resampler::interpolation_counts(s, st, "k_neighbors");
+  if (!counts) return;
+  resampler::set_train_counts(st, *counts);
+  st.step.notes.push_back(resampler::change_text(before, *counts, st.data.class_names) + " (continuous columns between " +
                           "each row and one of its " + std::to_string(s.integer("k_neighbors")) +
                           " nearest same-class neighbours, categorical ones their most common category); "
                           "validation and test parts untouched");

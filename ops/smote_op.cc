@@ -8,21 +8,11 @@ namespace pipeml {
 namespace {
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  PartInfo* train =
-      resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
-  if (train == nullptr) return;
-  const auto todo = resampler::planned_targets(s, st, sampling::Type::over);
-  if (!todo) return;
-  auto counts = train->class_counts;
-  std::size_t added = 0;
-  for (const auto& [label, n] : *todo) {
-    if (n == 0) continue;
-    if (!resampler::check_neighbours(s, st, "k_neighbors", label, counts[label])) return;
-    counts[label] += n;
-    added += n;
-  }
-  resampler::set_train_counts(st, counts);
-  st.step.notes.push_back(std::to_string(added) + " synthetic rows between each row and its " +
+  const std::size_t before = st.data.part("train") ? st.data.part("train")->rows : 0;
+  const auto counts = resampler::interpolation_counts(s, st, "k_neighbors");
+  if (!counts) return;
+  resampler::set_train_counts(st, *counts);
+  st.step.notes.push_back(std::to_string(st.data.part("train")->rows - before) + " synthetic rows between each row and its " +
                           std::to_string(s.integer("k_neighbors")) +
                           " nearest same-class neighbours; validation and test parts untouched");
 }

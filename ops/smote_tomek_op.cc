@@ -7,25 +7,7 @@
 namespace pipeml {
 namespace {
 
-void plan(const dsl::Stage& s, PlanState& st) {
-  PartInfo* train =
-      resampler::training_part(s, st, "would put synthetic copies of test rows into training (leakage)", true);
-  if (train == nullptr) return;
-  const auto todo = resampler::planned_targets(s, st, sampling::Type::over);
-  if (!todo) return;
-  const auto before = train->class_counts;
-  auto grown = before;
-  for (const auto& [label, n] : *todo) {
-    if (n > 0 && !resampler::check_neighbours(s, st, "k_neighbors", label, before[label])) return;
-    grown[label] += n;
-  }
-  resampler::counts_from_data(s, st, [&](const std::vector<std::size_t>&) {
-    const auto& names = st.data.class_names;
-    return "smote: " + resampler::change_text(before, grown, names) + "; then Tomek links: " +
-           resampler::change_text(grown, st.data.part("train")->class_counts, names) +
-           "; validation and test parts untouched";
-  });
-}
+void plan(const dsl::Stage& s, PlanState& st) { resampler::plan_smote_then_clean(s, st, "Tomek links"); }
 
 void run(const dsl::Stage& s, DataRun& r) {
   Table& train = r.parts.at("train");
