@@ -21,24 +21,27 @@
 
 namespace pipetest {
 
-inline nlohmann::json read_resample_fixture(const std::string& name) {
-  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/resample/" + name);
+inline nlohmann::json read_resample_fixture(const std::string& name, const std::string& folder = "resample") {
+  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/" + folder + "/" + name);
   REQUIRE(in);
   return nlohmann::json::parse(in);
 }
 
-/// A case's sampling_strategy: {"name": ...}, {"ratio": ...}, {"targets": {label: rows}} or
-/// {"classes": [labels]}; 'auto' when the case has none.
-inline pipeml::sampling::Strategy strategy_of(const nlohmann::json& c) {
+/// A sampling_strategy as the fixtures write it: {"name": ...}, {"ratio": ...},
+/// {"targets": {label: rows}} or {"classes": [labels]}.
+inline pipeml::sampling::Strategy strategy_from(const nlohmann::json& s) {
   using pipeml::sampling::Strategy;
-  if (!c.contains("strategy")) return Strategy::named("auto");
-  const auto& s = c.at("strategy");
   if (s.contains("name")) return Strategy::named(s.at("name"));
   if (s.contains("ratio")) return Strategy::ratio_of(s.at("ratio"));
   if (s.contains("classes")) return Strategy::classes_of(s.at("classes").get<std::vector<int>>());
   std::map<int, std::int64_t> targets;
   for (const auto& [label, rows] : s.at("targets").items()) targets[std::stoi(label)] = rows.get<std::int64_t>();
   return Strategy::targets_of(targets);
+}
+
+/// A case's sampling_strategy ("strategy"); 'auto' when the case has none.
+inline pipeml::sampling::Strategy strategy_of(const nlohmann::json& c) {
+  return c.contains("strategy") ? strategy_from(c.at("strategy")) : pipeml::sampling::Strategy::named("auto");
 }
 
 /// A table of these rows and labels; features f0, f1, ...; classes c0, c1, ...

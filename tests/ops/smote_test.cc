@@ -14,11 +14,13 @@
 #include "ops/smote.h"
 #include "runtime/numpy_random.h"
 #include "runtime/user_error.h"
+#include "tests/ops/resample_helpers.h"
 
 namespace {
 
 using namespace pipeml;
 using nlohmann::json;
+using pipetest::message_of;
 using sampling::Strategy;
 
 std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& counts, const Strategy& s,
@@ -26,60 +28,12 @@ std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& c
   return sampling::resolve(counts, s, sampling::Type::over, names, "smote");
 }
 
-json read_fixture(const std::string& name) {
-  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/split_smote/" + name);
-  REQUIRE(in);
-  return json::parse(in);
-}
-
-Strategy strategy_of(const json& s) {
-  if (s.contains("name")) return Strategy::named(s.at("name"));
-  if (s.contains("ratio")) return Strategy::ratio_of(s.at("ratio"));
-  std::map<int, std::int64_t> targets;
-  for (const auto& [label, rows] : s.at("targets").items()) targets[std::stoi(label)] = rows.get<std::int64_t>();
-  return Strategy::targets_of(targets);
-}
-
-Table table_of(const std::vector<std::vector<double>>& rows, const std::vector<int>& y) {
-  Table t;
-  for (std::size_t f = 0; f < rows.at(0).size(); ++f) t.columns.push_back("f" + std::to_string(f));
-  const int k = *std::max_element(y.begin(), y.end()) + 1;
-  for (int c = 0; c < k; ++c) t.class_names.push_back("c" + std::to_string(c));
-  t.rows = rows.size();
-  for (const auto& r : rows)
-    for (double v : r) t.x.push_back(static_cast<float>(v));
-  t.y = y;
-  return t;
-}
-
-// The table the fixture script generated: NumpyRandomState(data_seed).random_sample() * 10 - 5
-// as float32, row by row; labels cycle[i % len(cycle)].
-Table generated_table(const json& c) {
-  const std::size_t n = c.at("n"), d = c.at("d");
-  const auto cycle = c.at("cycle").get<std::vector<int>>();
-  NumpyRandomState rs(c.at("data_seed").get<std::uint64_t>());
-  std::vector<std::vector<double>> rows(n, std::vector<double>(d));
-  std::vector<int> y(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (auto& v : rows[i]) v = static_cast<float>(rs.random_sample() * 10.0 - 5.0);
-    y[i] = cycle[i % cycle.size()];
-  }
-  return table_of(rows, y);
-}
+json read_fixture(const std::string& name) { return pipetest::read_resample_fixture(name, "split_smote"); }
 
 // pipe stores float32; imblearn's float64 result rounded to float32 is what it should hold.
 void check_row(const float* got, const std::vector<double>& want) {
   for (std::size_t f = 0; f < want.size(); ++f)
     CHECK(got[f] == Approx(want[f]).epsilon(1e-6).margin(1e-6));
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST_CASE("samples_to_generate is imblearn's check_sampling_strategy for over-sampling", "[smote]") {
@@ -90,7 +44,7 @@ TEST_CASE("samples_to_generate is imblearn's check_sampling_strategy for over-sa
   for (const auto& c : cases) {
     INFO(c.dump());
     const auto counts = c.at("counts").get<std::vector<std::size_t>>();
-    const auto call = [&] { return samples_to_generate(counts, strategy_of(c.at("strategy"))); };
+    const auto call = [&] { return samples_to_generate(counts, pipetest::strategy_from(c.at("strategy"))); };
     if (c.contains("imblearn_error")) {
       CHECK_THROWS_AS(call(), UserError);
       ++refused;
@@ -108,8 +62,8 @@ TEST_CASE("fit_resample gives imblearn's synthetic rows for small tables", "[smo
   REQUIRE(fixture.at("small").size() == 7);
   for (const auto& c : fixture.at("small")) {
     DYNAMIC_SECTION(c.at("name").get<std::string>()) {
-      const Table in = table_of(c.at("x"), c.at("y"));
-      const Table out = smote::fit_resample(in, strategy_of(c.at("strategy")), c.at("k"), c.at("seed"));
+      const Table in = pipetest::table_of(c.at("x"), c.at("y"));
+      const Table out = smote::fit_resample(in, pipetest::strategy_from(c.at("strategy")), c.at("k"), c.at("seed"));
       const auto want_y = c.at("y_out").get<std::vector<int>>();
       const auto want_x = c.at("x_out").get<std::vector<std::vector<double>>>();
       REQUIRE(out.rows == in.rows + want_y.size());
@@ -134,8 +88,8 @@ TEST_CASE("fit_resample matches imblearn on larger generated tables", "[smote]")
   REQUIRE(fixture.at("generated").size() == 2);
   for (const auto& c : fixture.at("generated")) {
     DYNAMIC_SECTION(c.at("name").get<std::string>()) {
-      const Table in = generated_table(c);
-      const Table out = smote::fit_resample(in, strategy_of(c.at("strategy")), c.at("k"), c.at("seed"));
+      const Table in = pipetest::generated_table(c);
+      const Table out = smote::fit_resample(in, pipetest::strategy_from(c.at("strategy")), c.at("k"), c.at("seed"));
       const std::size_t n_new = c.at("n_out");
       REQUIRE(out.rows == in.rows + n_new);
       std::vector<std::size_t> y_counts(c.at("y_counts").size(), 0);
@@ -164,7 +118,7 @@ TEST_CASE("fit_resample matches imblearn on larger generated tables", "[smote]")
 TEST_CASE("nearest_neighbours finds sklearn's NearestNeighbors neighbours, nearest first", "[smote]") {
   const json fixture = read_fixture("smote.json");
   const json& c = fixture.at("neighbours").at(0);
-  const Table t = generated_table(c);
+  const Table t = pipetest::generated_table(c);
   const int label = c.at("label");
   const std::size_t d = t.cols(), k = c.at("k");
   std::vector<double> x;
