@@ -54,6 +54,9 @@ const char* article_type(ParamType t) {
     case ParamType::kIntList: return "a list of integers";
     case ParamType::kFloatList: return "a list of numbers";
     case ParamType::kStringList: return "a list of strings";
+    case ParamType::kStringOrNumber: return "a string or a number";
+    case ParamType::kStringOrNumberOrMap: return "a string, a number or a mapping";
+    case ParamType::kStringOrList: return "a string or a list of names";
     default: return "a string";
   }
 }
@@ -98,6 +101,49 @@ bool check_choice(const ParamSpec& s, const Node& n, const std::string& op, Diag
   return false;
 }
 
+// A mapping of names to counts: every key a name, every value a whole number >= 0, no
+// name twice. Errors point at the entry at fault.
+std::optional<Value> read_counts(const ParamSpec& s, const Node& n, Diagnostics& diags) {
+  NamedCounts counts;
+  std::vector<int> lines;
+  for (const auto& [key, value] : n.entries) {
+    if (!key.is_scalar() || key.text.empty()) {
+      diags.error(key.loc, "expected a name as a key of '" + s.name + "', got " + key.describe(), about(s));
+      return std::nullopt;
+    }
+    const auto count = parse_int(value);
+    if (!count || *count < 0) {
+      diags.error(value.loc,
+                  "expected a count (a whole number, at least 0) for '" + key.text + "' in '" + s.name + "', got " +
+                      value.describe(),
+                  about(s));
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (counts[i].first == key.text) {
+        diags.error(key.loc, "'" + key.text + "' is given twice in '" + s.name + "' (first on line " +
+                                 std::to_string(lines[i]) + ")", "keep one of them");
+        return std::nullopt;
+      }
+    counts.emplace_back(key.text, *count);
+    lines.push_back(key.loc.line);
+  }
+  return Value(std::move(counts));
+}
+
+// A list of names: every item a scalar.
+std::optional<Value> read_names(const ParamSpec& s, const Node& n, Diagnostics& diags) {
+  std::vector<std::string> names;
+  for (const auto& item : n.items) {
+    if (!item.is_scalar() || item.text.empty()) {
+      diags.error(item.loc, "expected a name in '" + s.name + "', got " + item.describe(), about(s));
+      return std::nullopt;
+    }
+    names.push_back(item.text);
+  }
+  return Value(std::move(names));
+}
+
 void wrong_type(const ParamSpec& s, const Node& n, Diagnostics& diags) {
   diags.error(n.loc, std::string("expected ") + article_type(s.type) + " for '" + s.name + "', got " + n.describe(),
               about(s));
@@ -134,10 +180,19 @@ std::optional<Value> read_param(const ParamSpec& spec, const Node& node, const s
       }
       break;
     case ParamType::kStringOrNumber:
+    case ParamType::kStringOrNumberOrMap:
+      if (spec.type == ParamType::kStringOrNumberOrMap && node.is_map()) return read_counts(spec, node, diags);
       if (auto d = parse_float(node)) {
         if (!check_range(spec, node, *d, diags)) return std::nullopt;
         return Value(*d);
       }
+      if (node.is_scalar()) {
+        if (!check_choice(spec, node, op, diags)) return std::nullopt;
+        return Value(node.text);
+      }
+      break;
+    case ParamType::kStringOrList:
+      if (node.is_seq()) return read_names(spec, node, diags);
       if (node.is_scalar()) {
         if (!check_choice(spec, node, op, diags)) return std::nullopt;
         return Value(node.text);

@@ -132,14 +132,13 @@ class Parser {
       if (const Node* v = n.find(spec.name)) {
         p.loc = v->loc;
         p.is_default = false;
-        if (v->is_seq())
-          for (const Node& item : v->items) p.item_locs.push_back(item.loc);
-        else
-          p.item_locs.push_back(v->loc);
         if (v->is_null() && spec.optional_) {
           p.value = Value();
         } else if (auto typed = read_param(spec, *v, s.schema->name, diags_)) {
           p.value = *typed;
+          for (const auto& [key, value] : v->entries) p.item_locs.push_back(key.loc);
+          for (const auto& item : v->items) p.item_locs.push_back(item.loc);
+          if (!v->is_seq() && !v->is_map()) p.item_locs.push_back(v->loc);  // a single value: its own place
         } else {
           ok = false;
         }

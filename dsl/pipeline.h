@@ -17,8 +17,8 @@ struct Param {
   Value value;
   Loc loc;                 ///< where it was written; the stage's place for defaults
   bool is_default = true;  ///< not written by the user: the schema's default
-  /// Where each item of a list value was written (a single value: its own place); empty
-  /// for a default. Lets an error point at the one name in a list that is wrong.
+  /// Where each item of a list value, or each key of a mapping, was written (a single
+  /// value: its own place); empty for a default. Lets an error point at the one at fault.
   std::vector<Loc> item_locs;
 
   /// The place of list item `i`, or of the whole value when unknown.

@@ -31,10 +31,14 @@ std::string ParamSpec::type_text() const {
   const std::string range = range_text().empty() ? "" : " in " + range_text();
   switch (type) {
     case ParamType::kEnum: return "one of " + quoted_list(choices);
-    case ParamType::kStringOrNumber: {
+    case ParamType::kStringOrNumber:
+    case ParamType::kStringOrNumberOrMap:
+    case ParamType::kStringOrList: {
       std::string names;
       for (const auto& c : choices) names += "'" + c + "', ";
-      return names + "or a number" + range;
+      if (type == ParamType::kStringOrNumber) return names + "or a number" + range;
+      if (type == ParamType::kStringOrList) return names + "or a list of names";
+      return names + "a number" + range + ", or a mapping of names to counts";
     }
     default: return type_name(type) + range;
   }

@@ -26,7 +26,7 @@ struct ParamSpec {
   bool optional_ = false;
   std::optional<double> min_, max_;
   bool min_exclusive_ = false, max_exclusive_ = false;
-  std::vector<std::string> choices;  ///< kEnum, or the string forms of kStringOrNumber
+  std::vector<std::string> choices;  ///< kEnum, or the string forms of kStringOrNumber[OrMap] / kStringOrList
   std::string doc_;
   std::string unset_text_ = "none";  ///< how an unset optional value reads ("pipeline seed")
 
@@ -45,6 +45,19 @@ struct ParamSpec {
   static ParamSpec string_list(std::string name, Value def = {}) { return make(std::move(name), ParamType::kStringList, def); }
   static ParamSpec string_or_number(std::string name, std::vector<std::string> choices, Value def) {
     ParamSpec p = make(std::move(name), ParamType::kStringOrNumber, def);
+    p.choices = std::move(choices);
+    return p;
+  }
+  /// A string from `choices`, a number (in the range set by min/max) or a mapping of names
+  /// to counts (whole numbers >= 0): imblearn's sampling_strategy for over- and under-samplers.
+  static ParamSpec string_number_or_map(std::string name, std::vector<std::string> choices, Value def) {
+    ParamSpec p = make(std::move(name), ParamType::kStringOrNumberOrMap, def);
+    p.choices = std::move(choices);
+    return p;
+  }
+  /// A string from `choices` or a list of names: imblearn's sampling_strategy for cleaners.
+  static ParamSpec string_or_list(std::string name, std::vector<std::string> choices, Value def) {
+    ParamSpec p = make(std::move(name), ParamType::kStringOrList, def);
     p.choices = std::move(choices);
     return p;
   }

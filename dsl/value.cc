@@ -16,6 +16,8 @@ const char* type_name(ParamType t) {
     case ParamType::kFloatList: return "list of float";
     case ParamType::kStringList: return "list of string";
     case ParamType::kStringOrNumber: return "string or number";
+    case ParamType::kStringOrNumberOrMap: return "string, number or mapping";
+    case ParamType::kStringOrList: return "string or list of strings";
   }
   return "?";
 }
@@ -46,6 +48,11 @@ struct Printer {
   std::string operator()(std::int64_t i) const { return std::to_string(i); }
   std::string operator()(double d) const { return number_text(d); }
   std::string operator()(const std::string& s) const { return string_text(s); }
+  std::string operator()(const NamedCounts& m) const {
+    std::string out = "{";
+    for (std::size_t i = 0; i < m.size(); ++i) out += (i ? ", " : "") + string_text(m[i].first) + ": " + std::to_string(m[i].second);
+    return out + "}";
+  }
   template <typename T>
   std::string operator()(const std::vector<T>& l) const {
     std::string out = "[";

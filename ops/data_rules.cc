@@ -9,7 +9,7 @@ namespace pipeml::rules {
 bool is_resampler(const std::string& op) {
   static const char* const kResamplers[] = {"smote",      "random_over_sampler", "random_under_sampler", "borderline_smote",
                                             "adasyn",     "smote_nc",            "tomek_links",          "smote_tomek",
-                                            "smote_enn"};
+                                            "smote_enn", "edited_nearest_neighbours"};
   for (const char* r : kResamplers)
     if (op == r) return true;
   return false;
@@ -25,6 +25,12 @@ const dsl::Stage* earlier_splitter(const dsl::Stage& stage, const PlanState& st)
     if (is_splitter(x)) return &x;
   }
   return nullptr;
+}
+
+void forget_data(PlanState& st) {
+  st.data.parts.clear();
+  st.data.part_rows.clear();
+  st.data.split = false;
 }
 
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why) {

@@ -58,6 +58,9 @@ void set_features(DataInfo& d, const std::vector<NewFeature>& features);
 void set_missing_rows(DataInfo& d, std::size_t c, std::vector<std::size_t> rows);
 /// True when the data is loaded (an earlier stage failed or is missing otherwise).
 bool has_data(const PlanState& st);
+/// After a stage that failed: the data is unknown from here on, as after a failed load, so
+/// the stages after it say nothing more (one mistake, one error).
+void forget_data(PlanState& st);
 /// For resamplers and augmenters: the `part` parameter must be the training part.
 bool require_train_part(const dsl::Stage& stage, PlanState& st);
 /// For fitted transforms: `fit_on` must be the training part.

@@ -2,6 +2,7 @@
 // num_augments copies of each with N(0, noise_std^2) noise added.
 #include "ops/data_rules.h"
 #include "ops/gaussian_noise.h"
+#include "ops/resampler.h"
 #include "runtime/planner.h"
 
 namespace pipeml {

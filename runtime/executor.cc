@@ -97,6 +97,13 @@ std::vector<Prepared> prepare(const Plan& plan, const NeighbourCandidates* gpu_n
   const auto& stages = plan.pipeline.data;
   DataRun data{plan, {}, {}, gpu_neighbours, {}};
   std::size_t next = 0;
+  if (plan.planned && plan.planned->stages > 0 && plan.fold_data.empty()) {
+    // Planning already ran these stages on the real data: go on from their tables (once).
+    data.parts = std::move(plan.planned->parts);
+    data.fitted = std::move(plan.planned->fitted);
+    next = plan.planned->stages;
+    plan.planned->stages = 0;
+  }
   while (next < stages.size() && data.folds.empty()) {
     registry.op(stages[next].op())->run(stages[next], data);
     ++next;

@@ -4,6 +4,7 @@
 // tests/ops/numpy_random_test.cc.
 #include "runtime/numpy_random.h"
 
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -143,6 +144,84 @@ std::vector<std::int64_t> NumpyRandomState::choice_without_replacement(std::size
   auto v = permutation(pop);
   v.resize(size);
   return v;
+}
+
+std::vector<std::int64_t> NumpyRandomState::choice_with_replacement(std::size_t pop, std::size_t size) {
+  if (pop == 0) {
+    if (size == 0) return {};
+    throw std::invalid_argument("choice: a cannot be empty unless no samples are taken");
+  }
+  return randint(0, static_cast<std::int64_t>(pop), size);
+}
+
+double NumpyRandomState::standard_normal() {
+  if (has_gauss_) {
+    has_gauss_ = false;
+    return gauss_;
+  }
+  double x1, x2, r2;
+  do {
+    x1 = 2.0 * random_sample() - 1.0;
+    x2 = 2.0 * random_sample() - 1.0;
+    r2 = x1 * x1 + x2 * x2;
+  } while (r2 >= 1.0 || r2 == 0.0);
+  const double f = std::sqrt(-2.0 * std::log(r2) / r2);
+  gauss_ = f * x1;
+  has_gauss_ = true;
+  return f * x2;
+}
+
+double NumpyRandomState::standard_gamma(double shape) {
+  if (shape == 1.0) return -std::log(1.0 - random_sample());  // the legacy exponential
+  if (shape == 0.0) return 0.0;
+  if (shape < 1.0) {
+    for (;;) {
+      const double u = random_sample();
+      const double v = -std::log(1.0 - random_sample());
+      if (u <= 1.0 - shape) {
+        const double x = std::pow(u, 1.0 / shape);
+        if (x <= v) return x;
+      } else {
+        const double y = -std::log((1.0 - u) / shape);
+        const double x = std::pow(1.0 - shape + shape * y, 1.0 / shape);
+        if (x <= v + y) return x;
+      }
+    }
+  }
+  const double b = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * b);
+  for (;;) {
+    double x, v;
+    do {
+      x = standard_normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = random_sample();
+    if (u < 1.0 - 0.0331 * (x * x) * (x * x)) return b * v;
+    if (std::log(u) < 0.5 * x * x + b * (1.0 - v + std::log(v))) return b * v;
+  }
+}
+
+double NumpyRandomState::beta(double a, double b) {
+  if (a <= 1.0 && b <= 1.0) {
+    for (;;) {
+      const double u = random_sample(), v = random_sample();
+      const double x = std::pow(u, 1.0 / a), y = std::pow(v, 1.0 / b);
+      if (x + y <= 1.0 && u + v > 0.0) {
+        if (x + y > 0.0) return x / (x + y);
+        // Both powers underflowed: the same ratio through logarithms.
+        double log_x = std::log(u) / a, log_y = std::log(v) / b;
+        const double log_m = log_x > log_y ? log_x : log_y;
+        log_x -= log_m;
+        log_y -= log_m;
+        return std::exp(log_x - std::log(std::exp(log_x) + std::exp(log_y)));
+      }
+    }
+  }
+  const double ga = standard_gamma(a);
+  const double gb = standard_gamma(b);
+  return ga / (ga + gb);
 }
 
 }  // namespace pipeml

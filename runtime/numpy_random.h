@@ -1,7 +1,7 @@
 // numpy's legacy numpy.random.RandomState, draw for draw, so that a random stage given an
 // integer seed picks the same rows as scikit-learn / imbalanced-learn given the same
 // random_state (they turn an int into RandomState(seed) through check_random_state).
-// Only the methods those libraries' split and SMOTE code paths call are here. The legacy
+// Only the methods those libraries' split and resampling code paths call are here. The legacy
 // stream is frozen by numpy (identical since 1.16), so matching it once is enough.
 #pragma once
 #include <cstddef>
@@ -58,6 +58,19 @@ class NumpyRandomState {
   /// choice(pop, size, replace=False) without p: permutation(pop)[:size], so it always
   /// consumes a whole permutation of `pop`. Throws std::invalid_argument when size > pop.
   std::vector<std::int64_t> choice_without_replacement(std::size_t pop, std::size_t size);
+  /// choice(pop, size, replace=True) without p: randint(0, pop, size). Throws
+  /// std::invalid_argument when pop is 0 and size is not.
+  std::vector<std::int64_t> choice_with_replacement(std::size_t pop, std::size_t size);
+
+  /// standard_normal() (also randn): the legacy polar Box-Muller method, which makes two
+  /// normals from one accepted pair of uniforms and keeps the second for the next call.
+  double standard_normal();
+  /// standard_gamma(shape) for shape >= 0: legacy Marsaglia-Tsang for shape > 1, the
+  /// exponential for 1, and the legacy rejection method for shape < 1.
+  double standard_gamma(double shape);
+  /// beta(a, b) for a, b > 0: Johnk's algorithm when both are <= 1, else the ratio of two
+  /// standard_gamma draws (numpy's legacy_beta). What BorderlineSMOTE's borderline-2 draws.
+  double beta(double a, double b);
 
  private:
   static constexpr int kStateWords = 624;
@@ -65,6 +78,8 @@ class NumpyRandomState {
 
   std::uint32_t key_[kStateWords];
   int pos_ = kStateWords;
+  bool has_gauss_ = false;  ///< standard_normal keeps the second draw of each pair
+  double gauss_ = 0.0;
 };
 
 }  // namespace pipeml

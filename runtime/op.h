@@ -15,12 +15,16 @@
 
 namespace pipeml {
 
+class Registry;
+
 /// What a plan hook sees: the plan so far, the data as it stands, and where errors go.
 struct PlanState {
   Plan& plan;
   DataInfo& data;
   PlanStep& step;
   dsl::Diagnostics& diags;
+  const Registry& registry;
+  std::size_t errors_before = 0;  ///< diags.size() when planning began
 };
 
 /// The tables as they stand while data stages run, by part name, plus what fitted

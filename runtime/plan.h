@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,16 @@ struct PlanStep {
   std::vector<FoldStep> folds;     ///< cross-validation: the kfold stage and every stage after it, per fold
 };
 
+/// The data after the first `stages` data stages, when planning had to run them on the real
+/// tables: a stage whose row counts depend on the values (tomek_links, adasyn, ...) is
+/// planned with the counts it will really give. `pipe run` goes on from here rather than
+/// running those stages twice.
+struct PlannedData {
+  std::size_t stages = 0;
+  std::map<std::string, Table> parts;
+  std::map<std::string, std::string> fitted;
+};
+
 struct EvalSpec {
   double threshold = 0.5;
   std::vector<std::string> metrics;
@@ -113,6 +124,7 @@ struct Plan {
   EvalSpec eval;
   std::vector<SeedUse> seeds;
   std::map<std::string, std::string> hashes;  ///< path as written -> sha256 of its content
+  std::shared_ptr<PlannedData> planned;       ///< null unless a stage needed the real data
 };
 
 }  // namespace pipeml

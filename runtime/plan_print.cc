@@ -117,8 +117,16 @@ nlohmann::json plan_json(const Plan& plan) {
   auto param_json = [](const dsl::Value& v) -> json {
     return std::visit(
         [](const auto& x) -> json {
-          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::monostate>) return nullptr;
-          else return x;
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return nullptr;
+          } else if constexpr (std::is_same_v<T, dsl::NamedCounts>) {
+            json counts = json::object();
+            for (const auto& [name, count] : x) counts[name] = count;
+            return counts;
+          } else {
+            return x;
+          }
         },
         v.v);
   };

@@ -8,15 +8,18 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "runtime/sha256.h"
+#include "runtime/user_error.h"
 
 namespace pipeml {
 namespace {
 
-void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags) {
+void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags,
+                std::size_t errors_before) {
   plan.steps.push_back(PlanStep{&stage, {}, {}, {}});
-  PlanState state{plan, plan.data, plan.steps.back(), diags};
+  PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before};
   registry.op(stage.op())->plan(stage, state);
   if (stage.section == "data" && plan.data.folds.empty()) plan.steps.back().parts = plan.data.parts;
 }
@@ -82,7 +85,7 @@ void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& regi
     plan.steps.push_back(PlanStep{stage, {}, {}, std::vector<FoldStep>(k)});
     for (std::size_t f = 0; f < k; ++f) {
       PlanStep scratch{stage, {}, {}, {}};
-      PlanState state{plan, data[f], scratch, fold_diags[f]};
+      PlanState state{plan, data[f], scratch, fold_diags[f], registry, 0};
       registry.op(stage->op())->plan(*stage, state);
       FoldStep& out = plan.steps.back().folds[f];
       if (stage->section == "data") out.parts = data[f].parts;
@@ -149,6 +152,40 @@ std::int64_t use_seed(const dsl::Stage& stage, Plan& plan) {
   return seed;
 }
 
+const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, PlanState& st) {
+  // Run hooks trust their plan hooks' checks: with an error anywhere so far, none may run.
+  if (st.diags.size() != st.errors_before) return nullptr;
+  const auto& data = st.plan.pipeline.data;
+  // Per-fold data is not run while planning (yet): say so rather than guess the counts.
+  for (const auto& x : data)
+    if (x.op() == "kfold") {
+      st.diags.error(stage.op_loc,
+                     "'" + stage.op() + "' with 'kfold' is not supported yet: its row counts depend on each fold's values",
+                     "use 'split', or a sampler whose counts follow from the classes (smote, random_over_sampler, "
+                     "random_under_sampler, smote_nc)");
+      return nullptr;
+    }
+  std::size_t last = 0;
+  while (last < data.size() && &data[last] != &stage) ++last;
+  if (last == data.size()) throw std::logic_error("planned_tables: not a data stage of this plan");
+  if (!st.plan.planned) st.plan.planned = std::make_shared<PlannedData>();
+  PlannedData& planned = *st.plan.planned;
+  if (planned.stages > last + 1) throw std::logic_error("planned_tables: stages planned out of order");
+  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted)};
+  std::size_t i = planned.stages;
+  try {
+    for (; i <= last; ++i) st.registry.op(data[i].op())->run(data[i], run);
+  } catch (const UserError& e) {
+    st.diags.error(data[i].op_loc, e.what());
+    st.plan.planned.reset();
+    return nullptr;
+  }
+  planned.parts = std::move(run.parts);
+  planned.fitted = std::move(run.fitted);
+  planned.stages = last + 1;
+  return &planned.parts;
+}
+
 std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names) {
   std::string out = "{";
   for (std::size_t i = 0; i < counts.size(); ++i) {
@@ -184,7 +221,7 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   std::vector<const dsl::Stage*> rest;
   for (const auto& stage : p.data) {
     if (!plan->data.folds.empty()) rest.push_back(&stage);
-    else plan_stage(stage, registry, *plan, diags);
+    else plan_stage(stage, registry, *plan, diags, errors_before);
   }
   // Reported once here, whatever else failed; the stages that need the split stay quiet.
   const bool has_split = std::any_of(p.data.begin(), p.data.end(), is_splitter);
@@ -204,7 +241,7 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
     rest.insert(rest.end(), sections.begin(), sections.end());
     plan_folds(rest, registry, *plan, diags);
   } else {
-    for (const dsl::Stage* s : sections) plan_stage(*s, registry, *plan, diags);
+    for (const dsl::Stage* s : sections) plan_stage(*s, registry, *plan, diags, errors_before);
   }
   // Only when nothing else is wrong: a stage that failed (standardize before impute, say)
   // is the likelier cause, and said so already.

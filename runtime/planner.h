@@ -24,6 +24,13 @@ std::int64_t seed_of(const dsl::Stage& stage, const dsl::Pipeline& pipeline);
 /// seed_of, recorded in the plan so that every plan and run says which seeds it used.
 std::int64_t use_seed(const dsl::Stage& stage, Plan& plan);
 
+/// For a data stage whose row counts depend on the values (a cleaner, ADASYN): the tables
+/// after every data stage up to and including `stage`, computed by their run hooks on the
+/// real data and kept in plan.planned, from which `pipe run` goes on. Null when an earlier
+/// error makes that impossible; a UserError of a run hook becomes an error at the stage
+/// that raised it. Call it from `stage`'s plan hook.
+const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, PlanState& st);
+
 /// "{0: 131, 1: 111}" — class counts with the class names.
 std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ops/load_csv.h"
+#include "ops/nearest_neighbours.h"
 #include "ops/smote.h"
 #include "runtime/trainer_loader.h"
 #include "runtime/user_error.h"
@@ -69,14 +70,14 @@ int main(int argc, char** argv) {
     std::size_t rows_out = 0;
     for (double& s : smote_s) {
       t0 = std::chrono::steady_clock::now();
-      rows_out = smote::fit_resample(t, smote::Strategy::named("auto"), 5, 42, accel).rows;
+      rows_out = smote::fit_resample(t, sampling::Strategy::named("auto"), 5, 42, "smote", accel).rows;
       s = seconds_since(t0);
     }
     std::vector<double> minority;
     for (std::size_t r = 0; r < t.rows; ++r)
       if (t.y[r] == 1) minority.insert(minority.end(), t.row(r), t.row(r) + t.cols());
     t0 = std::chrono::steady_clock::now();
-    smote::nearest_neighbours(minority, minority.size() / t.cols(), t.cols(), 5, accel);
+    knn::nearest_neighbours_on(accel, minority, minority.size() / t.cols(), t.cols(), 5);
     const double knn_s = seconds_since(t0);
     std::printf("{\"seconds\": %.4f, \"warm_seconds\": %.4f, \"knn_seconds\": %.4f, \"rows_in\": %zu, \"rows_out\": %zu, "
                 "\"libtorch_load_s\": %.3f, \"peak_rss_mib\": %.1f}\n",

@@ -95,3 +95,21 @@ TEST_CASE("a saved plan runs only while its inputs are unchanged") {
                        "  note: review the new plan with 'pipe plan " + yaml + "' and save it again with -o\n1 error\n");
   CHECK_FALSE(path_exists(dir + "/run2"));
 }
+
+TEST_CASE("pipe run goes on from the data stages its plan ran on the data") {
+  // smote_tomek's counts depend on the values, so planning ran the data stages up to it;
+  // the run trains on exactly the rows the plan counted and keeps the fitted transforms.
+  const pipetest::TempDir tmp;
+  const std::string out = tmp.path("run");
+  const auto plan = run_pipe("plan examples/heart_resamplers.yaml");
+  REQUIRE(plan.code == 0);
+  CHECK(plan.out.find("-> train 280 = {0: 140, 1: 140}") != std::string::npos);
+  const auto r = run_pipe("run examples/heart_resamplers.yaml --set train.epochs=1 --device cpu --out " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("training on 280 rows x 13 features") != std::string::npos);
+  CHECK(nlohmann::json::parse(read_file(out + "/metrics.json"))["train_rows"] == 280);
+  const auto t = nlohmann::json::parse(read_file(out + "/transforms.json"));
+  CHECK(t["stages"]["impute"]["statistics"].size() == 13);
+  CHECK(t["stages"]["standardize"]["mean"].size() == 13);
+}

@@ -11,6 +11,13 @@ using pipetest::heart_yaml;
 using pipetest::replaced;
 using pipetest::sets;
 
+// Every data op, in registration order: what an unknown or missing data op lists.
+const std::string kDataOps =
+    "'load_csv', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', 'ordinal_encode', "
+    "'min_max_scale', 'robust_scale', 'smote', 'borderline_smote', 'adasyn', 'smote_nc', "
+    "'random_over_sampler', 'random_under_sampler', 'tomek_links', 'edited_nearest_neighbours', 'smote_tomek', "
+    "'smote_enn', or 'gaussian_noise'";
+
 TEST_CASE("the heart pipeline is valid") { CHECK(errors_of(heart_yaml()) == ""); }
 
 // --- Unknown names: each with the nearest valid one and the full list -----------------
@@ -45,8 +52,7 @@ TEST_CASE("an unknown data op is named with the nearest one") {
         "t.yaml:19:9: error: unknown data op 'smoke' \u2014 did you mean 'smote'?\n"
         "    - op: smoke\n"
         "          ^~~~~\n"
-        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', "
-        "'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', or 'gaussian_noise'\n");
+        "  note: expected " + kDataOps + "\n");
 }
 
 TEST_CASE("a swapped pair of letters counts as one typo") {
@@ -203,8 +209,7 @@ TEST_CASE("a data stage without an op") {
         "t.yaml:16:5: error: the data stage needs 'op:' naming a data op\n"
         "    - with_mean: true\n"
         "      ^\n"
-        "  note: expected 'load_csv', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', "
-        "'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', or 'gaussian_noise'\n");
+        "  note: expected " + kDataOps + "\n");
 }
 
 TEST_CASE("a parameter given twice names the first") {
@@ -389,4 +394,44 @@ TEST_CASE("--device names a known device") {
   CHECK(errors_of(heart_yaml(), o) ==
         "--device: error: unknown device 'tpu' \u2014 did you mean 'cpu'?\n"
         "  note: expected 'auto', 'cpu', or 'cuda'\n");
+}
+
+// --- sampling_strategy as a mapping of classes to rows ------------------------------------
+
+TEST_CASE("a negative or fractional row count in sampling_strategy is pointed at") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  const std::string note =
+      "  note: sampling_strategy: which classes to grow: a name as in imblearn ('auto' = 'not majority'), the "
+      "minority/majority ratio after resampling (two classes), or the rows wanted per class, {class: rows}; default "
+      "auto\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {0: 131, 1: -5}\n")) ==
+        "t.yaml:19:36: error: expected a count (a whole number, at least 0) for '1' in 'sampling_strategy', got "
+        "'-5'\n"
+        "      sampling_strategy: {0: 131, 1: -5}\n"
+        "                                     ^~\n" + note);
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {1: 140.5}\n")) ==
+        "t.yaml:19:28: error: expected a count (a whole number, at least 0) for '1' in 'sampling_strategy', got "
+        "'140.5'\n"
+        "      sampling_strategy: {1: 140.5}\n"
+        "                             ^~~~~\n" + note);
+}
+
+TEST_CASE("a class given twice in sampling_strategy names the first") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy:\n      1: 140\n      1: 150\n")) ==
+        "t.yaml:21:7: error: '1' is given twice in 'sampling_strategy' (first on line 20)\n"
+        "        1: 150\n"
+        "        ^\n"
+        "  note: keep one of them\n");
+}
+
+TEST_CASE("a list of classes is for cleaners: smote says what it takes") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: [0, 1]\n")) ==
+        "t.yaml:19:24: error: expected a string, a number or a mapping for 'sampling_strategy', got a list\n"
+        "      sampling_strategy: [0, 1]\n"
+        "                         ^\n"
+        "  note: sampling_strategy: which classes to grow: a name as in imblearn ('auto' = 'not majority'), the "
+        "minority/majority ratio after resampling (two classes), or the rows wanted per class, {class: rows}; "
+        "default auto\n");
 }

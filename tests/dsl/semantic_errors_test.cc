@@ -381,3 +381,42 @@ TEST_CASE("standardize's columns: a misspelt name, a pattern that matches nothin
         "               ^\n"
         "  note: name columns or patterns, or leave 'columns' out for every numeric column\n");
 }
+
+// --- sampling_strategy as rows per class --------------------------------------------------
+
+TEST_CASE("sampling_strategy rows per class, keyed by the class as written in the data") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {0: 131, 1: 140}\n")) == "");
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {\"1.0\": 140}\n")) == "");
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {}\n")) == "");
+}
+
+TEST_CASE("sampling_strategy naming a class that is not in the data points at it") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {0: 131, 2: 140}\n")) ==
+        "t.yaml:19:33: error: no class '2' in the data for 'sampling_strategy'\n"
+        "      sampling_strategy: {0: 131, 2: 140}\n"
+        "                                  ^\n"
+        "  note: the classes are '0' and '1'\n");
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy:\n      '0': 131\n      yes: 140\n")) ==
+        "t.yaml:21:7: error: no class 'yes' in the data for 'sampling_strategy'\n"
+        "        yes: 140\n"
+        "        ^~~\n"
+        "  note: the classes are '0' and '1'\n");
+}
+
+TEST_CASE("sampling_strategy asking an over-sampler to remove rows") {
+  const std::string smote = "  - op: smote\n    seed: 42\n";
+  CHECK(errors_of(replaced(heart_yaml(), smote, smote + "    sampling_strategy: {0: 131, 1: 100}\n")) ==
+        "t.yaml:19:24: error: sampling_strategy asks for '100' rows of class '1', which has 111 already: an "
+        "over-sampler can only add rows\n"
+        "      sampling_strategy: {0: 131, 1: 100}\n"
+        "                         ^\n");
+}
+
+TEST_CASE("sampling_strategy rows per class from --set") {
+  CHECK(errors_of(heart_yaml(), sets({"smote.sampling_strategy={0: 140, 1: 140}"})) == "");
+  CHECK(errors_of(heart_yaml(), sets({"smote.sampling_strategy={0: 140, no: 140}"})) ==
+        "--set smote.sampling_strategy={0: 140, no: 140}: error: no class 'no' in the data for 'sampling_strategy'\n"
+        "  note: the classes are '0' and '1'\n");
+}

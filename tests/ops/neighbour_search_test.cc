@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <random>
 
-#include "ops/smote.h"
+#include "ops/nearest_neighbours.h"
 #include "runtime/trainer_api.h"
 
 extern "C" std::string pipe_neighbour_candidates(const double* x, std::size_t n, std::size_t d, std::size_t keep,
@@ -50,12 +50,12 @@ TEST_CASE("accelerator candidates are re-ranked into the CPU search's neighbours
   const std::size_t n = 300, d = 7, k = 5;
   const auto x = random_rows(n, d, 11);
   const NeighbourCandidates fake = scrambled_candidates;
-  CHECK(smote::nearest_neighbours(x, n, d, k, &fake) == smote::nearest_neighbours(x, n, d, k));
+  CHECK(knn::nearest_neighbours_on(&fake, x, n, d, k) == knn::nearest_neighbours(x, n, d, k));
   // A failing accelerator is a located user error, not a crash.
   const NeighbourCandidates broken = [](const double*, std::size_t, std::size_t, std::size_t, std::uint32_t*) {
     return std::string("out of memory");
   };
-  CHECK_THROWS_WITH(smote::nearest_neighbours(x, n, d, k, &broken),
+  CHECK_THROWS_WITH(knn::nearest_neighbours_on(&broken, x, n, d, k),
                     "nearest-neighbour search on the GPU failed: out of memory");
 }
 
@@ -69,6 +69,6 @@ TEST_CASE("the CUDA neighbour search agrees with the CPU search", "[smote][cuda]
     const auto x = random_rows(n, d, static_cast<unsigned>(n));
     const NeighbourCandidates cuda = pipe_neighbour_candidates;
     INFO("rows " << n);
-    CHECK(smote::nearest_neighbours(x, n, d, k, &cuda) == smote::nearest_neighbours(x, n, d, k));
+    CHECK(knn::nearest_neighbours_on(&cuda, x, n, d, k) == knn::nearest_neighbours(x, n, d, k));
   }
 }

@@ -1,5 +1,5 @@
 // NumpyRandomState against numpy's own RandomState (fixtures from
-// tests/fixtures/make_split_smote_fixtures.py): every op of a long sequence per seed, in
+// tests/fixtures/make_split_smote_fixtures.py and make_resample_fixtures.py): every op of a long sequence per seed, in
 // order, so a draw too many or too few anywhere shows up in everything after it.
 #include <catch2/catch.hpp>
 
@@ -15,8 +15,8 @@ namespace {
 using namespace pipeml;
 using nlohmann::json;
 
-json read_fixture(const std::string& name) {
-  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/split_smote/" + name);
+json read_fixture(const std::string& name, const std::string& folder = "split_smote") {
+  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/" + folder + "/" + name);
   REQUIRE(in);
   return json::parse(in);
 }
@@ -51,6 +51,14 @@ void check_op(NumpyRandomState& rs, const json& op) {
     CHECK(values == op.at("out").get<std::vector<int>>());
   } else if (name == "choice") {
     CHECK(rs.choice_without_replacement(op.at("pop"), op.at("size")) == int64s(op.at("out")));
+  } else if (name == "choice_with_replacement") {
+    CHECK(rs.choice_with_replacement(op.at("pop"), op.at("size")) == int64s(op.at("out")));
+  } else if (name == "standard_normal") {
+    for (const auto& v : op.at("out")) CHECK(rs.standard_normal() == v.get<double>());
+  } else if (name == "standard_gamma") {
+    for (const auto& v : op.at("out")) CHECK(rs.standard_gamma(op.at("shape")) == v.get<double>());
+  } else if (name == "beta") {
+    for (const auto& v : op.at("out")) CHECK(rs.beta(op.at("a"), op.at("b")) == v.get<double>());
   } else {
     FAIL("unknown op " << name);
   }
@@ -59,6 +67,20 @@ void check_op(NumpyRandomState& rs, const json& op) {
 TEST_CASE("NumpyRandomState replays numpy's RandomState call for call", "[numpy_random]") {
   const json fixture = read_fixture("numpy_random.json");
   REQUIRE(fixture.at("sequences").size() == 5);
+  for (const auto& sequence : fixture.at("sequences")) {
+    const std::uint64_t seed = sequence.at("seed");
+    DYNAMIC_SECTION("seed " << seed) {
+      NumpyRandomState rs(seed);
+      for (const auto& op : sequence.at("ops")) check_op(rs, op);
+    }
+  }
+}
+
+TEST_CASE("NumpyRandomState's normal, gamma and beta draws are numpy's, bit for bit", "[numpy_random]") {
+  // From tests/fixtures/make_resample_fixtures.py: what RandomOverSampler's shrinkage and
+  // BorderlineSMOTE's borderline-2 draw, and choice with replacement.
+  const json fixture = read_fixture("numpy_draws.json", "resample");
+  REQUIRE(fixture.at("sequences").size() == 3);
   for (const auto& sequence : fixture.at("sequences")) {
     const std::uint64_t seed = sequence.at("seed");
     DYNAMIC_SECTION("seed " << seed) {
@@ -99,6 +121,8 @@ TEST_CASE("NumpyRandomState takes numpy's seed range and refuses the rest", "[nu
   NumpyRandomState rs(1);
   CHECK_THROWS_AS(rs.randint(5, 5), std::invalid_argument);
   CHECK_THROWS_AS(rs.choice_without_replacement(3, 4), std::invalid_argument);
+  CHECK_THROWS_AS(rs.choice_with_replacement(0, 1), std::invalid_argument);
+  CHECK(rs.choice_with_replacement(0, 0).empty());
 }
 
 }  // namespace

@@ -10,70 +10,30 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "ops/nearest_neighbours.h"
 #include "ops/smote.h"
 #include "runtime/numpy_random.h"
 #include "runtime/user_error.h"
+#include "tests/ops/resample_helpers.h"
 
 namespace {
 
 using namespace pipeml;
 using nlohmann::json;
-using smote::Strategy;
+using pipetest::message_of;
+using sampling::Strategy;
 
-json read_fixture(const std::string& name) {
-  std::ifstream in(std::string(PIPE_TEST_DIR) + "/fixtures/split_smote/" + name);
-  REQUIRE(in);
-  return json::parse(in);
+std::map<int, std::size_t> samples_to_generate(const std::vector<std::size_t>& counts, const Strategy& s,
+                                               const std::vector<std::string>& names = {}) {
+  return sampling::resolve(counts, s, sampling::Type::over, names, "smote");
 }
 
-Strategy strategy_of(const json& s) {
-  if (s.contains("name")) return Strategy::named(s.at("name"));
-  if (s.contains("ratio")) return Strategy::ratio_of(s.at("ratio"));
-  std::map<int, std::int64_t> targets;
-  for (const auto& [label, rows] : s.at("targets").items()) targets[std::stoi(label)] = rows.get<std::int64_t>();
-  return Strategy::targets_of(targets);
-}
-
-Table table_of(const std::vector<std::vector<double>>& rows, const std::vector<int>& y) {
-  Table t;
-  for (std::size_t f = 0; f < rows.at(0).size(); ++f) t.columns.push_back("f" + std::to_string(f));
-  const int k = *std::max_element(y.begin(), y.end()) + 1;
-  for (int c = 0; c < k; ++c) t.class_names.push_back("c" + std::to_string(c));
-  t.rows = rows.size();
-  for (const auto& r : rows)
-    for (double v : r) t.x.push_back(static_cast<float>(v));
-  t.y = y;
-  return t;
-}
-
-// The table the fixture script generated: NumpyRandomState(data_seed).random_sample() * 10 - 5
-// as float32, row by row; labels cycle[i % len(cycle)].
-Table generated_table(const json& c) {
-  const std::size_t n = c.at("n"), d = c.at("d");
-  const auto cycle = c.at("cycle").get<std::vector<int>>();
-  NumpyRandomState rs(c.at("data_seed").get<std::uint64_t>());
-  std::vector<std::vector<double>> rows(n, std::vector<double>(d));
-  std::vector<int> y(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (auto& v : rows[i]) v = static_cast<float>(rs.random_sample() * 10.0 - 5.0);
-    y[i] = cycle[i % cycle.size()];
-  }
-  return table_of(rows, y);
-}
+json read_fixture(const std::string& name) { return pipetest::read_resample_fixture(name, "split_smote"); }
 
 // pipe stores float32; imblearn's float64 result rounded to float32 is what it should hold.
 void check_row(const float* got, const std::vector<double>& want) {
   for (std::size_t f = 0; f < want.size(); ++f)
     CHECK(got[f] == Approx(want[f]).epsilon(1e-6).margin(1e-6));
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST_CASE("samples_to_generate is imblearn's check_sampling_strategy for over-sampling", "[smote]") {
@@ -84,7 +44,7 @@ TEST_CASE("samples_to_generate is imblearn's check_sampling_strategy for over-sa
   for (const auto& c : cases) {
     INFO(c.dump());
     const auto counts = c.at("counts").get<std::vector<std::size_t>>();
-    const auto call = [&] { return smote::samples_to_generate(counts, strategy_of(c.at("strategy"))); };
+    const auto call = [&] { return samples_to_generate(counts, pipetest::strategy_from(c.at("strategy"))); };
     if (c.contains("imblearn_error")) {
       CHECK_THROWS_AS(call(), UserError);
       ++refused;
@@ -102,8 +62,8 @@ TEST_CASE("fit_resample gives imblearn's synthetic rows for small tables", "[smo
   REQUIRE(fixture.at("small").size() == 7);
   for (const auto& c : fixture.at("small")) {
     DYNAMIC_SECTION(c.at("name").get<std::string>()) {
-      const Table in = table_of(c.at("x"), c.at("y"));
-      const Table out = smote::fit_resample(in, strategy_of(c.at("strategy")), c.at("k"), c.at("seed"));
+      const Table in = pipetest::table_of(c.at("x"), c.at("y"));
+      const Table out = smote::fit_resample(in, pipetest::strategy_from(c.at("strategy")), c.at("k"), c.at("seed"));
       const auto want_y = c.at("y_out").get<std::vector<int>>();
       const auto want_x = c.at("x_out").get<std::vector<std::vector<double>>>();
       REQUIRE(out.rows == in.rows + want_y.size());
@@ -128,8 +88,8 @@ TEST_CASE("fit_resample matches imblearn on larger generated tables", "[smote]")
   REQUIRE(fixture.at("generated").size() == 2);
   for (const auto& c : fixture.at("generated")) {
     DYNAMIC_SECTION(c.at("name").get<std::string>()) {
-      const Table in = generated_table(c);
-      const Table out = smote::fit_resample(in, strategy_of(c.at("strategy")), c.at("k"), c.at("seed"));
+      const Table in = pipetest::generated_table(c);
+      const Table out = smote::fit_resample(in, pipetest::strategy_from(c.at("strategy")), c.at("k"), c.at("seed"));
       const std::size_t n_new = c.at("n_out");
       REQUIRE(out.rows == in.rows + n_new);
       std::vector<std::size_t> y_counts(c.at("y_counts").size(), 0);
@@ -158,7 +118,7 @@ TEST_CASE("fit_resample matches imblearn on larger generated tables", "[smote]")
 TEST_CASE("nearest_neighbours finds sklearn's NearestNeighbors neighbours, nearest first", "[smote]") {
   const json fixture = read_fixture("smote.json");
   const json& c = fixture.at("neighbours").at(0);
-  const Table t = generated_table(c);
+  const Table t = pipetest::generated_table(c);
   const int label = c.at("label");
   const std::size_t d = t.cols(), k = c.at("k");
   std::vector<double> x;
@@ -166,7 +126,7 @@ TEST_CASE("nearest_neighbours finds sklearn's NearestNeighbors neighbours, neare
     if (t.y[i] == label) x.insert(x.end(), t.row(i), t.row(i) + d);
   const std::size_t n = x.size() / d;
   REQUIRE(n == c.at("rows").get<std::size_t>());
-  const auto nn = smote::nearest_neighbours(x, n, d, k);
+  const auto nn = knn::nearest_neighbours(x, n, d, k);
   REQUIRE(nn.size() == n * k);
   std::size_t compared = 0;
   for (const auto& row : c.at("neighbours")) {
@@ -184,7 +144,7 @@ TEST_CASE("nearest_neighbours breaks exact ties by the lower row and never retur
   // Points on a line at 0, 1, 2, 3, 4 plus a duplicate of 2 (row 5): from row 2 the
   // nearest are row 5 (distance 0), then rows 1 and 3 (distance 1, lower first).
   const std::vector<double> x = {0, 1, 2, 3, 4, 2};
-  const auto nn = smote::nearest_neighbours(x, 6, 1, 3);
+  const auto nn = knn::nearest_neighbours(x, 6, 1, 3);
   CHECK(std::vector<std::uint32_t>(nn.begin() + 6, nn.begin() + 9) == std::vector<std::uint32_t>{5, 1, 3});
   CHECK(std::vector<std::uint32_t>(nn.begin() + 15, nn.begin() + 18) == std::vector<std::uint32_t>{2, 1, 3});
   CHECK(std::vector<std::uint32_t>(nn.begin(), nn.begin() + 3) == std::vector<std::uint32_t>{1, 2, 5});
@@ -193,14 +153,17 @@ TEST_CASE("nearest_neighbours breaks exact ties by the lower row and never retur
 TEST_CASE("sampling_strategy's messages", "[smote]") {
   const std::vector<std::string> names{"no", "yes", "maybe"};
   const auto msg = [&](std::vector<std::size_t> counts, const Strategy& s) {
-    return message_of([&] { smote::samples_to_generate(counts, s, names); });
+    return message_of([&] { samples_to_generate(counts, s, names); });
   };
   CHECK(msg({5, 0, 0}, Strategy::named("auto")) == "the target needs more than 1 class to oversample, got 1");
-  CHECK(message_of([] { Strategy::named("majority"); }) ==
+  CHECK(msg({30, 12}, Strategy::named("majority")) ==
         "sampling_strategy 'majority' cannot be used with an over-sampler such as smote");
   CHECK(message_of([] { Strategy::named("most"); }) ==
-        "sampling_strategy 'most' should be one of 'auto', 'minority', 'not minority', 'not majority', 'all', a "
-        "ratio in (0, 1] or the rows wanted per class");
+        "sampling_strategy 'most' should be one of 'auto', 'minority', 'majority', 'not minority', 'not majority', "
+        "'all', a ratio in (0, 1], the rows wanted per class or a list of classes");
+  CHECK(msg({30, 12}, Strategy::classes_of({0})) ==
+        "sampling_strategy can list classes only for a cleaning sampler; smote takes the rows wanted per class "
+        "instead");
   CHECK(msg({30, 12}, Strategy::ratio_of(1.5)) == "sampling_strategy '1.5' should be in (0, 1] when it is a ratio");
   CHECK(msg({30, 12, 3}, Strategy::ratio_of(0.5)) ==
         "sampling_strategy '0.5' can be a ratio only for 2 classes, got 3: give the rows wanted per class instead");
@@ -215,16 +178,16 @@ TEST_CASE("sampling_strategy's messages", "[smote]") {
         "sampling_strategy asks for '11' rows of class 'yes', which has 12 already: an over-sampler can only add "
         "rows");
   // Without names, a class is its label.
-  CHECK(message_of([] { smote::samples_to_generate({30, 12}, Strategy::targets_of({{7, 40}})); }) ==
+  CHECK(message_of([] { samples_to_generate({30, 12}, Strategy::targets_of({{7, 40}})); }) ==
         "sampling_strategy names class '7', which is not in the data");
 }
 
 TEST_CASE("samples_to_generate picks the lowest label among equal majorities and minorities", "[smote]") {
   using Map = std::map<int, std::size_t>;
-  CHECK(smote::samples_to_generate({9, 12, 12, 5}, Strategy::named("auto")) == Map{{0, 3}, {2, 0}, {3, 7}});
-  CHECK(smote::samples_to_generate({5, 12, 5}, Strategy::named("minority")) == Map{{0, 7}});
-  CHECK(smote::samples_to_generate({0, 7, 0, 10}, Strategy::named("all")) == Map{{1, 3}, {3, 0}});
-  CHECK(smote::samples_to_generate({30, 12}, Strategy::ratio_of(0.75)) == Map{{1, 10}});  // int(22.5 - 12)
+  CHECK(samples_to_generate({9, 12, 12, 5}, Strategy::named("auto")) == Map{{0, 3}, {2, 0}, {3, 7}});
+  CHECK(samples_to_generate({5, 12, 5}, Strategy::named("minority")) == Map{{0, 7}});
+  CHECK(samples_to_generate({0, 7, 0, 10}, Strategy::named("all")) == Map{{1, 3}, {3, 0}});
+  CHECK(samples_to_generate({30, 12}, Strategy::ratio_of(0.75)) == Map{{1, 10}});  // int(22.5 - 12)
 }
 
 TEST_CASE("fit_resample's refusals", "[smote]") {
