@@ -171,7 +171,7 @@ const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, Plan
   if (!st.plan.planned) st.plan.planned = std::make_shared<PlannedData>();
   PlannedData& planned = *st.plan.planned;
   if (planned.stages > last + 1) throw std::logic_error("planned_tables: stages planned out of order");
-  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted)};
+  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted), nullptr, {}};
   std::size_t i = planned.stages;
   try {
     for (; i <= last; ++i) st.registry.op(data[i].op())->run(data[i], run);
