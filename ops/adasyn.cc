@@ -7,42 +7,10 @@
 #include "ops/nearest_neighbours.h"
 #include "ops/smote.h"
 #include "runtime/numpy_random.h"
+#include "runtime/numpy_sum.h"
 #include "runtime/user_error.h"
 
 namespace pipeml::adasyn {
-
-namespace {
-
-double pairwise_sum(const double* a, std::size_t n) {
-  if (n < 8) {
-    double s = 0.0;
-    for (std::size_t i = 0; i < n; ++i) s += a[i];
-    return s;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    std::size_t i = 8;
-    for (; i < n - n % 8; i += 8)
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) s += a[i];
-    return s;
-  }
-  std::size_t half = n / 2;
-  half -= half % 8;
-  return pairwise_sum(a, half) + pairwise_sum(a + half, n - half);
-}
-
-}  // namespace
-
-double numpy_sum(const double* a, std::size_t n) {
-  // The reduction hands its inner loop 8192 values (numpy's buffer size) at a time.
-  constexpr std::size_t kChunk = 8192;
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; i += kChunk) s += pairwise_sum(a + i, std::min(kChunk, n - i));
-  return s;
-}
 
 Table fit_resample(const Table& t, const sampling::Strategy& strategy, int n_neighbors, std::uint64_t seed,
                    const std::string& op) {

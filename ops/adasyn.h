@@ -24,9 +24,4 @@ namespace pipeml::adasyn {
 Table fit_resample(const Table& t, const sampling::Strategy& strategy, int n_neighbors, std::uint64_t seed,
                    const std::string& op = "adasyn");
 
-/// np.sum of a float64 array, as numpy adds it: 8192 values at a time (its buffer), each
-/// run pairwise, in blocks of up to 128 values summed by eight accumulators. Where rounding
-/// decides a count, this decides it the same.
-double numpy_sum(const double* a, std::size_t n);
-
 }  // namespace pipeml::adasyn

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "ops/adasyn.h"
+#include "runtime/numpy_sum.h"
 #include "tests/ops/resample_helpers.h"
 
 namespace {
@@ -56,7 +57,7 @@ TEST_CASE("numpy_sum adds as numpy's pairwise sum does, bit for bit", "[adasyn]"
       for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<double>(ints[i]) / 7;
     }
     INFO(c.at("kind").get<std::string>() << " n " << n);
-    CHECK(adasyn::numpy_sum(a.data(), n) == c.at("sum").get<double>());
+    CHECK(pipeml::numpy_sum(a.data(), n) == c.at("sum").get<double>());
     double plain = 0.0;
     for (double v : a) plain += v;
     inexact += plain != c.at("sum").get<double>();
