@@ -252,4 +252,22 @@ std::string missing_columns_text(const DataInfo& d) {
   return out;
 }
 
+std::optional<EncoderInput> encoder_input(const dsl::Stage& stage, PlanState& st, const columns::Request& request) {
+  DataInfo& d = st.data;
+  const auto cols = planned_columns(stage, "columns", st, request);
+  if (!cols) {
+    d.categorical_reported = true;  // the model does not also report the columns this stage was to encode
+    return std::nullopt;
+  }
+  const bool split_ok = require_split(stage, st, "learns its categories from test rows too (leakage)");
+  auto train = planned_part(d, split_ok ? "train" : "all", *cols);
+  if (!train) {
+    d.categorical_reported = true;
+    st.diags.error(stage.op_loc, "'" + stage.op() + "' must come before the stages that add or remove training rows",
+                   "it learns the categories of the training rows: encode right after 'split'");
+    return std::nullopt;
+  }
+  return EncoderInput{*cols, std::move(*train), split_ok};
+}
+
 }  // namespace pipeml::rules

@@ -46,6 +46,18 @@ std::string of_columns(const DataInfo& d, const std::vector<std::size_t>& cols);
 /// codes in each of the part's rows (a Table of those columns, with their categories).
 /// Nothing when the part's rows are not known (a stage before added or removed rows).
 std::optional<Table> planned_part(const DataInfo& d, const std::string& part, const std::vector<std::size_t>& cols);
+/// What an encoder's plan hook fits on: its columns and the training rows' codes in them
+/// (all rows when the split is missing or wrong, so no knock-on errors follow).
+struct EncoderInput {
+  std::vector<std::size_t> cols;
+  Table train;     ///< planned_part of the training rows, those columns only
+  bool split_ok;   ///< false: the stage stands before the split (already reported)
+};
+/// The prologue every encoder's plan hook shares: its `columns`, the split rule, and the
+/// training rows' categories. Nothing (errors reported, the model told not to repeat
+/// them) when the columns are wrong or an earlier stage added or removed training rows.
+std::optional<EncoderInput> encoder_input(const dsl::Stage& stage, PlanState& st, const columns::Request& request);
+
 /// One feature after a stage that changes the columns: an earlier feature (its index),
 /// or a new numeric one (from < 0) with no missing value.
 struct NewFeature {

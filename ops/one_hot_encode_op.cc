@@ -32,20 +32,11 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const bool fit_ok = rules::require_fit_on_train(s, st);
   if (!rules::has_data(st)) return;
   DataInfo& d = st.data;
-  const auto cols = rules::planned_columns(s, "columns", st, kColumns);
-  if (!cols) {
-    d.categorical_reported = true;  // the model does not also report the columns this stage was to encode
-    return;
-  }
-  const bool split_ok = rules::require_split(s, st, "learns its categories from test rows too (leakage)");
-  // Without a (correct) split, planned from all rows all the same: no knock-on errors.
-  const auto train = rules::planned_part(d, split_ok ? "train" : "all", *cols);
-  if (!train) {
-    d.categorical_reported = true;
-    st.diags.error(s.op_loc, "'one_hot_encode' must come before the stages that add or remove training rows",
-                   "its columns are the categories of the training rows: encode right after 'split'");
-    return;
-  }
+  auto input = rules::encoder_input(s, st, kColumns);
+  if (!input) return;
+  const auto* cols = &input->cols;
+  const bool split_ok = input->split_ok;
+  const Table* train = &input->train;
   std::vector<std::size_t> all(cols->size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
   const auto encoder = encode::fit_one_hot(*train, all, drop_of(s), s.string("handle_unknown") == "ignore");

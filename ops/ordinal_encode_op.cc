@@ -52,19 +52,11 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const bool codes_ok = check_codes(s, st);
   if (!rules::has_data(st)) return;
   DataInfo& d = st.data;
-  const auto cols = rules::planned_columns(s, "columns", st, kColumns);
-  if (!cols) {
-    d.categorical_reported = true;  // the model does not also report the columns this stage was to encode
-    return;
-  }
-  const bool split_ok = rules::require_split(s, st, "learns its categories from test rows too (leakage)");
-  const auto train = rules::planned_part(d, split_ok ? "train" : "all", *cols);
-  if (!train) {
-    d.categorical_reported = true;
-    st.diags.error(s.op_loc, "'ordinal_encode' must come before the stages that add or remove training rows",
-                   "its codes are the categories of the training rows: encode right after 'split'");
-    return;
-  }
+  auto input = rules::encoder_input(s, st, kColumns);
+  if (!input) return;
+  const auto* cols = &input->cols;
+  const bool split_ok = input->split_ok;
+  const Table* train = &input->train;
   std::vector<std::size_t> all(cols->size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
   encode::OrdinalEncoder encoder;

@@ -420,3 +420,14 @@ TEST_CASE("sampling_strategy rows per class from --set") {
         "--set smote.sampling_strategy={0: 140, no: 140}: error: no class 'no' in the data for 'sampling_strategy'\n"
         "  note: the classes are '0' and '1'\n");
 }
+
+TEST_CASE("an encoder after a stage that adds training rows") {
+  // Its categories are those of the training rows as the split made them.
+  CHECK(errors_of(replaced(heart_categorical("[cp]"), "  - op: smote\n    seed: 42\n",
+                           "  - op: smote_nc\n    categorical_features: [cp]\n    seed: 42\n"
+                           "  - op: one_hot_encode\n    columns: [cp]\n")) ==
+        "t.yaml:21:9: error: 'one_hot_encode' must come before the stages that add or remove training rows\n"
+        "    - op: one_hot_encode\n"
+        "          ^~~~~~~~~~~~~~\n"
+        "  note: it learns the categories of the training rows: encode right after 'split'\n");
+}
