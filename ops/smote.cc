@@ -2,8 +2,10 @@
 // _generate_samples. The neighbour search (the only costly part) is ops/nearest_neighbours.
 #include "ops/smote.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "ops/nearest_neighbours.h"
 #include "runtime/numpy_random.h"
@@ -39,6 +41,11 @@ void require_neighbours(int label, std::size_t rows, std::size_t k, const std::v
 ClassRows rows_of_class(const Table& t, int label) {
   ClassRows c;
   const std::size_t d = t.cols();
+  const auto counts = t.class_counts();
+  if (label >= 0 && static_cast<std::size_t>(label) < counts.size()) {
+    c.x.reserve(counts[label] * d);
+    c.index.reserve(counts[label]);
+  }
   for (std::size_t i = 0; i < t.rows; ++i) {
     if (t.y[i] != label) continue;
     c.x.insert(c.x.end(), t.row(i), t.row(i) + d);
@@ -68,23 +75,28 @@ Draws draw_samples(std::size_t rows, std::size_t k, std::size_t n_new, std::uint
 
 void append_samples(const Draws& draws, const std::vector<double>& base_x, const std::vector<double>& nn_x,
                     std::size_t nn_rows, const std::vector<std::uint32_t>& nn, std::size_t k, int label, Table& out) {
-  const std::size_t d = out.cols(), n_new = draws.base.size();
-  std::size_t next = out.rows;
+  const std::size_t d = out.cols(), n_new = draws.base.size(), first = out.rows;
+  for (std::size_t s = 0; s < n_new; ++s)
+    if (nn[draws.base[s] * k + draws.nn_col[s]] >= nn_rows)
+      throw std::out_of_range("append_samples: a neighbour outside the neighbour rows");
   out.rows += n_new;
   out.x.resize(out.rows * d);
-  out.y.resize(out.rows);
-  for (std::size_t s = 0; s < n_new; ++s, ++next) {
-    const std::size_t j = nn[draws.base[s] * k + draws.nn_col[s]];
-    if (j >= nn_rows) throw std::out_of_range("append_samples: a neighbour outside the neighbour rows");
-    const double* a = base_x.data() + draws.base[s] * d;
-    const double* b = nn_x.data() + j * d;
-    float* dst = out.x.data() + next * d;
-    for (std::size_t f = 0; f < d; ++f) {
-      const double diff = b[f] - a[f];
-      dst[f] = static_cast<float>(a[f] + draws.step[s] * diff);
+  out.y.resize(out.rows, label);
+  // Each sample writes its own row: split them over the cores when there are many.
+  auto make = [&](std::size_t s0, std::size_t s1) {
+    for (std::size_t s = s0; s < s1; ++s) {
+      const double* a = base_x.data() + draws.base[s] * d;
+      const double* b = nn_x.data() + std::size_t{nn[draws.base[s] * k + draws.nn_col[s]]} * d;
+      float* dst = out.x.data() + (first + s) * d;
+      for (std::size_t f = 0; f < d; ++f) dst[f] = static_cast<float>(a[f] + draws.step[s] * (b[f] - a[f]));
     }
-    out.y[next] = label;
-  }
+  };
+  const std::size_t threads =
+      std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n_new * d / (1 << 20)));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(make, n_new * t / threads, n_new * (t + 1) / threads);
+  make(0, n_new / threads);
+  for (auto& th : pool) th.join();
 }
 
 Table fit_resample(const Table& t, const sampling::Strategy& strategy, int k_neighbors, std::uint64_t seed,
