@@ -6,14 +6,7 @@
 
 namespace pipeml::rules {
 
-bool is_resampler(const std::string& op) {
-  static const char* const kResamplers[] = {"smote",      "random_over_sampler", "random_under_sampler", "borderline_smote",
-                                            "adasyn",     "smote_nc",            "tomek_links",          "smote_tomek",
-                                            "smote_enn", "edited_nearest_neighbours"};
-  for (const char* r : kResamplers)
-    if (op == r) return true;
-  return false;
-}
+bool is_resampler(const dsl::Stage& stage) { return stage.schema->param("sampling_strategy") != nullptr; }
 
 bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
 

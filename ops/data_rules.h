@@ -20,8 +20,9 @@ const dsl::Stage* earlier_splitter(const dsl::Stage& stage, const PlanState& st)
 bool require_split(const dsl::Stage& stage, PlanState& st, const std::string& why);
 /// True when no value is missing; otherwise adds "'OP' needs complete data ..." at the op.
 bool require_complete(const dsl::Stage& stage, PlanState& st);
-/// The ops that add or remove training rows by class (SMOTE and the other samplers).
-bool is_resampler(const std::string& op);
+/// An op that adds or removes training rows by class (SMOTE and the other samplers): read
+/// off its schema, as every sampler takes imblearn's `sampling_strategy`.
+bool is_resampler(const dsl::Stage& stage);
 /// True when no value is missing in the given feature columns; otherwise the same error,
 /// counting only those columns.
 bool require_complete(const dsl::Stage& stage, PlanState& st, const std::vector<std::size_t>& cols);

@@ -35,7 +35,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   if (rules::has_data(st) && !rules::require_split(s, st, "would put noisy copies of test rows into training (leakage)"))
     return;
   for (const dsl::Stage* x : after) {
-    if (!rules::is_resampler(x->op()) || s.boolean("allow_before_resampling")) continue;
+    if (!rules::is_resampler(*x) || s.boolean("allow_before_resampling")) continue;
     st.diags.error(s.op_loc,
                    "'gaussian_noise' before '" + x->op() + "' (line " + std::to_string(x->op_loc.line) +
                        ") makes the resampler interpolate between noisy copies",

@@ -112,12 +112,6 @@ cleaning::KindSel kind_sel_of(const dsl::Stage& s) {
   return s.string("kind_sel") == "mode" ? cleaning::KindSel::mode : cleaning::KindSel::all;
 }
 
-bool interpolates(const std::string& op) {
-  for (const char* name : {"smote", "borderline_smote", "adasyn", "smote_nc", "smote_tomek", "smote_enn"})
-    if (op == name) return true;
-  return false;
-}
-
 int label_of(const std::string& name, const std::vector<std::string>& class_names) {
   for (std::size_t c = 0; c < class_names.size(); ++c)
     if (class_names[c] == name) return static_cast<int>(c);

@@ -32,10 +32,6 @@ dsl::ParamSpec enn_n_neighbors_param();
 dsl::ParamSpec enn_kind_sel_param();
 cleaning::KindSel kind_sel_of(const dsl::Stage& s);
 
-/// True for the ops that interpolate between rows of a class (smote and its variants,
-/// adasyn): noise added before them is interpolated too.
-bool interpolates(const std::string& op);
-
 /// The label of the class written `name` in the data: the same text, else the same number
 /// ("1" names a class written "1.0"); -1 when there is none.
 int label_of(const std::string& name, const std::vector<std::string>& class_names);

@@ -276,7 +276,9 @@ TEST_CASE("gaussian_noise before smote needs allow_before_resampling") {
         "  note: resample first, then add noise (move this stage after 'smote'), or set 'allow_before_resampling: true' "
         "to mean it\n");
   CHECK(errors_of(replaced(noise_first, "  - op: gaussian_noise\n",
-                           "  - op: gaussian_noise\n    allow_before_resampling: true\n")) == "");
+                           "  - op: gaussian_noise\n    allow_before_resampling: true\n")) == "");  // Every sampler counts, the cleaners too (read off the schema: they take sampling_strategy).
+  CHECK(errors_of(replaced(noise_first, "  - op: smote\n    seed: 42\n", "  - op: tomek_links\n")).rfind(
+            "t.yaml:17:9: error: 'gaussian_noise' before 'tomek_links' (line 18)", 0) == 0);
 }
 
 TEST_CASE("noise drawn every epoch must be the last data stage") {
