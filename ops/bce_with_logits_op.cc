@@ -10,6 +10,11 @@ using dsl::ParamSpec;
 void plan(const dsl::Stage& s, PlanState& st) {
   st.plan.loss.type = "bce_with_logits";
   st.plan.loss.pos_weight = s.has("pos_weight") ? s.number("pos_weight") : 1.0;
+  if (st.data.regression) {
+    st.diags.error(s.op_loc, "'bce_with_logits' needs two classes, but the target '" + st.data.target + "' is a number (regression)",
+                   "use a regression loss: 'mse', 'l1', 'huber' or 'smooth_l1'");
+    return;
+  }
   const auto& names = st.data.class_names;
   // None: the data stages failed. One: load_csv refuses that itself.
   if (names.size() <= 2) return;
@@ -22,7 +27,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.diags.error(s.op_loc,
                  "'bce_with_logits' needs two classes, but " + target + " has " + std::to_string(names.size()) + ": " + classes,
                  "make the target binary with 'target_threshold' on load_csv (class 1 where " + target +
-                     " is above it, for example 'target_threshold: 0')");
+                     " is above it, for example 'target_threshold: 0'), or predict the number: 'target_type: number' and loss 'mse'");
 }
 
 }  // namespace

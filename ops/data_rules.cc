@@ -10,6 +10,24 @@ bool is_resampler(const dsl::Stage& stage) { return stage.schema->param("samplin
 
 bool has_data(const PlanState& st) { return !st.data.parts.empty(); }
 
+bool stratifies(const dsl::Stage& stage, bool regression) { return !regression && stage.boolean("stratify"); }
+
+bool check_stratify(const dsl::Stage& stage, PlanState& st) {
+  const dsl::Param& p = stage.param("stratify");
+  if (!st.data.regression || p.is_default || !p.value.as_bool()) return true;
+  st.diags.error(p.loc, "'stratify' keeps class proportions, but the target '" + st.data.target + "' is a number (regression)",
+                 "remove 'stratify' (a number target is never stratified), or read the target as classes");
+  return false;
+}
+
+bool require_classes(const dsl::Stage& stage, PlanState& st, const std::string& what) {
+  if (!st.data.regression) return true;
+  st.diags.error(stage.op_loc, "'" + stage.op() + "' " + what + ", but the target '" + st.data.target +
+                                   "' is a number (target_type: number on load_csv)",
+                 "remove it: regression has no classes to work with");
+  return false;
+}
+
 bool is_splitter(const dsl::Stage& stage) { return stage.op() == "split" || stage.op() == "kfold"; }
 
 const dsl::Stage* earlier_splitter(const dsl::Stage& stage, const PlanState& st) {

@@ -10,6 +10,14 @@
 
 namespace pipeml::rules {
 
+/// Whether a split or kfold stage stratifies: its `stratify` (on by default) for a class
+/// target; never for a regression target, which has no classes to keep in proportion.
+bool stratifies(const dsl::Stage& stage, bool regression);
+/// `stratify: true` written on a splitter while the target is a number: an error at it.
+bool check_stratify(const dsl::Stage& stage, PlanState& st);
+/// For stages that work per class (resamplers, class losses): false, with an error at
+/// the op, when the target is a number.
+bool require_classes(const dsl::Stage& stage, PlanState& st, const std::string& what);
 /// 'split' and 'kfold': the stages that make the training and test parts.
 bool is_splitter(const dsl::Stage& stage);
 /// The first split or kfold stage before `stage` in the pipeline, or null.

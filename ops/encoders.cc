@@ -151,6 +151,7 @@ void transform(const OneHotEncoder& encoder, Table& t) {
   const std::size_t width = out.cols();
   out.rows = t.rows;
   out.y = t.y;
+  out.target = t.target;
   out.x.assign(t.rows * width, 0.0f);
   for (std::size_t r = 0; r < t.rows; ++r) {
     const float* in = t.row(r);

@@ -28,12 +28,17 @@ Table augment(const Table& t, double noise_std, int num_augments, std::uint64_t 
   Table out;
   out.columns = t.columns;
   out.class_names = t.class_names;
+  out.regression = t.regression;
   out.rows = t.rows * (1 + copies);
   out.x.resize(out.rows * width);
   std::copy(t.x.begin(), t.x.begin() + t.rows * width, out.x.begin());
   if (!t.y.empty()) {
     out.y.resize(out.rows);
     std::copy(t.y.begin(), t.y.begin() + t.rows, out.y.begin());
+  }
+  if (!t.target.empty()) {
+    out.target.resize(out.rows);
+    std::copy(t.target.begin(), t.target.begin() + t.rows, out.target.begin());
   }
   Rng rng(seed);
   std::size_t next = t.rows;
@@ -43,6 +48,7 @@ Table augment(const Table& t, double noise_std, int num_augments, std::uint64_t 
       float* copy = out.row(next);
       for (std::size_t c = 0; c < width; ++c) copy[c] = static_cast<float>(source[c] + noise_std * rng.normal());
       if (!t.y.empty()) out.y[next] = t.y[i];
+      if (!t.target.empty()) out.target[next] = t.target[i];
     }
   }
   return out;

@@ -106,8 +106,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
       for (auto r : rows->second)
         if (!dropped[r]) kept.push_back(r);
       part.rows = kept.size();
-      part.class_counts.assign(d.class_names.size(), 0);
-      for (auto r : kept) ++part.class_counts[d.labels[r]];
+      part.class_counts = d.count_classes(kept);
       rows->second = kept;
     }
     // The other columns lose the missing values that were in the dropped rows.

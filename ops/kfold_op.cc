@@ -15,12 +15,12 @@ namespace {
 using dsl::ParamSpec;
 
 // Each fold's rows as indices into `labels`.
-std::vector<kfold::Fold> folds_of(const dsl::Stage& s, const std::vector<int>& labels, std::int64_t seed,
-                                  const std::vector<std::string>& class_names) {
+std::vector<kfold::Fold> folds_of(const dsl::Stage& s, const std::vector<int>& labels, bool regression,
+                                  std::int64_t seed, const std::vector<std::string>& class_names) {
   const auto n_splits = static_cast<std::size_t>(s.integer("n_splits"));
   const bool shuffle = s.boolean("shuffle");
   const auto random_state = static_cast<std::uint64_t>(seed);
-  if (s.boolean("stratify")) return kfold::stratified_kfold(labels, n_splits, shuffle, random_state, class_names);
+  if (rules::stratifies(s, regression)) return kfold::stratified_kfold(labels, n_splits, shuffle, random_state, class_names);
   return kfold::kfold(labels.size(), n_splits, shuffle, random_state);
 }
 
@@ -46,7 +46,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
     return;
   }
   const std::int64_t seed = shuffle ? use_seed(s, st.plan) : 0;
-  if (!check_first_splitter(s, st) || !rules::has_data(st)) return;
+  if (!check_first_splitter(s, st) || !rules::has_data(st) || !rules::check_stratify(s, st)) return;
   DataInfo& d = st.data;
   const auto all = d.part_rows.find("all");
   if (all == d.part_rows.end()) {
@@ -58,13 +58,14 @@ void plan(const dsl::Stage& s, PlanState& st) {
   for (auto r : all_rows) labels.push_back(d.labels[r]);
   std::vector<kfold::Fold> folds;
   try {
-    folds = folds_of(s, labels, seed, d.class_names);
+    folds = folds_of(s, labels, d.regression, seed, d.class_names);
   } catch (const UserError& e) {
     // Too many folds for the rows, or for every class: say how many there can be.
     std::vector<std::size_t> counts(d.class_names.size(), 0);
-    for (int y : labels) ++counts[y];
-    const std::size_t most = *std::max_element(counts.begin(), counts.end());
-    const bool too_few_rows = static_cast<std::size_t>(s.integer("n_splits")) > labels.size();
+    for (int y : labels)
+      if (!d.regression) ++counts[y];
+    const std::size_t most = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+    const bool too_few_rows = d.regression || static_cast<std::size_t>(s.integer("n_splits")) > labels.size();
     const dsl::Param& n = s.param("n_splits");
     st.diags.error(n.is_default ? s.op_loc : n.loc, e.what(),
                    too_few_rows ? "set 'n_splits' to " + std::to_string(labels.size()) + " or fewer"
@@ -80,18 +81,18 @@ void plan(const dsl::Stage& s, PlanState& st) {
     for (auto i : f.test) rows.test.push_back(all_rows[i]);
     FoldStep out;
     for (const auto& [name, part] : {std::pair{"train", &rows.train}, std::pair{"test", &rows.test}}) {
-      PartInfo info{name, part->size(), std::vector<std::size_t>(d.class_names.size(), 0)};
-      for (auto r : *part) ++info.class_counts[d.labels[r]];
-      out.parts.push_back(info);
+      out.parts.push_back(PartInfo{name, part->size(), d.count_classes(*part)});
     }
     st.step.folds.push_back(out);
     d.folds.push_back(std::move(rows));
   }
   const std::size_t k = folds.size();
-  st.step.notes.push_back(std::string(s.boolean("stratify") ? "stratified: each fold's test part keeps the class proportions; "
+  const bool stratified = rules::stratifies(s, d.regression);
+  if (d.regression) st.step.notes.push_back("not stratified (KFold): the target is a number, which has no classes");
+  st.step.notes.push_back(std::string(stratified ? "stratified: each fold's test part keeps the class proportions; "
                                                              : "") +
                           "every row is in the test part of exactly one fold");
-  if (s.boolean("stratify"))
+  if (stratified)
     if (const std::string warning = kfold::stratified_warning(labels, k, d.class_names); !warning.empty())
       st.step.notes.push_back(warning);
   st.step.notes.push_back("the stages below run once per fold, fitted on that fold's train part only; " +
@@ -101,7 +102,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
 void run(const dsl::Stage& s, DataRun& r) {
   const Table& all = r.parts.at("all");
   const std::int64_t seed = s.boolean("shuffle") ? seed_of(s, r.plan.pipeline) : 0;
-  for (auto& f : folds_of(s, all.y, seed, all.class_names)) r.folds.push_back(FoldRows{std::move(f.train), std::move(f.test)});
+  for (auto& f : folds_of(s, all.strata(), all.regression, seed, all.class_names)) r.folds.push_back(FoldRows{std::move(f.train), std::move(f.test)});
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ const OpDef& kfold_op() {
        "StratifiedKFold / KFold)",
        {
            ParamSpec::integer("n_splits", 5).min(2).doc("number of folds; each row is tested in exactly one"),
-           ParamSpec::boolean("stratify", true).doc("keep the class proportions in every fold (StratifiedKFold; else KFold)"),
+           ParamSpec::boolean("stratify", true).doc("keep the class proportions in every fold (StratifiedKFold; else KFold; never for a number target)"),
            ParamSpec::boolean("shuffle", true).doc("shuffle before dealing rows into folds (sklearn's default is false)"),
            ParamSpec::integer("seed").min(0).max(4294967295.0).optional("pipeline seed").doc("random_state of the shuffle"),
        }},

@@ -515,6 +515,7 @@ struct Piece {
   std::size_t first_row = 0;   ///< where its rows were written in Table::x
   std::size_t rows = 0;
   std::vector<int> y;          ///< labels, when the target has a threshold
+  std::vector<double> values;  ///< target values, when the target is a number
   LabelEncoder labels;         ///< labels, otherwise
   std::vector<ValueIds> categories;  ///< per categorical feature: its values here (rows hold their ids)
   std::exception_ptr error;
@@ -573,7 +574,10 @@ class RowBuilder {
       if (*q++ == '\r' && q != end && *q == '\n') ++q;
     }
     if (target_begin) {
-      if (plan_.o.target_threshold) piece_.y.push_back(target_value > *plan_.o.target_threshold ? 1 : 0);
+      if (plan_.o.numeric_target) {
+        if (std::isinf(target_value)) return false;  // the general path words the error
+        piece_.values.push_back(target_value);
+      } else if (plan_.o.target_threshold) piece_.y.push_back(target_value > *plan_.o.target_threshold ? 1 : 0);
       else piece_.labels.add_number(target_begin, target_end, target_value);
     }
     ++piece_.rows;
@@ -608,12 +612,17 @@ class RowBuilder {
         throw TextInNumericColumn(at_line(o.path, line) + "column '" + plan_.columns[c] + "': '" + text_of(fields[c]) +
                                       "' is not a number",
                                   plan_.columns[c]);
+      if (kind == NumberReader::Kind::text && o.numeric_target)
+        throw column_error("'" + text_of(fields[c]) + "' is not a number, and the target is read as numbers (target_type: number)");
       if (kind == NumberReader::Kind::text && o.target_threshold)
         throw column_error("'" + text_of(fields[c]) + "' is not a number");
       if (role >= 0) {
         out[role] = kind == NumberReader::Kind::number ? static_cast<float>(value) : std::numeric_limits<float>::quiet_NaN();
       } else if (kind == NumberReader::Kind::missing) {
         throw column_error("the target value is missing");
+      } else if (o.numeric_target) {
+        if (std::isinf(value)) throw column_error("the target value is infinite ('" + text_of(fields[c]) + "')");
+        piece_.values.push_back(value);
       } else if (o.target_threshold) {
         piece_.y.push_back(value > *o.target_threshold ? 1 : 0);
       } else if (kind == NumberReader::Kind::number) {
@@ -761,6 +770,7 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
     first_row[i] = t.rows;
     t.rows += p.rows;
     t.y.insert(t.y.end(), p.y.begin(), p.y.end());
+    t.target.insert(t.target.end(), p.values.begin(), p.values.end());
     labels.append(p.labels);
     for (std::size_t k = 0; k < slots; ++k) id_here[i].push_back(categories[k].absorb(p.categories[k]));
   }
@@ -781,7 +791,8 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
       }
   }
   if (plan.o.target.empty()) return;
-  if (plan.o.target_threshold) t.class_names = {"0", "1"};
+  if (plan.o.numeric_target) t.regression = true;
+  else if (plan.o.target_threshold) t.class_names = {"0", "1"};
   else labels.finish(t);
 }
 
@@ -789,6 +800,12 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
 void require_two_classes(const CsvOptions& o, const Table& t) {
   if (t.rows == 0) throw UserError(o.path + ": no data rows after the header");
   if (o.target.empty()) return;
+  if (o.numeric_target) {
+    const auto [low, high] = std::minmax_element(t.target.begin(), t.target.end());
+    if (*low != *high) return;
+    throw UserError(o.path + ": target '" + o.target + "' has a single value: every row has " + number_text(*low) +
+                    ", so there is nothing to learn");
+  }
   const auto counts = t.class_counts();
   if (std::count_if(counts.begin(), counts.end(), [](std::size_t n) { return n > 0; }) >= 2) return;
   const std::string only = t.class_names[t.y.front()];

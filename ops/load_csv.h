@@ -27,6 +27,9 @@ struct CsvOptions {
   std::string target;
   /// When set, the label is 1 where the target value is > threshold, else 0 (classes "0", "1").
   std::optional<double> target_threshold;
+  /// The target is a number (regression): its values go to Table::target as float64, as
+  /// pandas reads them, and no classes are made.
+  bool numeric_target = false;
   /// Columns left out of the features (they need not be numeric).
   std::vector<std::string> drop;
   /// Feature columns read as categorical (names or glob patterns), besides those found
@@ -56,7 +59,8 @@ CsvHeader read_header(const CsvOptions& options);
 /// into its categories (Table::kinds, Table::categories), which are its distinct values
 /// sorted as the target's classes are (numerically when all are numbers, else as text). Labels: with target_threshold 0/1 named
 /// "0" and "1"; otherwise the distinct target values sorted (numerically when all are
-/// numbers, else as text) become 0..k-1, as sklearn's LabelEncoder. Throws UserError.
+/// numbers, else as text) become 0..k-1, as sklearn's LabelEncoder; with numeric_target the
+/// values themselves (Table::target; missing or infinite ones refused). Throws UserError.
 Table read_csv(const CsvOptions& options);
 
 /// The 1-based line on which data row `row` (0-based, as read_csv numbers its rows) starts,

@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ops/columns.h"
@@ -34,6 +35,7 @@ csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
   o.na_values = s.param("na_values").value.as_string_list();
   o.target = s.string("target");
   if (s.has("target_threshold")) o.target_threshold = s.number("target_threshold");
+  o.numeric_target = s.string("target_type") == "number";
   o.drop = s.param("drop").value.as_string_list();
   o.categorical = s.param("categorical").value.as_string_list();
   return o;
@@ -99,6 +101,17 @@ std::string categories_text(const Table& t) {
   return out;
 }
 
+// "target 'y' is a number (regression): mean 14.3, std 4.97, from 2.1 to 31.5"
+std::string target_text(const std::string& name, const std::vector<double>& v) {
+  double sum = 0, squares = 0;
+  for (double x : v) sum += x;
+  const double mean = sum / static_cast<double>(v.size());
+  for (double x : v) squares += (x - mean) * (x - mean);
+  const auto [low, high] = std::minmax_element(v.begin(), v.end());
+  return fmt::format("target '{}' is a number (regression): mean {:.4g}, std {:.4g}, from {:.4g} to {:.4g}", name, mean,
+                     std::sqrt(squares / static_cast<double>(v.size())), *low, *high);
+}
+
 void plan(const dsl::Stage& s, PlanState& st) {
   if (&s != &st.plan.pipeline.data.front()) {
     st.diags.error(s.op_loc, "'load_csv' must be the first data stage", "one pipeline reads one table");
@@ -110,6 +123,11 @@ void plan(const dsl::Stage& s, PlanState& st) {
   }
   if (!s.boolean("header") && !s.has("columns")) {
     st.diags.error(s.op_loc, "'load_csv' with 'header: false' needs 'columns' naming every column");
+    return;
+  }
+  if (s.string("target_type") == "number" && s.has("target_threshold")) {
+    st.diags.error(s.param("target_threshold").loc, "'target_threshold' makes classes, but 'target_type' is number (regression)",
+                   "remove 'target_threshold' to predict the number, or 'target_type' to predict the classes");
     return;
   }
   const csv::CsvOptions o = options_of(s, st.plan.pipeline);
@@ -124,7 +142,9 @@ void plan(const dsl::Stage& s, PlanState& st) {
     DataInfo& d = st.data;
     d.features = t.columns;
     d.class_names = t.class_names;
-    d.labels = t.y;
+    d.regression = t.regression;
+    d.target = o.target;
+    d.labels = t.strata();
     d.row_has_missing.assign(t.rows, 0);
     d.missing_per_col.assign(t.cols(), 0);
     std::optional<std::pair<std::size_t, std::size_t>> infinite;  // the first, as (row, column)
@@ -166,6 +186,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
     if (rules::total_missing(d) > 0)
       st.step.notes.push_back(std::to_string(rules::total_missing(d)) + " missing values: " + rules::missing_columns_text(d));
     if (t.has_categorical()) st.step.notes.push_back("categorical: " + categories_text(t));
+    if (t.regression) st.step.notes.push_back(target_text(o.target, t.target));
   } catch (const csv::TextInNumericColumn& e) {
     st.diags.error(s.param("path").loc, e.what(),
                    "to read '" + e.column + "' as categories, list it in 'categorical' (a column whose first value is text is categorical by itself)");
@@ -181,7 +202,9 @@ void run(const dsl::Stage& s, DataRun& r) {
   nlohmann::json categories = nlohmann::json::object();
   for (std::size_t c = 0; c < t.cols(); ++c)
     if (t.is_categorical(c)) categories[t.columns[c]] = t.categories[c];
-  r.fitted[s.id] = nlohmann::json{{"op", "load_csv"}, {"features", t.columns}, {"categories", categories}}.dump();
+  nlohmann::json fitted{{"op", "load_csv"}, {"features", t.columns}, {"categories", categories}};
+  if (t.regression) fitted["target"] = {{"name", s.string("target")}, {"type", "number"}};
+  r.fitted[s.id] = fitted.dump();
   r.parts["all"] = std::move(t);
 }
 
@@ -201,7 +224,7 @@ const OpDef& load_csv_op() {
   static const OpDef op{
       {"load_csv",
        dsl::OpKind::kData,
-       "read a delimited text file of numeric and categorical features and a class column",
+       "read a delimited text file of numeric and categorical features and a target column (a class or a number)",
        {
            ParamSpec::path("path").doc("the file; a relative path starts at the pipeline file's folder"),
            ParamSpec::boolean("header", true).doc("the first line names the columns"),
@@ -209,7 +232,9 @@ const OpDef& load_csv_op() {
            ParamSpec::string("delimiter", ",").doc("the one character between fields"),
            ParamSpec::string_list("na_values", std::vector<std::string>{"", "NA", "NaN", "nan", "N/A", "NULL", "null"})
                .doc("texts that mean a missing value (pandas' na_values)"),
-           ParamSpec::string("target").doc("the column holding the class"),
+           ParamSpec::string("target").doc("the column to predict: a class, or a number with target_type: number"),
+           ParamSpec::enumeration("target_type", {"class", "number"}, "class")
+               .doc("class: classification (labels as sklearn's LabelEncoder); number: regression on the values"),
            ParamSpec::number("target_threshold").optional().doc("binary target: class 1 where the target value is > this (UCI num 0-4 -> num > 0)"),
            ParamSpec::string_list("drop", std::vector<std::string>{}).doc("columns to leave out of the features"),
            ParamSpec::string_list("categorical", std::vector<std::string>{})

@@ -57,12 +57,15 @@ void plan(const dsl::Stage& s, PlanState& st) {
                        " in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'");
   m.in_features = static_cast<int>(st.data.features.size());
   const std::size_t classes = st.data.class_names.size();
-  m.out_features = classes == 2 ? 1 : static_cast<int>(classes);
+  m.out_features = st.data.regression || classes == 2 ? 1 : static_cast<int>(classes);
   st.plan.layers = layers_of(m);
   st.plan.total_params = 0;
   for (const auto& l : st.plan.layers) st.plan.total_params += l.params;
-  st.step.notes.push_back(fmt::format("{} inputs from the data; {} output{} for {} classes", m.in_features, m.out_features,
-                                      m.out_features == 1 ? " (a logit)" : "s", classes));
+  if (st.data.regression)
+    st.step.notes.push_back(fmt::format("{} inputs from the data; 1 output: the predicted '{}'", m.in_features, st.data.target));
+  else
+    st.step.notes.push_back(fmt::format("{} inputs from the data; {} output{} for {} classes", m.in_features, m.out_features,
+                                        m.out_features == 1 ? " (a logit)" : "s", classes));
 }
 
 }  // namespace

@@ -133,6 +133,7 @@ PartInfo* training_part(const dsl::Stage& s, PlanState& st, const std::string& l
   const bool part_ok = rules::require_train_part(s, st);
   if (!rules::has_data(st)) return nullptr;
   if (!rules::require_split(s, st, leakage_why) || !part_ok) return nullptr;
+  if (!rules::require_classes(s, st, "balances classes")) return nullptr;
   // smote_nc interpolates numeric columns and votes on the categorical ones it is told of.
   if (s.op() != "smote_nc" && !rules::require_numeric(s, st)) return nullptr;
   if (needs_complete && !rules::require_complete(s, st)) return nullptr;

@@ -51,6 +51,8 @@ void run(const dsl::Stage& s, DataRun& r) {
     Table sub = columns::gather(t, left);
     sub.y = std::move(t.y);
     sub.class_names = std::move(t.class_names);
+    sub.target = std::move(t.target);
+    sub.regression = t.regression;
     t = std::move(sub);
   }
 }

@@ -18,8 +18,8 @@ std::optional<double> opt_number(const dsl::Stage& s, const char* name) {
 // Indices into `labels` for each part, as train_test_split would give them; the
 // validation part, when asked for, is split off the training part the same way.
 std::map<std::string, std::vector<std::size_t>> split_rows(const dsl::Stage& s, const std::vector<int>& labels,
-                                                           std::int64_t seed) {
-  const bool stratify = s.boolean("stratify"), shuffle = s.boolean("shuffle");
+                                                           bool regression, std::int64_t seed) {
+  const bool stratify = rules::stratifies(s, regression), shuffle = s.boolean("shuffle");
   const auto sizes = split::resolve_sizes(labels.size(), opt_number(s, "test_size"), opt_number(s, "train_size"));
   const auto first = split::train_test_split(labels, sizes, stratify, shuffle, static_cast<std::uint64_t>(seed));
   std::map<std::string, std::vector<std::size_t>> parts{{"train", first.train}, {"test", first.test}};
@@ -65,12 +65,6 @@ bool check_sizes(const dsl::Stage& s, std::size_t n, PlanState& st) {
   return true;
 }
 
-std::vector<std::size_t> counts_of(const std::vector<std::size_t>& rows, const std::vector<int>& labels, std::size_t k) {
-  std::vector<std::size_t> c(k, 0);
-  for (auto r : rows) ++c[labels[r]];
-  return c;
-}
-
 void plan(const dsl::Stage& s, PlanState& st) {
   const std::int64_t seed = use_seed(s, st.plan);
   if (!rules::has_data(st)) return;
@@ -92,9 +86,9 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const std::vector<std::size_t> all_rows = std::move(all->second);
   std::vector<int> labels;
   for (auto r : all_rows) labels.push_back(d.labels[r]);
-  if (!check_sizes(s, labels.size(), st)) return;
+  if (!check_sizes(s, labels.size(), st) || !rules::check_stratify(s, st)) return;
   try {
-    auto parts = split_rows(s, labels, seed);
+    auto parts = split_rows(s, labels, d.regression, seed);
     d.parts.clear();
     d.part_rows.clear();
     for (const char* name : {"train", "validation", "test"}) {
@@ -102,11 +96,12 @@ void plan(const dsl::Stage& s, PlanState& st) {
       if (it == parts.end()) continue;
       std::vector<std::size_t> rows;
       for (auto i : it->second) rows.push_back(all_rows[i]);
-      d.parts.push_back(PartInfo{name, rows.size(), counts_of(rows, d.labels, d.class_names.size())});
+      d.parts.push_back(PartInfo{name, rows.size(), d.count_classes(rows)});
       d.part_rows[name] = rows;
     }
     d.split = true;
-    if (s.boolean("stratify")) st.step.notes.push_back("class proportions kept in every part (stratified)");
+    if (d.regression) st.step.notes.push_back("not stratified: the target is a number, which has no classes to keep in proportion");
+    if (rules::stratifies(s, d.regression)) st.step.notes.push_back("class proportions kept in every part (stratified)");
   } catch (const UserError& e) {
     st.diags.error(s.op_loc, e.what());
   }
@@ -115,7 +110,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
 void run(const dsl::Stage& s, DataRun& r) {
   const Table all = std::move(r.parts.at("all"));
   r.parts.clear();
-  for (auto& [name, rows] : split_rows(s, all.y, seed_of(s, r.plan.pipeline))) r.parts[name] = all.take(rows);
+  for (auto& [name, rows] : split_rows(s, all.strata(), all.regression, seed_of(s, r.plan.pipeline))) r.parts[name] = all.take(rows);
 }
 
 }  // namespace
@@ -129,7 +124,7 @@ const OpDef& split_op() {
            ParamSpec::number("test_size", 0.25).min(0, true).doc("a fraction in (0, 1) of the rows, or a whole number of rows"),
            ParamSpec::number("train_size").min(0, true).optional("the rest").doc("a fraction or a number of rows; by default all rows not in the test part"),
            ParamSpec::number("validation_size").min(0, true).optional().doc("split this off the training part for monitoring (fraction of it, or rows)"),
-           ParamSpec::boolean("stratify", true).doc("keep the class proportions in every part"),
+           ParamSpec::boolean("stratify", true).doc("keep the class proportions in every part (a number target is never stratified)"),
            ParamSpec::boolean("shuffle", true).doc("shuffle before splitting (required with stratify)"),
            ParamSpec::integer("seed").min(0).optional("pipeline seed").doc("random_state of the split"),
        }},

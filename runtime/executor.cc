@@ -16,6 +16,7 @@
 #include "runtime/metrics.h"
 #include "runtime/plan_print.h"
 #include "runtime/progress.h"
+#include "runtime/regression_metrics.h"
 #include "runtime/registry.h"
 #include "runtime/user_error.h"
 
@@ -24,20 +25,27 @@ namespace {
 
 using nlohmann::json;
 
-std::string history_csv(const std::vector<EpochRecord>& history) {
-  std::string csv = "epoch,train_loss,val_loss,val_accuracy,lr,seconds\n";
+std::string history_csv(const std::vector<EpochRecord>& history, const LossSpec& loss) {
+  std::string csv = fmt::format("epoch,train_loss,val_loss,{},lr,seconds\n", val_metric_name(loss));
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.8g}", v); };
   for (const auto& r : history)
-    csv += fmt::format("{},{},{},{},{},{}\n", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_accuracy), num(r.lr),
+    csv += fmt::format("{},{},{},{},{},{}\n", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_metric), num(r.lr),
                        num(r.seconds));
   return csv;
 }
 
 // One line per test row: which data row it is (0-based, in file order, header not
-// counted), its true class, the model's probability of class 1 and the predicted class.
+// counted), its true class, the model's probability of class 1 and the predicted class;
+// for regression its true value and the predicted one.
 std::string predictions_csv(const Plan& plan, const DataInfo& info, const Table& test, const std::vector<double>& probs) {
   const auto ids = info.part_rows.find("test");
   const bool known = ids != info.part_rows.end() && ids->second.size() == test.rows;
+  if (test.regression) {
+    std::string csv = "row,target,predicted\n";
+    for (std::size_t i = 0; i < test.rows; ++i)
+      csv += fmt::format("{},{},{:.9g}\n", known ? std::to_string(ids->second[i]) : std::string(), test.target[i], probs[i]);
+    return csv;
+  }
   const auto& names = plan.data.class_names;
   std::string csv = "row,label,prob_" + names.at(1) + ",predicted\n";
   for (std::size_t i = 0; i < test.rows; ++i) {
@@ -48,36 +56,62 @@ std::string predictions_csv(const Plan& plan, const DataInfo& info, const Table&
   return csv;
 }
 
-std::map<std::string, double> metric_values(const metrics::BinaryReport& m) {
-  return {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
-}
-
-json metrics_json(const metrics::BinaryReport& m, const Plan& plan, std::size_t test_rows) {
+// A test part's scores, whatever the task: every metric by name, what metrics.json says
+// of the test part, and the lines `pipe run` prints after the metrics.
+struct TestScores {
+  std::map<std::string, double> values;
   json test = json::object();
-  const auto all = metric_values(m);
-  for (const auto& name : plan.eval.metrics) test[name] = all.at(name);
-  test["confusion_matrix"] = m.cm.counts;
-  test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
-  test["threshold"] = plan.eval.threshold;
-  test["rows"] = test_rows;
-  return test;
+  std::vector<std::string> warnings;
+  std::string extra;  ///< the confusion matrix, for a classifier
+};
+
+std::string confusion_text(const metrics::BinaryReport& m, const Plan& plan) {
+  std::string out;
+  const auto& names = plan.data.class_names;
+  out += "  confusion matrix (rows: true, columns: predicted)\n";
+  out += fmt::format("  {:>8}", "");
+  for (const auto& n : names) out += fmt::format(" {:>6}", n);
+  out += '\n';
+  for (std::size_t i = 0; i < m.cm.counts.size(); ++i) {
+    out += fmt::format("  {:>8}", i < names.size() ? names[i] : std::to_string(i));
+    for (auto c : m.cm.counts[i]) out += fmt::format(" {:>6}", c);
+    out += '\n';
+  }
+  return out;
 }
 
-void print_metrics(std::ostream& out, const metrics::BinaryReport& m, const Plan& plan, std::size_t test_rows) {
-  const auto all = metric_values(m);
-  out << fmt::format("\ntest ({} rows, threshold {})\n", test_rows, plan.eval.threshold);
-  for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, all.at(name));
-  const auto& names = plan.data.class_names;
-  out << "  confusion matrix (rows: true, columns: predicted)\n";
-  out << fmt::format("  {:>8}", "");
-  for (const auto& n : names) out << fmt::format(" {:>6}", n);
-  out << '\n';
-  for (std::size_t i = 0; i < m.cm.counts.size(); ++i) {
-    out << fmt::format("  {:>8}", i < names.size() ? names[i] : std::to_string(i));
-    for (auto c : m.cm.counts[i]) out << fmt::format(" {:>6}", c);
-    out << '\n';
+// Scores the test part's outputs with the functions that equal sklearn's.
+TestScores score_test(const Plan& plan, const Table& test, const std::vector<double>& outputs) {
+  TestScores s;
+  try {
+    if (test.regression) {
+      const metrics::RegressionReport r = metrics::evaluate_regression(test.target, outputs);
+      s.values = {{"mae", r.mae}, {"mse", r.mse}, {"rmse", r.rmse}, {"r2", r.r2}};
+      s.warnings = r.warnings;
+    } else {
+      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, outputs, plan.eval.threshold);
+      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
+      s.warnings = m.warnings;
+      s.extra = confusion_text(m, plan);
+      s.test["confusion_matrix"] = m.cm.counts;
+      s.test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
+      s.test["threshold"] = plan.eval.threshold;
+    }
+  } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
+    throw UserError(std::string("cannot score the test part: ") + e.what());
   }
-  for (const auto& w : m.warnings) out << "  warning: " << w << '\n';
+  for (const auto& name : plan.eval.metrics) s.test[name] = s.values.at(name);
+  if (test.regression) s.test["target"] = plan.data.target;
+  s.test["rows"] = test.rows;
+  return s;
+}
+
+void print_metrics(std::ostream& out, const TestScores& s, const Plan& plan, std::size_t test_rows) {
+  if (plan.data.regression) out << fmt::format("\ntest ({} rows, target '{}')\n", test_rows, plan.data.target);
+  else out << fmt::format("\ntest ({} rows, threshold {})\n", test_rows, plan.eval.threshold);
+  for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, s.values.at(name));
+  out << s.extra;
+  for (const auto& w : s.warnings) out << "  warning: " << w << '\n';
 }
 
 // The data one model trains and is scored on: the parts after every data stage, what the
@@ -147,7 +181,7 @@ void check_parts(const Plan& plan, const Prepared& p) {
 // What training and scoring one model gave.
 struct Scored {
   TrainOutcome outcome;
-  metrics::BinaryReport report;
+  TestScores report;
   std::size_t train_rows = 0, test_rows = 0;
 };
 
@@ -160,13 +194,11 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   json order = json::array();  // "stages" is keyed by id: this is the order to apply them in
   for (const auto& stage : plan.pipeline.data)
     if (p.fitted.count(stage.id)) order.push_back(stage.id);
-  write_atomic(dir + "/transforms.json", json{{"features", p.info->features},
-                                              {"classes", plan.data.class_names},
-                                              {"order", order},
-                                              {"stages", fitted}}
-                                             .dump(2) + "\n");
+  json transforms{{"features", p.info->features}, {"classes", plan.data.class_names}, {"order", order}, {"stages", fitted}};
+  if (plan.data.regression) transforms["target"] = {{"name", plan.data.target}, {"type", "number"}};
+  write_atomic(dir + "/transforms.json", transforms.dump(2) + "\n");
 
-  Progress progress(out, err, opt.progress_bar, plan.train.epochs);
+  Progress progress(out, err, opt.progress_bar, plan.train.epochs, val_metric_name(plan.loss));
   TrainJob job;
   job.train = &p.parts.at("train");
   job.test = &p.parts.at("test");
@@ -189,13 +221,9 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   Scored s;
   s.outcome = train(job);
   if (!s.outcome.error.empty()) throw UserError(s.outcome.error);
-  write_atomic(dir + "/history.csv", history_csv(s.outcome.history));
-  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *p.info, *job.test, s.outcome.test_probs));
-  try {
-    s.report = metrics::evaluate_binary(job.test->y, s.outcome.test_probs, plan.eval.threshold);
-  } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
-    throw UserError(std::string("cannot score the test part: ") + e.what());
-  }
+  write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *p.info, *job.test, s.outcome.test_outputs));
+  s.report = score_test(plan, *job.test, s.outcome.test_outputs);
   s.train_rows = train_rows;
   s.test_rows = job.test->rows;
   return s;
@@ -230,7 +258,7 @@ void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const Run
       {"device", s.outcome.device},
       {"torch_version", s.outcome.torch_version},
       {"train_rows", s.train_rows},
-      {"test", metrics_json(s.report, plan, s.test_rows)},
+      {"test", s.report.test},
       {"warnings", s.report.warnings},
       {"seconds", seconds},
   };
@@ -250,7 +278,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
     const std::string fold_dir = make_run_dir(fmt::format("{}/fold-{}", dir, p.fold), plan.pipeline.name);
     out << fmt::format("{}fold {}/{}: ", p.fold == 1 ? "" : "\n", p.fold, folds.size());
     const Scored s = train_and_score(plan, train, p, fold_dir, opt, out, err);
-    const auto all = metric_values(s.report);
+    const auto& all = s.report.values;
     std::string line = fmt::format("fold {}/{}: test {} rows", p.fold, folds.size(), s.test_rows);
     for (const auto& name : plan.eval.metrics) line += fmt::format("  {} {:.4f}", name, all.at(name));
     out << line << '\n';
@@ -258,7 +286,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
     values.push_back(all);
     per_fold.push_back({{"fold", p.fold},
                         {"train_rows", s.train_rows},
-                        {"test", metrics_json(s.report, plan, s.test_rows)},
+                        {"test", s.report.test},
                         {"warnings", s.report.warnings},
                         {"seconds", {{"train", s.outcome.train_seconds}}}});
     train_seconds += s.outcome.train_seconds;

@@ -19,7 +19,7 @@ namespace pipeml {
 struct PartInfo {
   std::string name;
   std::size_t rows = 0;
-  std::vector<std::size_t> class_counts;  ///< indexed by label
+  std::vector<std::size_t> class_counts;  ///< indexed by label; empty for a regression target
 };
 
 /// One fold of a cross-validation (the kfold stage): the source rows of its two parts.
@@ -32,10 +32,12 @@ struct FoldRows {
 /// missing values after a split) stay exact.
 struct DataInfo {
   std::vector<std::string> features;
-  std::vector<std::string> class_names;
+  std::vector<std::string> class_names;  ///< empty for a regression target
   std::vector<PartInfo> parts;
   bool split = false;
-  std::vector<int> labels;                   ///< per source row
+  bool regression = false;  ///< the target is a number: no classes, no class counts
+  std::string target;       ///< the target column's name, for messages
+  std::vector<int> labels;                   ///< per source row (regression: 0 for every row)
   std::vector<char> row_has_missing;         ///< per source row
   std::vector<std::size_t> missing_per_col;  ///< missing values per feature, all rows
   std::map<std::string, std::vector<std::size_t>> part_rows;  ///< source row ids, while known
@@ -60,6 +62,8 @@ struct DataInfo {
   bool is_categorical(std::size_t c) const { return c < kinds.size() && kinds[c] == ColumnKind::categorical; }
   PartInfo* part(const std::string& name);
   const PartInfo* part(const std::string& name) const;
+  /// Rows of each class among the given source rows (empty for a regression target).
+  std::vector<std::size_t> count_classes(const std::vector<std::size_t>& rows) const;
 };
 
 /// One model layer as torchsummary shows it.

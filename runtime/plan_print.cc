@@ -25,7 +25,9 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return out + "]";
 }
 
+// "train 242 = {0: 131, 1: 111}"; a regression target has no classes: "train 242 rows".
 std::string part_text(const PartInfo& p, const std::vector<std::string>& classes) {
+  if (classes.empty()) return fmt::format("{} {} rows", p.name, p.rows);
   return fmt::format("{} {} = {}", p.name, p.rows, counts_text(p.class_counts, classes));
 }
 
@@ -176,6 +178,7 @@ nlohmann::json plan_json(const Plan& plan) {
       {"stages", stages},
       {"features", plan.data.features},
       {"classes", plan.data.class_names},
+      {"target", {{"name", plan.data.target}, {"type", plan.data.regression ? "number" : "class"}}},
       {"model", {{"layers", layers}, {"total_params", plan.total_params}}},
       {"lr_by_epoch", plan.lr_by_epoch},
       {"seeds", seeds},

@@ -31,9 +31,7 @@ DataInfo fold_info(const DataInfo& all, const FoldRows& fold) {
   d.parts.clear();
   d.part_rows.clear();
   for (const auto& [name, rows] : {std::pair{"train", &fold.train}, std::pair{"test", &fold.test}}) {
-    PartInfo part{name, rows->size(), std::vector<std::size_t>(all.class_names.size(), 0)};
-    for (auto r : *rows) ++part.class_counts[all.labels[r]];
-    d.parts.push_back(part);
+    d.parts.push_back(PartInfo{name, rows->size(), all.count_classes(*rows)});
     d.part_rows[name] = *rows;
   }
   return d;
@@ -136,6 +134,13 @@ const PartInfo* DataInfo::part(const std::string& name) const {
   for (const auto& p : parts)
     if (p.name == name) return &p;
   return nullptr;
+}
+
+std::vector<std::size_t> DataInfo::count_classes(const std::vector<std::size_t>& rows) const {
+  std::vector<std::size_t> counts(class_names.size(), 0);
+  if (regression) return counts;
+  for (auto r : rows) ++counts[labels[r]];
+  return counts;
 }
 
 std::int64_t seed_of(const dsl::Stage& stage, const dsl::Pipeline& pipeline) {

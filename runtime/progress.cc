@@ -7,8 +7,8 @@
 
 namespace pipeml {
 
-Progress::Progress(std::ostream& out, std::ostream& err, bool bar, int epochs)
-    : out_(out), err_(err), bar_(bar), epochs_(epochs) {}
+Progress::Progress(std::ostream& out, std::ostream& err, bool bar, int epochs, const char* val_metric)
+    : out_(out), err_(err), bar_(bar), epochs_(epochs), val_metric_(val_metric) {}
 
 void Progress::batch(int epoch, int batch, int batches) {
   if (!bar_) return;
@@ -26,7 +26,7 @@ void Progress::batch(int epoch, int batch, int batches) {
 void Progress::epoch(const EpochRecord& r) {
   if (bar_) err_ << "\r\033[K" << std::flush;
   std::string line = fmt::format("epoch {:>3}/{}  train_loss {:.4f}", r.epoch, epochs_, r.train_loss);
-  if (!std::isnan(r.val_loss)) line += fmt::format("  val_loss {:.4f}  val_accuracy {:.4f}", r.val_loss, r.val_accuracy);
+  if (!std::isnan(r.val_loss)) line += fmt::format("  val_loss {:.4f}  {} {:.4f}", r.val_loss, val_metric_, r.val_metric);
   line += fmt::format("  lr {:.6g}  {:.0f} ms", r.lr, r.seconds * 1000);
   out_ << line << '\n';
 }

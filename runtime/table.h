@@ -13,14 +13,17 @@ namespace pipeml {
 /// categories, in the same float matrix as the numbers (NaN: missing, as for numbers).
 enum class ColumnKind { numeric, categorical };
 
-/// Row-major float32 features (NaN marks a missing value) with one integer class label
-/// per row. Labels are 0..k-1; `class_names` keeps what each label meant in the source.
+/// Row-major float32 features (NaN marks a missing value) with, per row, an integer class
+/// label (classification: `y`, 0..k-1, `class_names` keeping what each label meant in the
+/// source) or a number (regression: `target`, float64 as read, and `y` stays empty).
 struct Table {
   std::vector<std::string> columns;      ///< feature names, in order
   std::vector<std::string> class_names;  ///< label i was written as class_names[i]
   std::size_t rows = 0;
   std::vector<float> x;  ///< rows * cols() values
-  std::vector<int> y;    ///< rows labels; empty when the table has no target
+  std::vector<int> y;    ///< rows labels; empty when the table has no class target
+  std::vector<double> target;  ///< rows values when `regression`; else empty
+  bool regression = false;     ///< the target is a number (regression), not a class
   /// Per column, or empty when every column is numeric.
   std::vector<ColumnKind> kinds;
   /// Per column when `kinds` is set: a categorical column's categories, code i being
@@ -42,6 +45,7 @@ struct Table {
     t.class_names = class_names;
     t.kinds = kinds;
     t.categories = categories;
+    t.regression = regression;
     return t;
   }
   /// Number of rows of each label 0..num_classes-1.
@@ -53,16 +57,21 @@ struct Table {
     }
     return c;
   }
+  /// What split and kfold stratify on: the labels, or one stratum of every row for a
+  /// regression target (never stratified; the splitters only count its rows).
+  std::vector<int> strata() const { return regression ? std::vector<int>(rows, 0) : y; }
   /// A new table holding the given rows, in that order.
   Table take(const std::vector<std::size_t>& idx) const {
     Table t = like();
     t.rows = idx.size();
     t.x.resize(idx.size() * cols());
     if (!y.empty()) t.y.resize(idx.size());
+    if (!target.empty()) t.target.resize(idx.size());
     for (std::size_t r = 0; r < idx.size(); ++r) {
       const float* src = row(idx[r]);
       std::copy(src, src + cols(), t.x.data() + r * cols());
       if (!y.empty()) t.y[r] = y[idx[r]];
+      if (!target.empty()) t.target[r] = target[idx[r]];
     }
     return t;
   }

@@ -29,10 +29,14 @@ struct OptimizerSpec {
   bool amsgrad = false;
 };
 
-/// Loss by torch.nn name.
+/// Loss by torch.nn name: bce_with_logits for a binary class target; mse, l1, huber or
+/// smooth_l1 for a number target (regression).
 struct LossSpec {
   std::string type = "bce_with_logits";
   double pos_weight = 1.0;  ///< BCEWithLogitsLoss(pos_weight=...) for the positive class
+  double delta = 1.0;       ///< HuberLoss(delta=...)
+  double beta = 1.0;        ///< SmoothL1Loss(beta=...)
+  bool regression() const { return type != "bce_with_logits"; }
 };
 
 /// Gaussian-noise copies of the training rows that the trainer makes with LibTorch's
@@ -61,12 +65,15 @@ struct TrainSpec {
   std::function<double(int epoch)> lr_at;
 };
 
+/// The name of EpochRecord::val_metric in history.csv and the epoch lines.
+inline const char* val_metric_name(const LossSpec& loss) { return loss.regression() ? "val_mae" : "val_accuracy"; }
+
 /// One line of history.csv.
 struct EpochRecord {
   int epoch = 0;  ///< 1-based
   double train_loss = 0;
   double val_loss = 0;      ///< NaN when there is no validation part
-  double val_accuracy = 0;  ///< NaN when there is no validation part
+  double val_metric = 0;    ///< accuracy (classifier) or MAE (regression); NaN without a validation part
   double lr = 0;
   double seconds = 0;
 };

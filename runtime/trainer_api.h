@@ -26,7 +26,7 @@ struct TrainJob {
 
 struct TrainOutcome {
   std::vector<EpochRecord> history;
-  std::vector<double> test_probs;  ///< probability of class 1, test rows in order
+  std::vector<double> test_outputs;  ///< per test row, in order: the probability of class 1, or the predicted value
   std::string device;              ///< what it ran on: "cpu" or "cuda:0 (NVIDIA H100 ...)"
   std::string torch_version;
   double train_seconds = 0;  ///< the training loop alone

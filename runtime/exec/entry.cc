@@ -33,7 +33,7 @@ TrainOutcome train(const TrainJob& job) {
                                       job.on_epoch, job.on_batch);
     out.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     out.history = std::move(r.history);
-    out.test_probs = std::move(r.test_probs);
+    out.test_outputs = std::move(r.test_outputs);
     save_state_dict(*r.model, job.model_path);
   } catch (const UserError& e) {
     out.error = e.what();

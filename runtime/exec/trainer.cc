@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -17,14 +18,17 @@
 namespace pipeml {
 namespace {
 
-// Features the model can read, and for training parts labels 0/1 for every row.
-void check_table(const Table& t, const char* part, int in_features, bool needs_labels) {
+// Features the model can read, and for training parts labels 0/1 (or, for regression,
+// a target value) for every row.
+void check_table(const Table& t, const char* part, int in_features, bool needs_labels, bool regression) {
   if (t.cols() != static_cast<std::size_t>(in_features))
     throw UserError(std::string("the ") + part + " part has " + std::to_string(t.cols()) +
                     " features, the model expects " + std::to_string(in_features));
-  if (needs_labels && t.y.size() != t.rows) throw UserError(std::string("the ") + part + " part has no labels");
+  if (needs_labels && regression && t.target.size() != t.rows)
+    throw UserError(std::string("the ") + part + " part has no target values");
+  if (needs_labels && !regression && t.y.size() != t.rows) throw UserError(std::string("the ") + part + " part has no labels");
   for (std::size_t r = 0; r < t.rows; ++r) {
-    if (needs_labels && t.y[r] != 0 && t.y[r] != 1)
+    if (needs_labels && !regression && t.y[r] != 0 && t.y[r] != 1)
       throw UserError(std::string("the ") + part + " part has label " + std::to_string(t.y[r]) + " at row " +
                       std::to_string(r + 1) + "; binary training needs labels 0 and 1");
     for (std::size_t c = 0; c < t.cols(); ++c)
@@ -36,15 +40,19 @@ void check_table(const Table& t, const char* part, int in_features, bool needs_l
 
 void check_job(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp, const LossSpec& loss,
                const TrainSpec& spec) {
-  if (loss.type != "bce_with_logits")
-    throw UserError("loss '" + loss.type + "' is not supported yet (use bce_with_logits)");
+  const std::string& type = loss.type;
+  if (type != "bce_with_logits" && type != "mse" && type != "l1" && type != "huber" && type != "smooth_l1")
+    throw UserError("loss '" + type + "' is not supported yet (use bce_with_logits, mse, l1, huber or smooth_l1)");
   if (!(loss.pos_weight > 0)) throw UserError("pos_weight must be positive");
-  if (mlp.out_features != 1) throw UserError("binary training needs out_features 1");
+  if (!(loss.delta > 0)) throw UserError("huber's delta must be positive");
+  if (!(loss.beta >= 0)) throw UserError("smooth_l1's beta must not be negative");
+  if (mlp.out_features != 1)
+    throw UserError(loss.regression() ? "regression needs out_features 1" : "binary training needs out_features 1");
   if (spec.batch_size < 1) throw UserError("batch_size must be at least 1");
   if (spec.epochs < 0) throw UserError("epochs must not be negative");
-  check_table(train, "train", mlp.in_features, true);
-  if (val) check_table(*val, "validation", mlp.in_features, true);
-  check_table(test, "test", mlp.in_features, false);
+  check_table(train, "train", mlp.in_features, true, loss.regression());
+  if (val) check_table(*val, "validation", mlp.in_features, true, loss.regression());
+  check_table(test, "test", mlp.in_features, false, loss.regression());
   const std::size_t n = train.rows, bs = spec.batch_size;
   if (n == 0 || (spec.drop_last && n < bs))
     throw UserError("the train part has " + std::to_string(n) + " rows: not one batch of " + std::to_string(bs));
@@ -60,10 +68,12 @@ at::Tensor features(const Table& t, const at::Device& device) {
   return x.to(device);
 }
 
-// Labels as float32 [rows, 1], the shape and type of the model's logits.
+// Labels (or a regression target's values, rounded to float32 as
+// torch.tensor(y, dtype=torch.float32) rounds them) as [rows, 1], the model output's shape.
 at::Tensor labels(const Table& t, const at::Device& device) {
   auto y = at::empty({static_cast<std::int64_t>(t.rows), 1}, at::kFloat);
-  std::copy(t.y.begin(), t.y.end(), y.data_ptr<float>());
+  if (t.regression) std::transform(t.target.begin(), t.target.end(), y.data_ptr<float>(), [](double v) { return static_cast<float>(v); });
+  else std::copy(t.y.begin(), t.y.end(), y.data_ptr<float>());
   return y.to(device);
 }
 
@@ -118,16 +128,37 @@ at::Tensor with_noisy_copies(const at::Tensor& rows, const NoiseSpec& noise, con
   return at::cat(parts);
 }
 
-at::Tensor bce(const at::Tensor& logits, const at::Tensor& y, const c10::optional<at::Tensor>& pos_weight) {
-  return at::binary_cross_entropy_with_logits(logits, y, {}, pos_weight, at::Reduction::Mean);
-}
+// The loss of torch.nn by name, mean over the batch (LossSpec lists them).
+class Loss {
+ public:
+  Loss(const LossSpec& spec, const at::TensorOptions& options) : spec_(spec) {
+    // Python's BCEWithLogitsLoss() has no pos_weight, and its formula without one rounds
+    // differently from the one with pos_weight 1: leave it out in that case too.
+    if (spec.type == "bce_with_logits" && spec.pos_weight != 1.0) pos_weight_ = at::full({1}, spec.pos_weight, options);
+  }
+  at::Tensor operator()(const at::Tensor& out, const at::Tensor& y) const {
+    const auto mean = at::Reduction::Mean;
+    if (spec_.type == "mse") return at::mse_loss(out, y, mean);
+    if (spec_.type == "l1") return at::l1_loss(out, y, mean);
+    if (spec_.type == "huber") return at::huber_loss(out, y, mean, spec_.delta);
+    if (spec_.type == "smooth_l1") return at::smooth_l1_loss(out, y, mean, spec_.beta);
+    return at::binary_cross_entropy_with_logits(out, y, {}, pos_weight_, mean);
+  }
+  bool is_bce() const { return spec_.type == "bce_with_logits"; }
+  const c10::optional<at::Tensor>& pos_weight() const { return pos_weight_; }
 
-// One training step and eval-mode logits, computed either by CpuMlpStep or by autograd.
+ private:
+  LossSpec spec_;
+  c10::optional<at::Tensor> pos_weight_;
+};
+
+// One training step and eval-mode outputs, computed either by CpuMlpStep (written for
+// BCEWithLogits) or by autograd.
 class Stepper {
  public:
-  Stepper(torch::nn::Sequential& model, FlatAdamW& optimizer, c10::optional<at::Tensor> pos_weight, bool fast)
-      : model_(model), optimizer_(optimizer), pos_weight_(pos_weight) {
-    if (fast) fast_ = std::make_unique<CpuMlpStep>(model, pos_weight);
+  Stepper(torch::nn::Sequential& model, FlatAdamW& optimizer, const Loss& loss, bool fast)
+      : model_(model), optimizer_(optimizer), loss_(loss) {
+    if (fast && loss.is_bce()) fast_ = std::make_unique<CpuMlpStep>(model, loss.pos_weight());
   }
   /// Zero grad, forward, loss, backward, optimizer step; returns the loss, not read back.
   at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr) {
@@ -136,7 +167,7 @@ class Stepper {
       loss = fast_->train_batch(x, y);  // overwrites the gradients: nothing to zero
     } else {
       optimizer_.zero_grad();
-      loss = bce(model_->forward(x), y, pos_weight_);
+      loss = loss_(model_->forward(x), y);
       loss.backward();
       loss = loss.detach();
     }
@@ -159,13 +190,17 @@ class Stepper {
  private:
   torch::nn::Sequential& model_;
   FlatAdamW& optimizer_;
-  c10::optional<at::Tensor> pos_weight_;
+  const Loss& loss_;
   std::unique_ptr<CpuMlpStep> fast_;
 };
 
-std::vector<double> probabilities(Stepper& stepper, const at::Tensor& x) {
+// What the model says of each row: the probability of class 1, or for regression the
+// predicted value (float32, widened).
+std::vector<double> outputs(Stepper& stepper, const at::Tensor& x, bool regression) {
   if (x.size(0) == 0) return {};
-  const at::Tensor p = at::sigmoid(stepper.logits(x)).reshape({-1}).to(at::kCPU, at::kDouble);
+  at::Tensor out = stepper.logits(x);
+  if (!regression) out = at::sigmoid(out);
+  const at::Tensor p = out.reshape({-1}).to(at::kCPU, at::kDouble);
   return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
 }
 
@@ -205,11 +240,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   const at::Tensor x_test = features(test, device);
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device);
-  // Python's BCEWithLogitsLoss() has no pos_weight, and its formula without one rounds
-  // differently from the one with pos_weight 1: leave it out in that case too.
-  c10::optional<at::Tensor> pos_weight;
-  if (loss.pos_weight != 1.0) pos_weight = at::full({1}, loss.pos_weight, x.options());
-  Stepper stepper(model, optimizer, pos_weight, device.is_cpu() && cpu_step == CpuStep::fast);
+  const Loss loss_fn(loss, x.options());
+  const bool regression = loss.regression();
+  Stepper stepper(model, optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast);
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
@@ -239,22 +272,23 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     double total = 0;
     for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
     rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
-    rec.val_loss = rec.val_accuracy = std::numeric_limits<double>::quiet_NaN();
+    rec.val_loss = rec.val_metric = std::numeric_limits<double>::quiet_NaN();
     if (val && val->rows > 0) {
       const at::Tensor logits = stepper.logits(x_val);
       c10::InferenceMode no_autograd;
-      const at::Tensor correct = at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
-      const at::Tensor both = at::stack({bce(logits, y_val, pos_weight).to(at::kDouble), correct.to(at::kDouble)});
+      // Accuracy for a classifier; the mean absolute error for regression.
+      const at::Tensor metric = regression ? (logits - y_val).abs().sum() : at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
+      const at::Tensor both = at::stack({loss_fn(logits, y_val).to(at::kDouble), metric.to(at::kDouble)});
       const at::Tensor h = both.to(at::kCPU);
       rec.val_loss = h.data_ptr<double>()[0];
-      rec.val_accuracy = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
+      rec.val_metric = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
     }
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(rec);
     if (on_epoch) on_epoch(rec);
   }
-  result.test_probs = probabilities(stepper, x_test);
-  if (val) result.val_probs = probabilities(stepper, x_val);
+  result.test_outputs = outputs(stepper, x_test, regression);
+  if (val) result.val_outputs = outputs(stepper, x_val, regression);
   return result;
 }
 

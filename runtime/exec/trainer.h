@@ -1,4 +1,5 @@
-// The training loop of a binary classifier: heart_ref.py's loop, in LibTorch.
+// The training loop of a binary classifier (heart_ref.py's loop, in LibTorch) or of a
+// regression model on one number target.
 #pragma once
 #include <torch/nn/modules/container/sequential.h>
 
@@ -13,8 +14,8 @@ namespace pipeml {
 /// What train_and_predict hands back.
 struct TrainResult {
   std::vector<EpochRecord> history;  ///< one record per epoch
-  std::vector<double> test_probs;    ///< sigmoid of the logits, test rows in order
-  std::vector<double> val_probs;     ///< the same for the validation rows (empty without one)
+  std::vector<double> test_outputs;  ///< sigmoid of the logits (regression: the output), test rows in order
+  std::vector<double> val_outputs;   ///< the same for the validation rows (empty without one)
   torch::nn::Sequential model;       ///< the trained model, in eval mode, on the training device
 };
 
@@ -33,7 +34,9 @@ enum class CpuStep {
 /// Given the same tensors and seed it makes the same random draws as the Python loop.
 /// spec.device is "cpu" or "cuda" (already resolved); everything stays on it throughout.
 /// on_epoch gets each record as it is made; on_batch(epoch, batch, batches) is 1-based.
-/// Binary only: mlp.out_features 1, labels 0/1. Throws UserError for what it cannot train.
+/// A regression loss (mse, l1, huber, smooth_l1) trains on Table::target instead, with the
+/// same draws; its validation metric is the MAE. mlp.out_features 1, labels 0/1 for a
+/// classifier. Throws UserError for what it cannot train.
 TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp,
                               const LossSpec& loss, const OptimizerSpec& opt, const TrainSpec& spec,
                               const std::function<void(const EpochRecord&)>& on_epoch,

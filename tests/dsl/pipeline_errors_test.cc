@@ -163,7 +163,7 @@ TEST_CASE("a required parameter left out") {
         "t.yaml:4:9: error: 'load_csv' needs parameter 'target'\n"
         "    - op: load_csv\n"
         "          ^~~~~~~~\n"
-        "  note: target: the column holding the class\n");
+        "  note: target: the column to predict: a class, or a number with target_type: number\n");
 }
 
 TEST_CASE("a required section left out is an error about the whole file") {

@@ -181,7 +181,7 @@ TEST_CASE("bce_with_logits on a target with five classes") {
         "    op: bce_with_logits\n"
         "        ^~~~~~~~~~~~~~~\n"
         "  note: make the target binary with 'target_threshold' on load_csv (class 1 where 'num' is above it, for "
-        "example 'target_threshold: 0')\n");
+        "example 'target_threshold: 0'), or predict the number: 'target_type: number' and loss 'mse'\n");
 }
 
 TEST_CASE("a last batch of one row with BatchNorm") {
