@@ -15,6 +15,7 @@
 #include "runtime/finite_check.h"
 #include "runtime/metrics.h"
 #include "runtime/plan_print.h"
+#include "runtime/prepare.h"
 #include "runtime/progress.h"
 #include "runtime/regression_metrics.h"
 #include "runtime/registry.h"
@@ -112,53 +113,6 @@ void print_metrics(std::ostream& out, const TestScores& s, const Plan& plan, std
   for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, s.values.at(name));
   out << s.extra;
   for (const auto& w : s.warnings) out << "  warning: " << w << '\n';
-}
-
-// The data one model trains and is scored on: the parts after every data stage, what the
-// fitted stages learned, and the plan's facts about the parts (their source rows).
-struct Prepared {
-  std::map<std::string, Table> parts;
-  std::map<std::string, std::string> fitted;
-  const DataInfo* info = nullptr;  ///< plan.data, or the fold's plan.fold_data entry
-  std::size_t fold = 0;            ///< 1-based; 0 without cross-validation
-};
-
-// Runs every data stage; after a kfold stage, the stages after it once per fold on that
-// fold's rows, each fold with its own fitted state. Writes nothing: a data error leaves no
-// artifact behind. All folds are prepared before any trains, at the cost of holding them.
-std::vector<Prepared> prepare(const Plan& plan, const NeighbourCandidates* gpu_neighbours) {
-  const Registry& registry = Registry::builtin();
-  const auto& stages = plan.pipeline.data;
-  DataRun data{plan, {}, {}, gpu_neighbours, {}};
-  std::size_t next = 0;
-  if (plan.planned && plan.planned->stages > 0 && plan.fold_data.empty()) {
-    // Planning already ran these stages on the real data: go on from their tables (once).
-    data.parts = std::move(plan.planned->parts);
-    data.fitted = std::move(plan.planned->fitted);
-    next = plan.planned->stages;
-    plan.planned->stages = 0;
-  }
-  while (next < stages.size() && data.folds.empty()) {
-    registry.op(stages[next].op())->run(stages[next], data);
-    ++next;
-  }
-  std::vector<Prepared> out;
-  if (data.folds.empty()) {
-    out.push_back(Prepared{std::move(data.parts), std::move(data.fitted), &plan.data, 0});
-    return out;
-  }
-  // The same code made the plan's folds from the same file; a file changed in between
-  // (the plan's hashes guard saved plans) could still disagree.
-  if (data.folds.size() != plan.fold_data.size())
-    throw UserError("the data changed since the pipeline was planned: plan it again");
-  const Table all = std::move(data.parts.at("all"));
-  for (std::size_t f = 0; f < data.folds.size(); ++f) {
-    DataRun fold{plan, {{"train", all.take(data.folds[f].train)}, {"test", all.take(data.folds[f].test)}}, data.fitted,
-                 gpu_neighbours, {}};
-    for (std::size_t i = next; i < stages.size(); ++i) registry.op(stages[i].op())->run(stages[i], fold);
-    out.push_back(Prepared{std::move(fold.parts), std::move(fold.fitted), &plan.fold_data.at(f), f + 1});
-  }
-  return out;
 }
 
 // No NaN or infinite value may reach the model; a row still known to be a file row is

@@ -3,6 +3,7 @@
 // list in ops/ops.def puts them in the registry (no static-initialisation tricks).
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct PlanState {
   dsl::Diagnostics& diags;
   const Registry& registry;
   std::size_t errors_before = 0;  ///< diags.size() when planning began
+  /// After kfold: the fold being planned (0-based). Its errors go to the fold's own `diags`;
+  /// `errors_earlier` says whether a stage before kfold already reported one.
+  std::optional<std::size_t> fold;
+  bool errors_earlier = false;
 };
 
 /// The tables as they stand while data stages run, by part name, plus what fitted

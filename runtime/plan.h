@@ -103,6 +103,11 @@ struct PlannedData {
   std::size_t stages = 0;
   std::map<std::string, Table> parts;
   std::map<std::string, std::string> fitted;
+  /// Cross-validation, once planning ran kfold (`parts` then holds "all", as kfold leaves
+  /// it): its folds' rows, and each fold's own data as far as planning ran that fold
+  /// (`stages` counts every data stage, kfold's included; 0: not started).
+  std::vector<FoldRows> fold_rows;
+  std::vector<PlannedData> folds;
 };
 
 struct EvalSpec {

@@ -19,7 +19,7 @@ namespace {
 void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags,
                 std::size_t errors_before) {
   plan.steps.push_back(PlanStep{&stage, {}, {}, {}});
-  PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before};
+  PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before, std::nullopt, false};
   registry.op(stage.op())->plan(stage, state);
   if (stage.section == "data" && plan.data.folds.empty()) plan.steps.back().parts = plan.data.parts;
 }
@@ -73,9 +73,10 @@ void merge_fold_errors(const std::vector<dsl::Diagnostics>& per_fold, dsl::Diagn
 // sections) is planned once per fold on that fold's data, as the executor will run it.
 // The plan keeps each fold's parts and notes; fold 1's data becomes plan.data.
 void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& registry, Plan& plan,
-                dsl::Diagnostics& diags) {
+                dsl::Diagnostics& diags, std::size_t errors_before) {
   const DataInfo& all = plan.data;  // replaced by fold 1's data at the end
   const std::size_t k = all.folds.size();
+  const bool errors_earlier = diags.size() != errors_before;
   std::vector<DataInfo> data;
   for (const auto& fold : all.folds) data.push_back(fold_info(all, fold));
   std::vector<dsl::Diagnostics> fold_diags(k);
@@ -83,7 +84,7 @@ void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& regi
     plan.steps.push_back(PlanStep{stage, {}, {}, std::vector<FoldStep>(k)});
     for (std::size_t f = 0; f < k; ++f) {
       PlanStep scratch{stage, {}, {}, {}};
-      PlanState state{plan, data[f], scratch, fold_diags[f], registry, 0};
+      PlanState state{plan, data[f], scratch, fold_diags[f], registry, 0, f, errors_earlier};
       registry.op(stage->op())->plan(*stage, state);
       FoldStep& out = plan.steps.back().folds[f];
       if (stage->section == "data") out.parts = data[f].parts;
@@ -120,6 +121,34 @@ void check_complete(const Plan& plan, dsl::Diagnostics& diags) {
               std::to_string(missing) + (missing == 1 ? " value is" : " values are") +
                   " still missing after the data stages, and the model cannot take missing values: " + columns,
               "fill them with '- op: impute' after '" + (splitter != data.end() ? splitter->op() : std::string("split")) + "'");
+}
+
+// Where `stage` is among the data stages (planned_tables is only for data stages).
+std::size_t stage_index(const std::vector<dsl::Stage>& data, const dsl::Stage& stage) {
+  std::size_t i = 0;
+  while (i < data.size() && &data[i] != &stage) ++i;
+  if (i == data.size()) throw std::logic_error("planned_tables: not a data stage of this plan");
+  return i;
+}
+
+// Runs the data stages after `planned`'s, up to and including `last`, with the run hooks
+// `pipe run` uses. A UserError becomes an error at the stage that raised it (false).
+bool run_stages(PlannedData& planned, std::size_t last, PlanState& st) {
+  const auto& data = st.plan.pipeline.data;
+  if (planned.stages > last + 1) throw std::logic_error("planned_tables: stages planned out of order");
+  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted), nullptr, std::move(planned.fold_rows)};
+  std::size_t i = planned.stages;
+  try {
+    for (; i <= last; ++i) st.registry.op(data[i].op())->run(data[i], run);
+  } catch (const UserError& e) {
+    st.diags.error(data[i].op_loc, e.what());
+    return false;
+  }
+  planned.parts = std::move(run.parts);
+  planned.fitted = std::move(run.fitted);
+  planned.fold_rows = std::move(run.folds);
+  planned.stages = last + 1;
+  return true;
 }
 
 }  // namespace
@@ -159,36 +188,37 @@ std::int64_t use_seed(const dsl::Stage& stage, Plan& plan) {
 
 const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, PlanState& st) {
   // Run hooks trust their plan hooks' checks: with an error anywhere so far, none may run.
-  if (st.diags.size() != st.errors_before) return nullptr;
+  if (st.diags.size() != st.errors_before || st.errors_earlier) return nullptr;
   const auto& data = st.plan.pipeline.data;
-  // Per-fold data is not run while planning (yet): say so rather than guess the counts.
-  for (const auto& x : data)
-    if (x.op() == "kfold") {
-      st.diags.error(stage.op_loc,
-                     "'" + stage.op() + "' with 'kfold' is not supported yet: its row counts depend on each fold's values",
-                     "use 'split', or a sampler whose counts follow from the classes (smote, random_over_sampler, "
-                     "random_under_sampler, smote_nc)");
+  const std::size_t last = stage_index(data, stage);
+  if (!st.plan.planned) st.plan.planned = std::make_shared<PlannedData>();
+  PlannedData* planned = st.plan.planned.get();
+  if (st.fold) {
+    // The stages up to kfold run once, on all the rows; each fold goes on from its own rows.
+    const auto kfold = std::find_if(data.begin(), data.end(), [](const dsl::Stage& x) { return x.op() == "kfold"; });
+    const std::size_t at = stage_index(data, *kfold);
+    if (planned->stages <= at && !run_stages(*planned, at, st)) {
+      st.plan.planned.reset();
       return nullptr;
     }
-  std::size_t last = 0;
-  while (last < data.size() && &data[last] != &stage) ++last;
-  if (last == data.size()) throw std::logic_error("planned_tables: not a data stage of this plan");
-  if (!st.plan.planned) st.plan.planned = std::make_shared<PlannedData>();
-  PlannedData& planned = *st.plan.planned;
-  if (planned.stages > last + 1) throw std::logic_error("planned_tables: stages planned out of order");
-  DataRun run{st.plan, std::move(planned.parts), std::move(planned.fitted), nullptr, {}};
-  std::size_t i = planned.stages;
-  try {
-    for (; i <= last; ++i) st.registry.op(data[i].op())->run(data[i], run);
-  } catch (const UserError& e) {
-    st.diags.error(data[i].op_loc, e.what());
-    st.plan.planned.reset();
+    if (*st.fold >= planned->fold_rows.size()) throw std::logic_error("planned_tables: a fold kfold did not make");
+    planned->folds.resize(planned->fold_rows.size());
+    PlannedData& mine = planned->folds[*st.fold];
+    if (mine.stages == 0) {
+      const Table& all = planned->parts.at("all");
+      const FoldRows& rows = planned->fold_rows[*st.fold];
+      mine.parts = {{"train", all.take(rows.train)}, {"test", all.take(rows.test)}};
+      mine.fitted = planned->fitted;
+      mine.stages = at + 1;
+    }
+    planned = &mine;
+  }
+  if (!run_stages(*planned, last, st)) {
+    *planned = PlannedData{};  // a fold's error fails the plan; the other folds still report theirs
+    if (!st.fold) st.plan.planned.reset();
     return nullptr;
   }
-  planned.parts = std::move(run.parts);
-  planned.fitted = std::move(run.fitted);
-  planned.stages = last + 1;
-  return &planned.parts;
+  return &planned->parts;
 }
 
 std::string counts_text(const std::vector<std::size_t>& counts, const std::vector<std::string>& names) {
@@ -244,7 +274,7 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   sections.push_back(&p.evaluate);
   if (!plan->data.folds.empty()) {
     rest.insert(rest.end(), sections.begin(), sections.end());
-    plan_folds(rest, registry, *plan, diags);
+    plan_folds(rest, registry, *plan, diags, errors_before);
   } else {
     for (const dsl::Stage* s : sections) plan_stage(*s, registry, *plan, diags, errors_before);
   }

@@ -26,9 +26,11 @@ std::int64_t use_seed(const dsl::Stage& stage, Plan& plan);
 
 /// For a data stage whose row counts depend on the values (a cleaner, ADASYN): the tables
 /// after every data stage up to and including `stage`, computed by their run hooks on the
-/// real data and kept in plan.planned, from which `pipe run` goes on. Null when an earlier
-/// error makes that impossible; a UserError of a run hook becomes an error at the stage
-/// that raised it. Call it from `stage`'s plan hook.
+/// real data and kept in plan.planned, from which `pipe run` goes on. After kfold (st.fold
+/// set), the stages up to kfold run once and the fold's from there on its own rows: the
+/// fold's tables. Null when an earlier error makes that impossible; a UserError of a run
+/// hook becomes an error at the stage that raised it (in a fold, the fold's error, which
+/// the plan reports with its number). Call it from `stage`'s plan hook.
 const std::map<std::string, Table>* planned_tables(const dsl::Stage& stage, PlanState& st);
 
 /// "{0: 131, 1: 111}" — class counts with the class names.

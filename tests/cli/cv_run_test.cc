@@ -102,3 +102,37 @@ TEST_CASE("pipe run cross-validates: a model per fold, each fold's artifacts, me
   CHECK(status == 0);
   CHECK(said.find("60 test rows: largest difference") != std::string::npos);
 }
+
+TEST_CASE("pipe run cross-validates with smote_enn on the plan's per-fold tables, and so does its saved plan") {
+  // smote_enn's counts depend on each fold's values: planning ran every fold's stages, the
+  // run trains each fold on the rows its plan counted, and a saved plan (whose tables are
+  // not saved) recomputes them to the same result.
+  const pipetest::TempDir tmp;
+  const std::string args = " --set train.epochs=2 --device cpu";
+  const auto plan = run_pipe("plan examples/heart_cv_cleaning.yaml --format json" + args, false);
+  REQUIRE(plan.code == 0);
+  REQUIRE(run_pipe("plan examples/heart_cv_cleaning.yaml" + args + " -o " + tmp.path("cv.plan")).code == 0);
+  const json planned = json::parse(plan.out);
+  const json& smote_enn = planned["stages"][4];
+  REQUIRE(smote_enn["op"] == "smote_enn");
+
+  const auto direct = run_pipe("run examples/heart_cv_cleaning.yaml" + args + " --out " + tmp.path("direct"));
+  INFO(direct.out);
+  REQUIRE(direct.code == 0);
+  const auto saved = run_pipe("run " + tmp.path("cv.plan") + " --out " + tmp.path("saved"));
+  INFO(saved.out);
+  REQUIRE(saved.code == 0);
+  const auto m = json::parse(read_file(tmp.path("direct") + "/metrics.json"));
+  const auto m_saved = json::parse(read_file(tmp.path("saved") + "/metrics.json"));
+  REQUIRE(m["folds"].size() == 5);
+  for (std::size_t f = 0; f < 5; ++f) {
+    INFO("fold " << f + 1);
+    const json& train = smote_enn["folds"][f]["parts"][0];
+    REQUIRE(train["name"] == "train");
+    CHECK(m["folds"][f]["train_rows"] == train["rows"]);
+    CHECK(direct.out.find("fold " + std::to_string(f + 1) + "/5: training on " + train["rows"].dump() + " rows") !=
+          std::string::npos);
+    CHECK(m_saved["folds"][f]["train_rows"] == train["rows"]);
+    CHECK(m_saved["folds"][f]["test"] == m["folds"][f]["test"]);
+  }
+}

@@ -67,3 +67,12 @@ TEST_CASE("pipe validate counts the folds") {
   CHECK(r.out ==
         "examples/heart_cv.yaml: ok \u2014 6 data stages, mlp (10497 parameters), adamw + step_lr, 50 epochs, 5 folds\n");
 }
+
+TEST_CASE("pipe plan shows each fold's counts after a resampler that depends on the values") {
+  const auto r = run_pipe("plan examples/heart_cv_cleaning.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_cv_cleaning.plan.txt", r.out));
+  // Counted on each fold's data, with a note that says so.
+  CHECK(r.out.find("    note: counted on the data: which rows smote_enn removes or adds depends on their values") !=
+        std::string::npos);
+}
