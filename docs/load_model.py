@@ -6,8 +6,8 @@ usage: python3 docs/load_model.py RUN_DIR DATA_FILE [--check]
 RUN_DIR is a run directory (plan.json, transforms.json, model.pt, predictions.csv), or
 one fold's fold-N/ folder of a cross-validated run (plan.json is then in its parent).
 DATA_FILE is the CSV the pipeline read (its load_csv options come from plan.json).
-Prints the probability of class 1 (the second class name), or for a regression model the
-predicted value, for each test row listed in predictions.csv; with --check, instead compares them with pipe's own predictions and
+Prints the probability of class 1 (the second class name) — of every class for a model
+trained with cross_entropy — or for a regression model the predicted value, for each test row listed in predictions.csv; with --check, instead compares them with pipe's own predictions and
 exits 1 on a mismatch. The data stages are replayed from transforms.json: load_csv's
 categories, impute, standardize, min_max_scale, robust_scale, one_hot_encode,
 ordinal_encode and select_columns.
@@ -173,19 +173,29 @@ def main():
     rows, na = read_rows(plan, data)
     preds = list(csv.DictReader(open(os.path.join(run, "predictions.csv"))))
     x = [transform(load(rows[int(p["row"])], transforms, na), transforms) for p in preds]
-    # A regression model's output is the predicted value; a classifier's is a logit.
+    # A regression model's output is the predicted value; a classifier's a logit, or with
+    # cross_entropy one logit per class (the probabilities are their softmax).
     regression = "target" in transforms
-    column = "predicted" if regression else next(k for k in preds[0] if k.startswith("prob_"))
+    columns = ["predicted"] if regression else [k for k in preds[0] if k.startswith("prob_")]
     with torch.no_grad():
         out = model(torch.tensor(x, dtype=torch.float32))
-        outputs = (out if regression else torch.sigmoid(out)).view(-1).tolist()
+        if regression:
+            outputs = out
+        elif out.shape[1] > 1:
+            outputs = torch.softmax(out, dim=1)
+        else:
+            outputs = torch.sigmoid(out)
+        outputs = outputs.view(len(preds), -1).tolist()
 
     if not check:
-        for p, value in zip(preds, outputs):
-            print(f"row {p['row']}: " + (f"{transforms['target']['name']} = {value:.6g}" if regression
-                                         else f"p({column[5:]}) = {value:.4f}"))
+        for p, values in zip(preds, outputs):
+            if regression:
+                print(f"row {p['row']}: {transforms['target']['name']} = {values[0]:.6g}")
+            else:
+                print(f"row {p['row']}: " + ", ".join(f"p({c[5:]}) = {v:.4f}" for c, v in zip(columns[-len(values):], values)))
         return 0
-    worst = max(abs(value - float(p[column])) / max(1.0, abs(value)) for p, value in zip(preds, outputs))
+    worst = max(abs(v - float(p[c])) / (max(1.0, abs(v)) if regression else 1.0)
+                for p, values in zip(preds, outputs) for c, v in zip(columns[-len(values):], values))
     what = "predictions (relative)" if regression else "probabilities"
     print(f"{len(outputs)} test rows: largest difference from pipe's {what} {worst:.2e}")
     return 0 if worst < 1e-5 else 1

@@ -51,10 +51,17 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.plan.eval.metrics.clear();
   plan_metrics(s, st);
   const dsl::Param& threshold = s.param("threshold");
+  const bool multiclass = st.plan.mlp.out_features > 1;
   if (st.data.regression && !threshold.is_default)
     st.diags.error(threshold.loc, "'threshold' turns a probability into a class, but the target '" + st.data.target +
                                       "' is a number (regression)",
                    "remove 'threshold'");
+  if (multiclass && !threshold.is_default)
+    st.diags.error(threshold.loc, "'threshold' applies to one probability, but the model gives one per class",
+                   "remove 'threshold': the predicted class is the most probable one");
+  if (multiclass && !st.data.regression && rules::has_data(st))
+    st.step.notes.push_back("predicted class: the most probable; precision, recall and f1 are macro averages over the " +
+                            std::to_string(st.data.class_names.size()) + " classes, roc_auc is one-vs-rest (macro)");
   if (st.data.split && st.data.part("test") == nullptr)
     st.diags.error(s.op_loc, "there is no test part to evaluate on", "give 'split' a test_size");
   if (st.data.regression) return;  // the class checks below do not apply
@@ -69,7 +76,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
       if (test->class_counts[c] != 0) continue;
       const bool folds = splitter != data.end() && splitter->op() == "kfold";
       st.diags.error(splitter != data.end() ? splitter->op_loc : s.op_loc,
-                     "the test part has no row of class '" + st.data.class_names[c] + "': the test metrics need rows of both classes",
+                     "the test part has no row of class '" + st.data.class_names[c] + "': the test metrics need rows of " +
+                         (st.data.class_names.size() == 2 ? std::string("both classes") : "every class"),
                      folds ? "fewer folds (n_splits) put more rows in each fold's test part"
                            : "stratify the split, or give the test part more rows (test_size)");
       break;

@@ -57,7 +57,9 @@ void plan(const dsl::Stage& s, PlanState& st) {
                        " in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'");
   m.in_features = static_cast<int>(st.data.features.size());
   const std::size_t classes = st.data.class_names.size();
-  m.out_features = st.data.regression || classes == 2 ? 1 : static_cast<int>(classes);
+  // One logit for two classes with bce_with_logits; one per class with cross_entropy.
+  const bool per_class = st.plan.pipeline.loss.op() == "cross_entropy";
+  m.out_features = st.data.regression || (classes == 2 && !per_class) ? 1 : static_cast<int>(classes);
   st.plan.layers = layers_of(m);
   st.plan.total_params = 0;
   for (const auto& l : st.plan.layers) st.plan.total_params += l.params;

@@ -14,6 +14,7 @@
 #include "runtime/cv_summary.h"
 #include "runtime/finite_check.h"
 #include "runtime/metrics.h"
+#include "runtime/multiclass_metrics.h"
 #include "runtime/plan_print.h"
 #include "runtime/prepare.h"
 #include "runtime/progress.h"
@@ -48,6 +49,19 @@ std::string predictions_csv(const Plan& plan, const DataInfo& info, const Table&
     return csv;
   }
   const auto& names = plan.data.class_names;
+  if (plan.loss.cross_entropy()) {  // a probability per class, the most probable predicted
+    const std::size_t k = names.size();
+    std::string csv = "row,label";
+    for (const auto& n : names) csv += ",prob_" + n;
+    csv += ",predicted\n";
+    const std::vector<int> predicted = metrics::argmax(probs, static_cast<int>(k));
+    for (std::size_t i = 0; i < test.rows; ++i) {
+      csv += fmt::format("{},{}", known ? std::to_string(ids->second[i]) : std::string(), names.at(test.y[i]));
+      for (std::size_t c = 0; c < k; ++c) csv += fmt::format(",{:.9g}", probs[i * k + c]);
+      csv += "," + names.at(predicted[i]) + "\n";
+    }
+    return csv;
+  }
   std::string csv = "row,label,prob_" + names.at(1) + ",predicted\n";
   for (std::size_t i = 0; i < test.rows; ++i) {
     const int predicted = probs[i] >= plan.eval.threshold ? 1 : 0;
@@ -66,16 +80,16 @@ struct TestScores {
   std::string extra;  ///< the confusion matrix, for a classifier
 };
 
-std::string confusion_text(const metrics::BinaryReport& m, const Plan& plan) {
+std::string confusion_text(const metrics::ConfusionMatrix& cm, const Plan& plan) {
   std::string out;
   const auto& names = plan.data.class_names;
   out += "  confusion matrix (rows: true, columns: predicted)\n";
   out += fmt::format("  {:>8}", "");
   for (const auto& n : names) out += fmt::format(" {:>6}", n);
   out += '\n';
-  for (std::size_t i = 0; i < m.cm.counts.size(); ++i) {
+  for (std::size_t i = 0; i < cm.counts.size(); ++i) {
     out += fmt::format("  {:>8}", i < names.size() ? names[i] : std::to_string(i));
-    for (auto c : m.cm.counts[i]) out += fmt::format(" {:>6}", c);
+    for (auto c : cm.counts[i]) out += fmt::format(" {:>6}", c);
     out += '\n';
   }
   return out;
@@ -89,11 +103,26 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
       const metrics::RegressionReport r = metrics::evaluate_regression(test.target, outputs);
       s.values = {{"mae", r.mae}, {"mse", r.mse}, {"rmse", r.rmse}, {"r2", r.r2}};
       s.warnings = r.warnings;
-    } else {
-      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, outputs, plan.eval.threshold);
+    } else if (plan.loss.cross_entropy() && plan.data.class_names.size() > 2) {
+      const metrics::MulticlassReport m =
+          metrics::evaluate_multiclass(test.y, outputs, static_cast<int>(plan.data.class_names.size()));
       s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
       s.warnings = m.warnings;
-      s.extra = confusion_text(m, plan);
+      s.extra = confusion_text(m.cm, plan);
+      s.test["confusion_matrix"] = m.cm.counts;
+      s.test["classes"] = plan.data.class_names;
+      s.test["average"] = "macro";
+    } else {
+      // Two classes: the probability of class 1 (cross_entropy's second column).
+      std::vector<double> p1 = outputs;
+      if (plan.loss.cross_entropy()) {
+        p1.clear();
+        for (std::size_t i = 1; i < outputs.size(); i += 2) p1.push_back(outputs[i]);
+      }
+      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, p1, plan.eval.threshold);
+      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
+      s.warnings = m.warnings;
+      s.extra = confusion_text(m.cm, plan);
       s.test["confusion_matrix"] = m.cm.counts;
       s.test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
       s.test["threshold"] = plan.eval.threshold;
@@ -109,6 +138,9 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
 
 void print_metrics(std::ostream& out, const TestScores& s, const Plan& plan, std::size_t test_rows) {
   if (plan.data.regression) out << fmt::format("\ntest ({} rows, target '{}')\n", test_rows, plan.data.target);
+  else if (plan.data.class_names.size() > 2)
+    out << fmt::format("\ntest ({} rows, {} classes; precision, recall, f1: macro averages)\n", test_rows,
+                       plan.data.class_names.size());
   else out << fmt::format("\ntest ({} rows, threshold {})\n", test_rows, plan.eval.threshold);
   for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, s.values.at(name));
   out << s.extra;

@@ -29,14 +29,21 @@ struct OptimizerSpec {
   bool amsgrad = false;
 };
 
-/// Loss by torch.nn name: bce_with_logits for a binary class target; mse, l1, huber or
-/// smooth_l1 for a number target (regression).
+/// Loss by torch.nn name: bce_with_logits for two classes (one logit), cross_entropy for
+/// two or more (a logit per class); mse, l1, huber or smooth_l1 for a number target.
 struct LossSpec {
   std::string type = "bce_with_logits";
   double pos_weight = 1.0;  ///< BCEWithLogitsLoss(pos_weight=...) for the positive class
+  std::vector<double> weight;   ///< CrossEntropyLoss(weight=...), per class; empty: none
+  double label_smoothing = 0.0;  ///< CrossEntropyLoss(label_smoothing=...)
+  /// class_weight: balanced — weights from the training rows' class counts, computed by the
+  /// trainer on the rows it trains on (each fold's own): sklearn's n / (k * count_c) per
+  /// class for cross_entropy, count_0 / count_1 as pos_weight for bce_with_logits.
+  bool balanced = false;
   double delta = 1.0;       ///< HuberLoss(delta=...)
   double beta = 1.0;        ///< SmoothL1Loss(beta=...)
-  bool regression() const { return type != "bce_with_logits"; }
+  bool regression() const { return type != "bce_with_logits" && type != "cross_entropy"; }
+  bool cross_entropy() const { return type == "cross_entropy"; }
 };
 
 /// Gaussian-noise copies of the training rows that the trainer makes with LibTorch's

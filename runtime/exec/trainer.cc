@@ -18,9 +18,9 @@
 namespace pipeml {
 namespace {
 
-// Features the model can read, and for training parts labels 0/1 (or, for regression,
-// a target value) for every row.
-void check_table(const Table& t, const char* part, int in_features, bool needs_labels, bool regression) {
+// Features the model can read, and for training parts a label 0..classes-1 (or, for
+// regression, a target value) for every row.
+void check_table(const Table& t, const char* part, int in_features, bool needs_labels, bool regression, int classes) {
   if (t.cols() != static_cast<std::size_t>(in_features))
     throw UserError(std::string("the ") + part + " part has " + std::to_string(t.cols()) +
                     " features, the model expects " + std::to_string(in_features));
@@ -28,9 +28,11 @@ void check_table(const Table& t, const char* part, int in_features, bool needs_l
     throw UserError(std::string("the ") + part + " part has no target values");
   if (needs_labels && !regression && t.y.size() != t.rows) throw UserError(std::string("the ") + part + " part has no labels");
   for (std::size_t r = 0; r < t.rows; ++r) {
-    if (needs_labels && !regression && t.y[r] != 0 && t.y[r] != 1)
+    if (needs_labels && !regression && (t.y[r] < 0 || t.y[r] >= classes))
       throw UserError(std::string("the ") + part + " part has label " + std::to_string(t.y[r]) + " at row " +
-                      std::to_string(r + 1) + "; binary training needs labels 0 and 1");
+                      std::to_string(r + 1) + (classes == 2 ? std::string("; binary training needs labels 0 and 1")
+                                                            : "; training for " + std::to_string(classes) +
+                                                                  " classes needs labels 0 to " + std::to_string(classes - 1)));
     for (std::size_t c = 0; c < t.cols(); ++c)
       if (std::isnan(t.row(r)[c]))
         throw UserError(std::string("the ") + part + " part has a missing value in '" + t.columns[c] + "' at row " +
@@ -41,18 +43,25 @@ void check_table(const Table& t, const char* part, int in_features, bool needs_l
 void check_job(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp, const LossSpec& loss,
                const TrainSpec& spec) {
   const std::string& type = loss.type;
-  if (type != "bce_with_logits" && type != "mse" && type != "l1" && type != "huber" && type != "smooth_l1")
-    throw UserError("loss '" + type + "' is not supported yet (use bce_with_logits, mse, l1, huber or smooth_l1)");
+  if (type != "bce_with_logits" && type != "cross_entropy" && type != "mse" && type != "l1" && type != "huber" &&
+      type != "smooth_l1")
+    throw UserError("loss '" + type + "' is not supported yet (use bce_with_logits, cross_entropy, mse, l1, huber or smooth_l1)");
   if (!(loss.pos_weight > 0)) throw UserError("pos_weight must be positive");
   if (!(loss.delta > 0)) throw UserError("huber's delta must be positive");
   if (!(loss.beta >= 0)) throw UserError("smooth_l1's beta must not be negative");
-  if (mlp.out_features != 1)
-    throw UserError(loss.regression() ? "regression needs out_features 1" : "binary training needs out_features 1");
+  if (loss.cross_entropy() ? mlp.out_features < 2 : mlp.out_features != 1)
+    throw UserError(loss.regression()      ? "regression needs out_features 1"
+                    : loss.cross_entropy() ? "cross_entropy needs a logit per class (out_features 2 or more)"
+                                           : "binary training needs out_features 1");
+  if (!loss.weight.empty() && loss.weight.size() != static_cast<std::size_t>(mlp.out_features))
+    throw UserError("cross_entropy's weight has " + std::to_string(loss.weight.size()) + " values for " +
+                    std::to_string(mlp.out_features) + " classes");
   if (spec.batch_size < 1) throw UserError("batch_size must be at least 1");
   if (spec.epochs < 0) throw UserError("epochs must not be negative");
-  check_table(train, "train", mlp.in_features, true, loss.regression());
-  if (val) check_table(*val, "validation", mlp.in_features, true, loss.regression());
-  check_table(test, "test", mlp.in_features, false, loss.regression());
+  const int classes = loss.cross_entropy() ? mlp.out_features : 2;
+  check_table(train, "train", mlp.in_features, true, loss.regression(), classes);
+  if (val) check_table(*val, "validation", mlp.in_features, true, loss.regression(), classes);
+  check_table(test, "test", mlp.in_features, false, loss.regression(), classes);
   const std::size_t n = train.rows, bs = spec.batch_size;
   if (n == 0 || (spec.drop_last && n < bs))
     throw UserError("the train part has " + std::to_string(n) + " rows: not one batch of " + std::to_string(bs));
@@ -69,8 +78,14 @@ at::Tensor features(const Table& t, const at::Device& device) {
 }
 
 // Labels (or a regression target's values, rounded to float32 as
-// torch.tensor(y, dtype=torch.float32) rounds them) as [rows, 1], the model output's shape.
-at::Tensor labels(const Table& t, const at::Device& device) {
+// torch.tensor(y, dtype=torch.float32) rounds them) as [rows, 1], the model output's shape;
+// for cross_entropy class indices, int64 [rows], as CrossEntropyLoss takes them.
+at::Tensor labels(const Table& t, const at::Device& device, bool class_indices) {
+  if (class_indices) {
+    auto y = at::empty({static_cast<std::int64_t>(t.rows)}, at::kLong);
+    std::copy(t.y.begin(), t.y.end(), y.data_ptr<std::int64_t>());
+    return y.to(device);
+  }
   auto y = at::empty({static_cast<std::int64_t>(t.rows), 1}, at::kFloat);
   if (t.regression) std::transform(t.target.begin(), t.target.end(), y.data_ptr<float>(), [](double v) { return static_cast<float>(v); });
   else std::copy(t.y.begin(), t.y.end(), y.data_ptr<float>());
@@ -128,16 +143,35 @@ at::Tensor with_noisy_copies(const at::Tensor& rows, const NoiseSpec& noise, con
   return at::cat(parts);
 }
 
+// sklearn's compute_class_weight('balanced'): n / (classes * count) per class, in float64.
+std::vector<double> balanced_weights(const Table& train, std::size_t classes) {
+  std::vector<double> count(classes, 0.0), w(classes, 0.0);
+  for (int y : train.y) count[static_cast<std::size_t>(y)] += 1;
+  for (std::size_t c = 0; c < classes; ++c)
+    if (count[c] > 0) w[c] = static_cast<double>(train.rows) / (static_cast<double>(classes) * count[c]);
+  return w;
+}
+
 // The loss of torch.nn by name, mean over the batch (LossSpec lists them).
 class Loss {
  public:
-  Loss(const LossSpec& spec, const at::TensorOptions& options) : spec_(spec) {
+  Loss(const LossSpec& spec, const Table& train, int classes, const at::TensorOptions& options) : spec_(spec) {
+    double pos_weight = spec.pos_weight;
+    std::vector<double> weight = spec.weight;
+    if (spec.balanced && spec.cross_entropy()) weight = balanced_weights(train, static_cast<std::size_t>(classes));
+    if (spec.balanced && !spec.cross_entropy()) {
+      const auto w = balanced_weights(train, 2);  // w1 / w0 = count_0 / count_1
+      if (w[0] > 0 && w[1] > 0) pos_weight = w[1] / w[0];
+    }
     // Python's BCEWithLogitsLoss() has no pos_weight, and its formula without one rounds
     // differently from the one with pos_weight 1: leave it out in that case too.
-    if (spec.type == "bce_with_logits" && spec.pos_weight != 1.0) pos_weight_ = at::full({1}, spec.pos_weight, options);
+    if (spec.type == "bce_with_logits" && pos_weight != 1.0) pos_weight_ = at::full({1}, pos_weight, options);
+    if (spec.cross_entropy() && !weight.empty())
+      weight_ = at::tensor(weight, at::TensorOptions().dtype(at::kDouble)).to(options.dtype(at::kFloat));
   }
   at::Tensor operator()(const at::Tensor& out, const at::Tensor& y) const {
     const auto mean = at::Reduction::Mean;
+    if (spec_.cross_entropy()) return at::cross_entropy_loss(out, y, weight_, mean, -100, spec_.label_smoothing);
     if (spec_.type == "mse") return at::mse_loss(out, y, mean);
     if (spec_.type == "l1") return at::l1_loss(out, y, mean);
     if (spec_.type == "huber") return at::huber_loss(out, y, mean, spec_.delta);
@@ -149,7 +183,7 @@ class Loss {
 
  private:
   LossSpec spec_;
-  c10::optional<at::Tensor> pos_weight_;
+  c10::optional<at::Tensor> pos_weight_, weight_;
 };
 
 // One training step and eval-mode outputs, computed either by CpuMlpStep (written for
@@ -194,12 +228,14 @@ class Stepper {
   std::unique_ptr<CpuMlpStep> fast_;
 };
 
-// What the model says of each row: the probability of class 1, or for regression the
+// What the model says of each row: the probability of class 1, with cross_entropy every
+// class's probability (softmax; rows x classes, row-major), or for regression the
 // predicted value (float32, widened).
-std::vector<double> outputs(Stepper& stepper, const at::Tensor& x, bool regression) {
+std::vector<double> outputs(Stepper& stepper, const at::Tensor& x, const LossSpec& loss) {
   if (x.size(0) == 0) return {};
   at::Tensor out = stepper.logits(x);
-  if (!regression) out = at::sigmoid(out);
+  if (loss.cross_entropy()) out = at::softmax(out, 1);
+  else if (!loss.regression()) out = at::sigmoid(out);
   const at::Tensor p = out.reshape({-1}).to(at::kCPU, at::kDouble);
   return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
 }
@@ -218,7 +254,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   at::manual_seed(spec.seed);  // torch.manual_seed: the CPU generator and every GPU's
   c10::optional<at::Generator> noise_gen;
   if (spec.noise.own_seed) noise_gen = torch_compat::cpu_generator(spec.noise.seed);
-  const at::Tensor x_rows = features(train, at::kCPU), y_rows = labels(train, at::kCPU);
+  const at::Tensor x_rows = features(train, at::kCPU), y_rows = labels(train, at::kCPU, loss.cross_entropy());
   at::Tensor x = x_rows, y = y_rows;
   if (spec.noise.copies > 0 && !spec.noise.per_epoch) {
     x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
@@ -239,8 +275,8 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   }
   const at::Tensor x_test = features(test, device);
   at::Tensor x_val, y_val;
-  if (val) x_val = features(*val, device), y_val = labels(*val, device);
-  const Loss loss_fn(loss, x.options());
+  if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
+  const Loss loss_fn(loss, train, mlp.out_features, x.options());
   const bool regression = loss.regression();
   Stepper stepper(model, optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast);
 
@@ -277,7 +313,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       const at::Tensor logits = stepper.logits(x_val);
       c10::InferenceMode no_autograd;
       // Accuracy for a classifier; the mean absolute error for regression.
-      const at::Tensor metric = regression ? (logits - y_val).abs().sum() : at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
+      const at::Tensor metric = regression            ? (logits - y_val).abs().sum()
+                                : loss.cross_entropy() ? logits.argmax(1).eq(y_val).sum()
+                                                       : at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
       const at::Tensor both = at::stack({loss_fn(logits, y_val).to(at::kDouble), metric.to(at::kDouble)});
       const at::Tensor h = both.to(at::kCPU);
       rec.val_loss = h.data_ptr<double>()[0];
@@ -287,8 +325,8 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     result.history.push_back(rec);
     if (on_epoch) on_epoch(rec);
   }
-  result.test_outputs = outputs(stepper, x_test, regression);
-  if (val) result.val_outputs = outputs(stepper, x_val, regression);
+  result.test_outputs = outputs(stepper, x_test, loss);
+  if (val) result.val_outputs = outputs(stepper, x_val, loss);
   return result;
 }
 

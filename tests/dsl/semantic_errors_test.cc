@@ -181,7 +181,8 @@ TEST_CASE("bce_with_logits on a target with five classes") {
         "    op: bce_with_logits\n"
         "        ^~~~~~~~~~~~~~~\n"
         "  note: make the target binary with 'target_threshold' on load_csv (class 1 where 'num' is above it, for "
-        "example 'target_threshold: 0'), or predict the number: 'target_type: number' and loss 'mse'\n");
+        "example 'target_threshold: 0'), use loss 'cross_entropy' for 5 classes, or predict the number: "
+        "'target_type: number' and loss 'mse'\n");
 }
 
 TEST_CASE("a last batch of one row with BatchNorm") {

@@ -421,6 +421,48 @@ TEST_CASE("regression training reproduces PyTorch's loop for every regression lo
   }
 }
 
+TEST_CASE("cross_entropy training reproduces PyTorch's loop: class weights, label smoothing, balanced", "[exec][multiclass]") {
+  if (!mm_sums_in_order()) {
+    WARN("skipped: this LibTorch's at::mm does not sum in order, unlike the fixture's");
+    return;
+  }
+  const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_multiclass.pt");
+  auto table = [](const at::Tensor& x, const at::Tensor& y) {
+    Table t;
+    for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
+    t.class_names = {"a", "b", "c"};
+    t.rows = x.size(0);
+    t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    if (y.defined()) t.y.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+    return t;
+  };
+  const Table tr = table(get(f, "x"), get(f, "y")), te = table(get(f, "x_test"), {});
+  MlpSpec m;
+  m.in_features = 5;
+  m.hidden = {8, 4};
+  m.dropout = 0.25;
+  m.out_features = 3;
+  OptimizerSpec o;
+  o.lr = 0.01;
+  for (const std::string name : {"weighted", "balanced"}) {
+    INFO("case " << name);
+    LossSpec l;
+    l.type = "cross_entropy";
+    if (name == "weighted") l.weight = {0.5, 2.0, 1.25}, l.label_smoothing = 0.1;
+    else l.balanced = true;
+    TrainSpec s = quick_spec(4, 6);
+    s.batch_size = 8;
+    for (const CpuStep step : {CpuStep::fast, CpuStep::autograd}) {
+      const TrainResult r = train(tr, nullptr, te, m, l, o, s, step);
+      const at::Tensor losses = get(f, name + "/losses"), probs = get(f, name + "/probs").reshape({-1});
+      for (int e = 0; e < 4; ++e) CHECK(r.history[e].train_loss == losses[e].item<double>());
+      REQUIRE(r.test_outputs.size() == 21);
+      for (int i = 0; i < 21; ++i) CHECK(r.test_outputs[i] == static_cast<double>(probs[i].item<float>()));
+      CHECK(same_bits(state_dict(*r.model), under(f, name + "/state/")));
+    }
+  }
+}
+
 TEST_CASE("regression training refuses a table without target values", "[exec][regression]") {
   Table tr = random_table(20, 3, 1);
   Table te = tr;
@@ -474,7 +516,15 @@ TEST_CASE("what the trainer cannot train is a user error", "[exec]") {
   CHECK_THROWS_WITH(train(tr, nullptr, te, wide, {}, {}, quick_spec(1)), "binary training needs out_features 1");
   LossSpec ce;
   ce.type = "cross_entropy";
-  CHECK_THROWS_WITH(train(tr, nullptr, te, m, ce, {}, quick_spec(1)), Catch::Contains("loss 'cross_entropy'"));
+  CHECK_THROWS_WITH(train(tr, nullptr, te, m, ce, {}, quick_spec(1)),
+                    "cross_entropy needs a logit per class (out_features 2 or more)");
+  LossSpec nll;
+  nll.type = "nll";
+  CHECK_THROWS_WITH(train(tr, nullptr, te, m, nll, {}, quick_spec(1)), Catch::Contains("loss 'nll' is not supported"));
+  Table three = tr;
+  three.y[5] = 3;
+  CHECK_THROWS_WITH(train(three, nullptr, te, wide, ce, {}, quick_spec(1)),
+                    "the train part has label 3 at row 6; training for 3 classes needs labels 0 to 2");
   OptimizerSpec sgd;
   sgd.type = "sgd";
   CHECK_THROWS_WITH(train(tr, nullptr, te, m, {}, sgd, quick_spec(1)), Catch::Contains("optimizer 'sgd'"));
