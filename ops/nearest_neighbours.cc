@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "runtime/profile.h"
 #include "runtime/user_error.h"
 
 namespace pipeml::knn {
@@ -309,9 +310,11 @@ std::vector<std::uint32_t> nearest_neighbours_on(const NeighbourCandidates* acce
   if (n <= k) throw std::invalid_argument("nearest_neighbours: needs more rows than k");
   if (n >= std::numeric_limits<std::uint32_t>::max()) throw std::length_error("nearest_neighbours: too many rows");
   const std::size_t keep = std::min(k + kAcceleratorMargin, n - 1);
+  PhaseTimer timer("knn");
   std::vector<std::uint32_t> candidates(n * keep);
   const std::string error = (*accelerator)(x.data(), n, d, keep, candidates.data());
   if (!error.empty()) throw UserError("nearest-neighbour search on the GPU failed: " + error);
+  timer.mark("accelerator");
   std::vector<std::uint32_t> out(n * k);
   const std::size_t threads =
       std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n / 4096 + 1));
@@ -330,6 +333,7 @@ std::vector<std::uint32_t> nearest_neighbours_on(const NeighbourCandidates* acce
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& th : pool) th.join();
+  timer.mark("rerank");
   return out;
 }
 

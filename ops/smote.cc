@@ -8,13 +8,52 @@
 #include <thread>
 
 #include "ops/nearest_neighbours.h"
+#include "runtime/fresh_memory.h"
 #include "runtime/numpy_random.h"
+#include "runtime/profile.h"
 #include "runtime/user_error.h"
 
 namespace pipeml::smote {
 
+namespace {
+
+// Whether every value is finite: v - v is 0 for finite v and NaN for NaN and the
+// infinities, a test the compiler vectorises; large tables are split over the cores.
+bool all_finite(const std::vector<float>& x) {
+  auto scan = [&x](std::size_t a, std::size_t b) {
+    int bad = 0;
+    for (std::size_t i = a; i < b; ++i) bad |= !(x[i] - x[i] == 0.0f);
+    return bad == 0;
+  };
+  const std::size_t threads =
+      std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), x.size() >> 20));
+  std::vector<char> ok(threads, 1);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back([&, t] { ok[t] = scan(x.size() * t / threads, x.size() * (t + 1) / threads); });
+  ok[0] = scan(0, x.size() / threads);
+  for (auto& th : pool) th.join();
+  return std::all_of(ok.begin(), ok.end(), [](char c) { return c != 0; });
+}
+
+// Runs fn(s0, s1) over [0, n) split in contiguous parts, one per core when the work
+// (n * per_item values) is large enough to pay for the threads.
+template <typename Fn>
+void split_over_cores(std::size_t n, std::size_t per_item, Fn fn) {
+  const std::size_t threads =
+      std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n * per_item / (1 << 20)));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(fn, n * t / threads, n * (t + 1) / threads);
+  fn(0, n / threads);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
 void check_input(const Table& t, const std::string& op) {
   if (t.y.empty() && t.rows > 0) throw UserError(op + " needs class labels but the table has no target column");
+  if (all_finite(t.x)) return;
+  // Something is not finite: find the first offending value, in row order, for the message.
   const std::size_t d = t.cols();
   for (std::size_t i = 0; i < t.rows; ++i) {
     const float* r = t.row(i);
@@ -43,7 +82,7 @@ ClassRows rows_of_class(const Table& t, int label) {
   const std::size_t d = t.cols();
   const auto counts = t.class_counts();
   if (label >= 0 && static_cast<std::size_t>(label) < counts.size()) {
-    c.x.reserve(counts[label] * d);
+    reserve_backed(c.x, counts[label] * d);
     c.index.reserve(counts[label]);
   }
   for (std::size_t i = 0; i < t.rows; ++i) {
@@ -80,28 +119,25 @@ void append_samples(const Draws& draws, const std::vector<double>& base_x, const
     if (nn[draws.base[s] * k + draws.nn_col[s]] >= nn_rows)
       throw std::out_of_range("append_samples: a neighbour outside the neighbour rows");
   out.rows += n_new;
+  reserve_backed(out.x, out.rows * d);  // a no-op where fit_resample reserved the whole table
   out.x.resize(out.rows * d);
   out.y.resize(out.rows, label);
   // Each sample writes its own row: split them over the cores when there are many.
-  auto make = [&](std::size_t s0, std::size_t s1) {
+  split_over_cores(n_new, d, [&](std::size_t s0, std::size_t s1) {
     for (std::size_t s = s0; s < s1; ++s) {
       const double* a = base_x.data() + draws.base[s] * d;
       const double* b = nn_x.data() + std::size_t{nn[draws.base[s] * k + draws.nn_col[s]]} * d;
       float* dst = out.x.data() + (first + s) * d;
       for (std::size_t f = 0; f < d; ++f) dst[f] = static_cast<float>(a[f] + draws.step[s] * (b[f] - a[f]));
     }
-  };
-  const std::size_t threads =
-      std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n_new * d / (1 << 20)));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(make, n_new * t / threads, n_new * (t + 1) / threads);
-  make(0, n_new / threads);
-  for (auto& th : pool) th.join();
+  });
 }
 
 Table fit_resample(const Table& t, const sampling::Strategy& strategy, int k_neighbors, std::uint64_t seed,
                    const std::string& op, const NeighbourCandidates* accelerator) {
+  PhaseTimer timer("smote");
   check_input(t, op);
+  timer.mark("check_input");
   if (k_neighbors < 1) throw UserError("k_neighbors '" + std::to_string(k_neighbors) + "' should be at least 1");
   const auto counts = t.class_counts();
   const auto to_make = sampling::resolve(counts, strategy, sampling::Type::over, t.class_names, op);
@@ -118,14 +154,29 @@ Table fit_resample(const Table& t, const sampling::Strategy& strategy, int k_nei
 
   std::size_t total = t.rows;
   for (const auto& [label, n_new] : to_make) total += n_new;
-  Table out = t;
-  out.x.reserve(total * t.cols());
+  // The result's storage once, backed over all cores, then t's rows copied in over all cores
+  // (copying t and growing it would fault in and copy its rows twice).
+  Table out = t.like();
+  const std::size_t d = t.cols();
+  reserve_backed(out.x, total * d);
+  out.x.resize(t.rows * d);
+  split_over_cores(t.rows, d, [&](std::size_t r0, std::size_t r1) {
+    std::copy(t.x.begin() + r0 * d, t.x.begin() + r1 * d, out.x.begin() + r0 * d);
+  });
   out.y.reserve(total);
+  out.y = t.y;
+  out.rows = t.rows;
+  timer.mark("copy_table");
   for (const auto& [label, n_new] : to_make) {
     if (n_new == 0) continue;
     const ClassRows c = rows_of_class(t, label);
+    timer.mark("rows_of_class");
     const auto nn = knn::nearest_neighbours_on(accelerator, c.x, c.n, t.cols(), k);
-    append_samples(draw_samples(c.n, k, n_new, seed), c.x, c.x, c.n, nn, k, label, out);
+    timer.mark("neighbours");
+    const Draws draws = draw_samples(c.n, k, n_new, seed);
+    timer.mark("draw");
+    append_samples(draws, c.x, c.x, c.n, nn, k, label, out);
+    timer.mark("append");
   }
   return out;
 }

@@ -8,6 +8,9 @@ same run on the same machine, each in its own process (peak RSS is per process).
      (and pipe on the GPU with --cuda, where LibTorch with CUDA is present)
 
 usage: /usr/bin/python3 tests/bench/data_bench.py [--rows 1000000] [--no-imblearn] [--cuda]
+                                                  [--no-read] [--data DIR]
+With PIPE_PROFILE=1 in the environment pipe_bench prints each SMOTE phase's time (stderr,
+passed through here).
 Needs numpy and pandas (Debian's python3-pandas), and python3-imblearn unless --no-imblearn."""
 import argparse, json, os, subprocess, sys, tempfile, time
 
@@ -31,9 +34,17 @@ print('{"seconds": %.4f, "rows_out": %d, "peak_rss_mib": %.1f}' % (s, len(yr), P
 """.replace("PEAK", PEAK)
 
 
-def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def run_json(cmd, env=None):
+    r = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    if r.stderr.strip():
+        sys.stderr.write(r.stderr)
+        sys.stderr.flush()
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def csv_block(args):
+    X, y = args
+    return "\n".join(",".join(f"{v:.6g}" for v in row) + f",{c}" for row, c in zip(X, y)) + "\n"
 
 
 def make_data(rows, cols, folder):
@@ -42,12 +53,12 @@ def make_data(rows, cols, folder):
     y = (rng.uniform(size=rows) < 0.1).astype(np.int64)  # imbalance 1:9
     X = rng.normal(size=(rows, cols)).astype(np.float32) + y[:, None].astype(np.float32) * 0.5
     csv_path, npz_path = os.path.join(folder, "data.csv"), os.path.join(folder, "data.npz")
-    with open(csv_path, "w") as f:
+    import multiprocessing
+    with open(csv_path, "w") as f, multiprocessing.Pool() as pool:  # text formatting is the slow part
         f.write(",".join([f"f{i}" for i in range(cols)] + ["y"]) + "\n")
-        for start in range(0, rows, 100000):
-            block = X[start:start + 100000]
-            lines = [",".join(f"{v:.6g}" for v in row) + f",{c}" for row, c in zip(block, y[start:start + 100000])]
-            f.write("\n".join(lines) + "\n")
+        blocks = [(X[s:s + 50000], y[s:s + 50000]) for s in range(0, rows, 50000)]
+        for text in pool.imap(csv_block, blocks):
+            f.write(text)
     np.savez(npz_path, X=X.astype(np.float64), y=y)  # imblearn's SMOTE works in float64
     return csv_path, npz_path, X.nbytes + y.nbytes // 2  # pipe keeps float32 features, int32 labels
 
@@ -58,23 +69,34 @@ def main():
     ap.add_argument("--cols", type=int, default=30)
     ap.add_argument("--no-imblearn", action="store_true")
     ap.add_argument("--cuda", action="store_true", help="also time pipe's SMOTE with its GPU neighbour search")
+    ap.add_argument("--no-read", action="store_true", help="skip the read_csv comparison")
+    ap.add_argument("--data", help="keep the generated files in this folder and reuse them")
     ap.add_argument("--bench", default=os.path.join(ROOT, "build", "pipe_bench"))
     a = ap.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        csv_path, npz_path, data_bytes = make_data(a.rows, a.cols, tmp)
+        folder = a.data or tmp
+        os.makedirs(folder, exist_ok=True)
+        stamp = os.path.join(folder, f"made-{a.rows}x{a.cols}")
+        if os.path.exists(stamp):
+            csv_path, npz_path = os.path.join(folder, "data.csv"), os.path.join(folder, "data.npz")
+            data_bytes = a.rows * a.cols * 4 + a.rows * 4
+        else:
+            csv_path, npz_path, data_bytes = make_data(a.rows, a.cols, folder)
+            open(stamp, "w").close()
         size_mib = os.path.getsize(csv_path) / 2**20
         print(f"data: {a.rows} rows x {a.cols} features, 1:9 classes, CSV {size_mib:.0f} MiB "
               f"(made in {time.perf_counter() - t0:.1f} s); in memory as float32 {data_bytes / 2**20:.0f} MiB")
         print(f"{'':28}{'peer':>12}{'pipe':>12}{'ratio':>9}")
 
-        pd_r = run_json([py, "-c", PANDAS_READ, csv_path])
-        pipe_r = run_json([a.bench, "csv", csv_path])
-        print(f"{'read_csv wall':<28}{pd_r['seconds']:>10.2f} s{pipe_r['seconds']:>10.2f} s{pd_r['seconds'] / pipe_r['seconds']:>8.1f}x")
-        print(f"{'read_csv peak RSS':<28}{pd_r['peak_rss_mib']:>8.0f} MiB{pipe_r['peak_rss_mib']:>8.0f} MiB"
-              f"{pd_r['peak_rss_mib'] / pipe_r['peak_rss_mib']:>8.1f}x")
-        print(f"{'  pipe RSS / data in memory':<28}{'':>12}{pipe_r['peak_rss_mib'] * 2**20 / data_bytes:>11.2f}x")
+        if not a.no_read:
+            pd_r = run_json([py, "-c", PANDAS_READ, csv_path])
+            pipe_r = run_json([a.bench, "csv", csv_path])
+            print(f"{'read_csv wall':<28}{pd_r['seconds']:>10.2f} s{pipe_r['seconds']:>10.2f} s{pd_r['seconds'] / pipe_r['seconds']:>8.1f}x")
+            print(f"{'read_csv peak RSS':<28}{pd_r['peak_rss_mib']:>8.0f} MiB{pipe_r['peak_rss_mib']:>8.0f} MiB"
+                  f"{pd_r['peak_rss_mib'] / pipe_r['peak_rss_mib']:>8.1f}x")
+            print(f"{'  pipe RSS / data in memory':<28}{'':>12}{pipe_r['peak_rss_mib'] * 2**20 / data_bytes:>11.2f}x")
 
         pipe_s = run_json([a.bench, "smote", csv_path, "cpu"])
         if not a.no_imblearn:

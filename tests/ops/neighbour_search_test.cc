@@ -10,6 +10,7 @@
 #include <random>
 
 #include "ops/nearest_neighbours.h"
+#include "runtime/exec/knn.h"
 #include "runtime/trainer_api.h"
 
 extern "C" std::string pipe_neighbour_candidates(const double* x, std::size_t n, std::size_t d, std::size_t keep,
@@ -59,12 +60,31 @@ TEST_CASE("accelerator candidates are re-ranked into the CPU search's neighbours
                     "nearest-neighbour search on the GPU failed: out of memory");
 }
 
+TEST_CASE("the GPU search's candidates, run on LibTorch's CPU device, agree with the CPU search", "[smote]") {
+  // Its two-step selection (group minima, then the nearest groups' members), small groups
+  // for small classes, the padding columns and the chunking all run here without a GPU.
+  const NeighbourCandidates on_cpu = [](const double* x, std::size_t n, std::size_t d, std::size_t keep,
+                                        std::uint32_t* out) {
+    neighbour_candidates_on(at::kCPU, x, n, d, keep, out);
+    return std::string();
+  };
+  for (const std::size_t n : {6u, 14u, 50u, 333u, 2000u}) {
+    for (const std::size_t k : {1u, 5u}) {
+      if (n <= k) continue;
+      const std::size_t d = 30;
+      const auto x = random_rows(n, d, static_cast<unsigned>(n + k));
+      INFO("rows " << n << ", k " << k);
+      CHECK(knn::nearest_neighbours_on(&on_cpu, x, n, d, k) == knn::nearest_neighbours(x, n, d, k));
+    }
+  }
+}
+
 TEST_CASE("the CUDA neighbour search agrees with the CPU search", "[smote][cuda]") {
   if (!torch::cuda::is_available()) {
     WARN("skipped: no CUDA GPU here");
     return;
   }
-  for (const std::size_t n : {50u, 2000u, 20000u}) {
+  for (const std::size_t n : {50u, 2000u, 20000u, 150000u}) {  // 150000: several chunks
     const std::size_t d = 30, k = 5;
     const auto x = random_rows(n, d, static_cast<unsigned>(n));
     const NeighbourCandidates cuda = pipe_neighbour_candidates;
