@@ -475,9 +475,9 @@ TEST_CASE("what the trainer cannot train is a user error", "[exec]") {
   LossSpec ce;
   ce.type = "cross_entropy";
   CHECK_THROWS_WITH(train(tr, nullptr, te, m, ce, {}, quick_spec(1)), Catch::Contains("loss 'cross_entropy'"));
-  OptimizerSpec sgd;
-  sgd.type = "sgd";
-  CHECK_THROWS_WITH(train(tr, nullptr, te, m, {}, sgd, quick_spec(1)), Catch::Contains("optimizer 'sgd'"));
+  OptimizerSpec lion;
+  lion.type = "lion";
+  CHECK_THROWS_WITH(train(tr, nullptr, te, m, {}, lion, quick_spec(1)), Catch::Contains("optimizer 'lion'"));
   Table two = tr;
   two.y[5] = 2;
   CHECK_THROWS_WITH(train(two, nullptr, te, m, {}, {}, quick_spec(1)),
