@@ -19,14 +19,23 @@ struct MlpSpec {
   int out_features = 1;
 };
 
-/// Optimizer by PyTorch name with PyTorch's parameter names.
+/// Optimizer by PyTorch name (torch.optim's class, lower case) with PyTorch's parameter
+/// names. Each algorithm reads the fields it has in torch.optim and ignores the others.
 struct OptimizerSpec {
-  std::string type = "adamw";  ///< adamw (more in later issues)
+  std::string type = "adamw";  ///< adamw | adam | sgd | rmsprop | adagrad
   double lr = 1e-3;
-  double beta1 = 0.9, beta2 = 0.999;
-  double eps = 1e-8;
-  double weight_decay = 1e-2;
-  bool amsgrad = false;
+  double beta1 = 0.9, beta2 = 0.999;  ///< adam, adamw: betas
+  double eps = 1e-8;                  ///< adam, adamw, rmsprop, adagrad
+  double weight_decay = 1e-2;         ///< every one (AdamW's default here; the op sets it)
+  bool amsgrad = false;               ///< adam, adamw
+  double momentum = 0;                ///< sgd, rmsprop
+  double dampening = 0;               ///< sgd
+  bool nesterov = false;              ///< sgd
+  bool maximize = false;              ///< sgd
+  double alpha = 0.99;                ///< rmsprop: smoothing constant
+  bool centered = false;              ///< rmsprop
+  double lr_decay = 0;                ///< adagrad
+  double initial_accumulator_value = 0;  ///< adagrad
 };
 
 /// Loss by torch.nn name: bce_with_logits for two classes (one logit), cross_entropy for

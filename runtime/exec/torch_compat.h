@@ -8,25 +8,26 @@
 
 namespace pipeml::torch_compat {
 
-/// exp_avg <- beta1 * exp_avg + (1 - beta1) * grad, rounded the way the installed PyTorch's
-/// torch.optim.AdamW rounds it, so that pipe and Python agree to the last bit where they can:
-/// 1.13 writes it mul_(beta1).add_(grad, alpha=1-beta1); 2.x writes lerp_(grad, 1-beta1).
-inline void adam_first_moment(at::Tensor& exp_avg, const at::Tensor& grad, double beta1) {
+/// avg <- beta * avg + (1 - beta) * x — Adam's and AdamW's first moment (beta1), centered
+/// RMSprop's grad_avg (alpha) — rounded the way the installed PyTorch's torch.optim rounds it,
+/// so that pipe and Python agree to the last bit where they can: 1.13 writes it
+/// mul_(beta).add_(x, alpha=1-beta); 2.x writes lerp_(x, 1-beta).
+inline void running_average(at::Tensor& avg, const at::Tensor& x, double beta) {
 #if TORCH_VERSION_MAJOR >= 2
-  exp_avg.lerp_(grad, 1.0 - beta1);
+  avg.lerp_(x, 1.0 - beta);
 #else
-  exp_avg.mul_(beta1).add_(grad, 1.0 - beta1);
+  avg.mul_(beta).add_(x, 1.0 - beta);
 #endif
 }
 
-/// The same update as adam_first_moment, written as torch.optim.AdamW's multi-tensor path
-/// (its default on CUDA) writes it: 1.13 _foreach_mul_ + _foreach_add_, 2.x _foreach_lerp_.
-inline void adam_first_moment_foreach(at::TensorList exp_avg, at::TensorList grad, double beta1) {
+/// The same update as running_average, written as torch.optim's multi-tensor paths (their
+/// default on CUDA) write it: 1.13 _foreach_mul_ + _foreach_add_, 2.x _foreach_lerp_.
+inline void running_average_foreach(at::TensorList avg, at::TensorList x, double beta) {
 #if TORCH_VERSION_MAJOR >= 2
-  at::_foreach_lerp_(exp_avg, grad, 1.0 - beta1);
+  at::_foreach_lerp_(avg, x, 1.0 - beta);
 #else
-  at::_foreach_mul_(exp_avg, beta1);
-  at::_foreach_add_(exp_avg, grad, 1.0 - beta1);
+  at::_foreach_mul_(avg, beta);
+  at::_foreach_add_(avg, x, 1.0 - beta);
 #endif
 }
 

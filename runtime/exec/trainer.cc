@@ -9,8 +9,8 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/exec/adamw.h"
 #include "runtime/exec/cpu_mlp.h"
+#include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/mlp.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
@@ -190,7 +190,7 @@ class Loss {
 // BCEWithLogits) or by autograd.
 class Stepper {
  public:
-  Stepper(torch::nn::Sequential& model, FlatAdamW& optimizer, const Loss& loss, bool fast)
+  Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast)
       : model_(model), optimizer_(optimizer), loss_(loss) {
     if (fast && loss.is_bce()) fast_ = std::make_unique<CpuMlpStep>(model, loss.pos_weight());
   }
@@ -223,7 +223,7 @@ class Stepper {
 
  private:
   torch::nn::Sequential& model_;
-  FlatAdamW& optimizer_;
+  FlatOptimizer& optimizer_;
   const Loss& loss_;
   std::unique_ptr<CpuMlpStep> fast_;
 };
@@ -267,7 +267,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   result.model = build_mlp(mlp);  // initialised on the CPU, as Python does, then moved
   torch::nn::Sequential& model = result.model;
   model->to(device);
-  FlatAdamW optimizer(model->parameters(), opt);
+  const std::unique_ptr<FlatOptimizer> optimizer = make_flat_optimizer(model->parameters(), opt);
 
   if (spec.noise.copies > 0 && spec.noise.per_epoch) {
     const at::Tensor noisy_y = y_rows.repeat_interleave(spec.noise.copies, 0);
@@ -278,7 +278,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features, x.options());
   const bool regression = loss.regression();
-  Stepper stepper(model, optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast);
+  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast);
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;

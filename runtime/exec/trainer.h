@@ -29,7 +29,8 @@ enum class CpuStep {
 /// `val`) in eval mode. In order: torch::manual_seed(spec.seed); the model (default init);
 /// per epoch the lr from spec.lr_at(epoch) (or opt.lr without a schedule), a fresh shuffle
 /// drawn like DataLoader(shuffle=True) draws it, batches of spec.batch_size (the last one
-/// partial unless drop_last), model.train(), BCEWithLogitsLoss(pos_weight), AdamW; train
+/// partial unless drop_last), model.train(), BCEWithLogitsLoss(pos_weight), the optimizer
+/// opt.type names (torch.optim's arithmetic: flat_optimizer.h); train
 /// loss = mean of the batch losses; with `val`, its loss and accuracy in eval mode.
 /// Given the same tensors and seed it makes the same random draws as the Python loop.
 /// spec.device is "cpu" or "cuda" (already resolved); everything stays on it throughout.

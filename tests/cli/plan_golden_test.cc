@@ -76,3 +76,11 @@ TEST_CASE("pipe plan shows each fold's counts after a resampler that depends on 
   CHECK(r.out.find("    note: counted on the data: which rows smote_enn removes or adds depends on their values") !=
         std::string::npos);
 }
+
+TEST_CASE("pipe plan shows the optimizer's parameters, PyTorch's defaults marked") {
+  const auto r = run_pipe("plan examples/heart_sgd.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_sgd.plan.txt", r.out));
+  CHECK(r.out.find("  optimizer (sgd)\n      lr            0.01\n      momentum      0.9\n") != std::string::npos);
+  CHECK(r.out.find("      dampening     0  (default)\n") != std::string::npos);
+}

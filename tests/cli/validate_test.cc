@@ -12,14 +12,14 @@ TEST_CASE("pipe validate prints every error of a bad file and a count, and fails
   pipetest::TempDir dir;
   const std::string file = dir.path("bad.yaml");
   std::string text = pipetest::replaced(pipetest::heart_yaml(), "epochs: 50", "epochs: 2.5");
-  text = pipetest::replaced(text, "op: adamw", "op: adam");
+  text = pipetest::replaced(text, "op: adamw", "op: adamww");
   pipetest::write_file(file, text);
   const auto r = run_pipe("validate " + file);
   CHECK(r.code == 1);
-  CHECK(r.out == file + ":27:7: error: unknown optimizer 'adam' \u2014 did you mean 'adamw'?\n"
-                        "    op: adam\n"
-                        "        ^~~~\n"
-                        "  note: expected 'adamw'\n" +
+  CHECK(r.out == file + ":27:7: error: unknown optimizer 'adamww' \u2014 did you mean 'adamw'?\n"
+                        "    op: adamww\n"
+                        "        ^~~~~~\n"
+                        "  note: expected 'adamw', 'adam', 'sgd', 'rmsprop', or 'adagrad'\n" +
                      file + ":34:11: error: expected an integer for 'epochs', got '2.5'\n"
                             "    epochs: 2.5\n"
                             "            ^~~\n"

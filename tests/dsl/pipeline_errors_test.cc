@@ -27,7 +27,7 @@ TEST_CASE("an unknown optimizer is named with the nearest one") {
         "t.yaml:27:7: error: unknown optimizer 'adamw2' \u2014 did you mean 'adamw'?\n"
         "    op: adamw2\n"
         "        ^~~~~~\n"
-        "  note: expected 'adamw'\n");
+        "  note: expected 'adamw', 'adam', 'sgd', 'rmsprop', or 'adagrad'\n");
 }
 
 TEST_CASE("a misspelt parameter is named with the one meant") {
@@ -150,7 +150,7 @@ TEST_CASE("a dropout probability above one") {
 
 TEST_CASE("a negative learning rate") {
   CHECK(errors_of(replaced(heart_yaml(), "lr: 0.001", "lr: -0.01")) ==
-        "t.yaml:28:7: error: 'lr' must be greater than 0, got '-0.01'\n"
+        "t.yaml:28:7: error: 'lr' must be at least 0, got '-0.01'\n"
         "    lr: -0.01\n"
         "        ^~~~~\n"
         "  note: lr: learning rate; default 0.001\n");

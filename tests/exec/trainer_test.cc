@@ -525,9 +525,9 @@ TEST_CASE("what the trainer cannot train is a user error", "[exec]") {
   three.y[5] = 3;
   CHECK_THROWS_WITH(train(three, nullptr, te, wide, ce, {}, quick_spec(1)),
                     "the train part has label 3 at row 6; training for 3 classes needs labels 0 to 2");
-  OptimizerSpec sgd;
-  sgd.type = "sgd";
-  CHECK_THROWS_WITH(train(tr, nullptr, te, m, {}, sgd, quick_spec(1)), Catch::Contains("optimizer 'sgd'"));
+  OptimizerSpec lion;
+  lion.type = "lion";
+  CHECK_THROWS_WITH(train(tr, nullptr, te, m, {}, lion, quick_spec(1)), Catch::Contains("optimizer 'lion'"));
   Table two = tr;
   two.y[5] = 2;
   CHECK_THROWS_WITH(train(two, nullptr, te, m, {}, {}, quick_spec(1)),

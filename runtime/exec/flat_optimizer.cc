@@ -1,0 +1,77 @@
+#include "runtime/exec/flat_optimizer.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <sstream>
+#include <string>
+
+#include "runtime/user_error.h"
+
+namespace pipeml {
+
+FlatOptimizer::FlatOptimizer(const std::vector<at::Tensor>& params) {
+  std::int64_t total = 0;
+  for (const auto& p : params) total += p.numel();
+  const auto options = params.empty() ? at::TensorOptions(at::kFloat) : params.front().options();
+  c10::NoGradGuard no_grad;
+  param_ = at::empty({total}, options);
+  grad_ = at::zeros({total}, options);
+  std::int64_t offset = 0;
+  for (at::Tensor p : params) {  // a handle: set_data/mutable_grad act on the module's own tensor
+    const std::int64_t n = p.numel();
+    at::Tensor slice = param_.narrow(0, offset, n);
+    slice.copy_(p.detach().reshape({n}));
+    p.set_data(slice.view(p.sizes()));
+    p.mutable_grad() = grad_.narrow(0, offset, n).view(p.sizes());
+    offset += n;
+  }
+}
+
+void FlatOptimizer::zero_grad() { grad_.zero_(); }
+
+at::Tensor FlatOptimizer::state(double value) const { return at::full_like(param_, value); }
+
+namespace {
+
+// torch.optim's ValueError, with its wording, for a spec that did not come through an op.
+void require(bool ok, const OptimizerSpec& spec, const std::string& what, double value) {
+  if (ok) return;
+  std::ostringstream os;
+  os << spec.type << ": Invalid " << what << ": " << value;
+  throw UserError(os.str());
+}
+
+}  // namespace
+
+std::unique_ptr<FlatOptimizer> make_flat_optimizer(const std::vector<at::Tensor>& params, const OptimizerSpec& spec) {
+  const std::string& t = spec.type;
+  if (t != "adamw" && t != "adam" && t != "sgd" && t != "rmsprop" && t != "adagrad")
+    throw UserError("optimizer '" + t + "' is not supported (use adamw, adam, sgd, rmsprop or adagrad)");
+  require(spec.lr >= 0, spec, "learning rate", spec.lr);
+  require(spec.weight_decay >= 0, spec, "weight_decay value", spec.weight_decay);
+  if (t == "adamw" || t == "adam") {
+    require(spec.eps >= 0, spec, "epsilon value", spec.eps);
+    require(spec.beta1 >= 0 && spec.beta1 < 1, spec, "beta parameter at index 0", spec.beta1);
+    require(spec.beta2 >= 0 && spec.beta2 < 1, spec, "beta parameter at index 1", spec.beta2);
+    return make_flat_adam(params, spec);
+  }
+  if (t == "sgd") {
+    require(spec.momentum >= 0, spec, "momentum value", spec.momentum);
+    if (spec.nesterov && (spec.momentum <= 0 || spec.dampening != 0))
+      throw UserError("sgd: Nesterov momentum requires a momentum and zero dampening");
+    return make_flat_sgd(params, spec);
+  }
+  if (t == "rmsprop") {
+    require(spec.eps >= 0, spec, "epsilon value", spec.eps);
+    require(spec.momentum >= 0, spec, "momentum value", spec.momentum);
+    require(spec.alpha >= 0, spec, "alpha value", spec.alpha);
+    return make_flat_rmsprop(params, spec);
+  }
+  require(spec.lr_decay >= 0, spec, "lr_decay value", spec.lr_decay);
+  require(spec.initial_accumulator_value >= 0, spec, "initial_accumulator_value value", spec.initial_accumulator_value);
+  require(spec.eps >= 0, spec, "epsilon value", spec.eps);
+  return make_flat_adagrad(params, spec);
+}
+
+}  // namespace pipeml

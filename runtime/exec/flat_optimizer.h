@@ -1,0 +1,63 @@
+// torch.optim's algorithms for many small parameters at the cost of a few big ones.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <vector>
+
+#include "runtime/train_spec.h"
+
+namespace pipeml {
+
+/// The base of pipe's optimizers: each runs one torch.optim algorithm over one flat buffer
+/// instead of tensor by tensor. The constructor moves the parameters' data and gradients into
+/// flat buffers and leaves each parameter (and its .grad) a view of its slice, so that
+/// autograd — or CpuMlpStep, which writes the gradients itself — fills the flat gradient, and
+/// a step is a handful of kernels whatever the number of tensors (for the heart MLP 9 instead
+/// of 90 for AdamW, which were a large part of a step).
+///
+/// Each element sees the operations of Python's default path in its order: the single-tensor
+/// loop on the CPU (the default there in 1.13 and 2.x), the multi-tensor (_foreach) one on
+/// CUDA (2.x's default there), whose kernels round differently. The CPU paths were checked bit
+/// for bit against torch.optim 1.13 (tests/fixtures/make_optimizer_fixtures.py); AdamW's CUDA
+/// path against 2.11 on an H100. One difference by design: every parameter is stepped each
+/// time, so a parameter that got no gradient still moves (weight decay, momentum), where
+/// Python would skip it; in an MLP every parameter gets a gradient.
+class FlatOptimizer {
+ public:
+  virtual ~FlatOptimizer() = default;
+  FlatOptimizer(const FlatOptimizer&) = delete;
+  FlatOptimizer& operator=(const FlatOptimizer&) = delete;
+
+  /// Zeroes every gradient with one kernel (optimizer.zero_grad(set_to_none=False)).
+  void zero_grad();
+  /// One optimizer.step() at learning rate `lr` (the scheduler's lr for this step).
+  virtual void step(double lr) = 0;
+  /// What a scheduler that cycles momentum (OneCycleLR, CyclicLR) writes into the param
+  /// group before the next step: beta1 for Adam and AdamW, momentum for SGD and RMSprop;
+  /// nothing for Adagrad, which has no momentum.
+  virtual void set_momentum(double) {}
+
+ protected:
+  /// `params` must be on one device, float32, and not be moved afterwards (to(), set_data).
+  explicit FlatOptimizer(const std::vector<at::Tensor>& params);
+  /// A state buffer of the parameters' size, device and type, filled with `value`.
+  at::Tensor state(double value = 0) const;
+  bool on_cuda() const { return param_.is_cuda(); }
+
+  at::Tensor param_, grad_;
+};
+
+/// The optimizer `spec.type` names, over `params`. A UserError for an unknown type or a
+/// parameter that torch.optim would refuse (ValueError there; the ops refuse them at validate
+/// time already).
+std::unique_ptr<FlatOptimizer> make_flat_optimizer(const std::vector<at::Tensor>& params, const OptimizerSpec& spec);
+
+// One per algorithm (flat_adam.cc, flat_sgd.cc, flat_rmsprop.cc, flat_adagrad.cc), for
+// make_flat_optimizer; `spec` has been checked.
+std::unique_ptr<FlatOptimizer> make_flat_adam(const std::vector<at::Tensor>& params, const OptimizerSpec& spec);
+std::unique_ptr<FlatOptimizer> make_flat_sgd(const std::vector<at::Tensor>& params, const OptimizerSpec& spec);
+std::unique_ptr<FlatOptimizer> make_flat_rmsprop(const std::vector<at::Tensor>& params, const OptimizerSpec& spec);
+std::unique_ptr<FlatOptimizer> make_flat_adagrad(const std::vector<at::Tensor>& params, const OptimizerSpec& spec);
+
+}  // namespace pipeml

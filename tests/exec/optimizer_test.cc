@@ -1,0 +1,175 @@
+// The optimizers (runtime/exec/flat_*.cc) against torch.optim 1.13, bit for bit
+// (tests/fixtures/make_optimizer_fixtures.py): the training loop per optimizer, and each
+// optimizer alone with the lr and momentum changed before every step.
+#include <ATen/ATen.h>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "runtime/exec/cpu_gemm.h"
+#include "runtime/exec/flat_optimizer.h"
+#include "runtime/exec/model_io.h"
+#include "runtime/exec/torch_compat.h"
+#include "runtime/exec/trainer.h"
+#include "runtime/user_error.h"
+
+using namespace pipeml;
+
+namespace {
+
+at::Tensor get(const TensorDict& d, const std::string& name) {
+  for (const auto& [n, t] : d)
+    if (n == name) return t;
+  FAIL("no tensor '" << name << "'");
+  return {};
+}
+
+TensorDict under(const TensorDict& d, const std::string& prefix) {
+  TensorDict out;
+  for (const auto& [n, t] : d)
+    if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
+  return out;
+}
+
+bool same_bits(const TensorDict& a, const TensorDict& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].first != b[i].first || !at::equal(a[i].second.cpu(), b[i].second.cpu())) return false;
+  return true;
+}
+
+// As in trainer_test.cc: whether at::mm sums in order of k, as the fixture's LibTorch does.
+bool mm_sums_in_order() {
+  at::Generator g = torch_compat::cpu_generator(5);
+  const at::Tensor a = at::randn({9, 70}, g), b = at::randn({70, 33}, g);
+  at::Tensor c = at::empty({9, 33});
+  cpu::gemm(9, 33, 70, a.data_ptr<float>(), 70, 1, b.data_ptr<float>(), 33, c.data_ptr<float>(), 33);
+  return at::equal(c, at::mm(a, b));
+}
+
+OptimizerSpec spec(const std::string& type, double lr) {
+  OptimizerSpec o;
+  o.type = type;
+  o.lr = lr;
+  o.weight_decay = 0;  // torch's default for all but AdamW
+  return o;
+}
+
+// The cases of make_optimizer_fixtures.py's CASES, with the same parameters.
+std::map<std::string, OptimizerSpec> cases() {
+  std::map<std::string, OptimizerSpec> c;
+  c["sgd"] = spec("sgd", 0.1);
+  OptimizerSpec o = spec("sgd", 0.05);
+  o.momentum = 0.9, o.nesterov = true, o.weight_decay = 0.01;
+  c["sgd_nesterov"] = o;
+  o = spec("sgd", 0.05);
+  o.momentum = 0.5, o.dampening = 0.3;
+  c["sgd_dampening"] = o;
+  o = spec("sgd", 0.01);
+  o.maximize = true, o.weight_decay = 0.01;
+  c["sgd_maximize"] = o;
+  o = spec("adam", 0.01);
+  o.beta1 = 0.8, o.beta2 = 0.99;
+  c["adam"] = o;
+  o = spec("adam", 0.01);
+  o.amsgrad = true, o.weight_decay = 0.05;
+  c["adam_amsgrad"] = o;
+  o = spec("adamw", 0.01);
+  o.amsgrad = true, o.weight_decay = 0.05, o.eps = 1e-6;
+  c["adamw_amsgrad"] = o;
+  o = spec("rmsprop", 0.005);
+  o.alpha = 0.9;
+  c["rmsprop"] = o;
+  o = spec("rmsprop", 0.005);
+  o.centered = true, o.momentum = 0.9, o.weight_decay = 0.01;
+  c["rmsprop_centered"] = o;
+  o = spec("adagrad", 0.05);
+  o.eps = 1e-10;
+  c["adagrad"] = o;
+  o = spec("adagrad", 0.05);
+  o.eps = 1e-10, o.lr_decay = 0.01, o.initial_accumulator_value = 0.1, o.weight_decay = 0.01;
+  c["adagrad_decay"] = o;
+  return c;
+}
+
+Table table(const at::Tensor& x, const at::Tensor& y) {
+  Table t;
+  for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
+  t.rows = x.size(0);
+  t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  for (std::int64_t r = 0; y.defined() && r < y.numel(); ++r) t.y.push_back(y[r].item<float>() > 0.5f ? 1 : 0);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("training with each optimizer reproduces PyTorch's loop bit for bit", "[exec][optimizer]") {
+  if (!mm_sums_in_order()) {
+    WARN("skipped: this LibTorch's at::mm does not sum in order, unlike the fixture's");
+    return;
+  }
+  const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_optimizers.pt");
+  const Table tr = table(get(f, "x"), get(f, "y")), te = table(get(f, "x_test"), {});
+  MlpSpec m;
+  m.in_features = 5;
+  m.hidden = {8, 4};
+  m.dropout = 0.25;
+  LossSpec l;
+  l.pos_weight = 1.5;
+  const auto all = cases();
+  REQUIRE(all.size() == 11);
+  for (const auto& [name, o] : all) {
+    INFO("case " << name);
+    const at::Tensor lrs = get(f, name + "/lrs"), losses = get(f, name + "/losses"), probs = get(f, name + "/probs");
+    TrainSpec s;
+    s.epochs = 5;
+    s.batch_size = 8;
+    s.seed = 3;
+    s.lr_at = [&](int e) { return lrs[e].item<double>(); };
+    for (const CpuStep step : {CpuStep::fast, CpuStep::autograd}) {
+      const TrainResult r = train_and_predict(tr, nullptr, te, m, l, o, s, nullptr, nullptr, step);
+      for (int e = 0; e < 5; ++e) CHECK(r.history[e].train_loss == losses[e].item<double>());
+      REQUIRE(r.test_outputs.size() == 7);
+      for (int i = 0; i < 7; ++i) CHECK(r.test_outputs[i] == static_cast<double>(probs[i].item<float>()));
+      CHECK(same_bits(state_dict(*r.model), under(f, name + "/state/")));
+    }
+  }
+}
+
+TEST_CASE("each optimizer steps as torch.optim does when a scheduler changes lr and momentum", "[exec][optimizer]") {
+  const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_optimizer_steps.pt");
+  const at::Tensor param0 = get(f, "param0"), grads = get(f, "grads"), lrs = get(f, "lrs"), momenta = get(f, "momenta");
+  for (const auto& [name, o] : cases()) {
+    INFO("case " << name);
+    // What set_momentum changes: beta1 of Adam(W), momentum of SGD and RMSprop where it is on.
+    const bool cycles = o.type == "adam" || o.type == "adamw" || o.momentum > 0;
+    at::Tensor p = param0.clone();
+    const auto optimizer = make_flat_optimizer({p}, o);
+    const at::Tensor expected = get(f, name + "/params");
+    for (int i = 0; i < 6; ++i) {
+      p.mutable_grad().copy_(grads[i]);
+      if (cycles) optimizer->set_momentum(momenta[i].item<double>());
+      optimizer->step(lrs[i].item<double>());
+      INFO("step " << i + 1);
+      CHECK(at::equal(p, expected[i]));
+    }
+  }
+}
+
+TEST_CASE("an optimizer spec torch.optim would refuse is a user error", "[exec][optimizer]") {
+  std::vector<at::Tensor> params{at::zeros({3})};
+  OptimizerSpec o = spec("sgd", 0.1);
+  o.nesterov = true;
+  CHECK_THROWS_WITH(make_flat_optimizer(params, o), "sgd: Nesterov momentum requires a momentum and zero dampening");
+  o = spec("rmsprop", -1);
+  CHECK_THROWS_WITH(make_flat_optimizer(params, o), "rmsprop: Invalid learning rate: -1");
+  o = spec("adam", 0.1);
+  o.beta2 = 1;
+  CHECK_THROWS_WITH(make_flat_optimizer(params, o), "adam: Invalid beta parameter at index 1: 1");
+  o = spec("adagrad", 0.1);
+  o.initial_accumulator_value = -0.5;
+  CHECK_THROWS_WITH(make_flat_optimizer(params, o), "adagrad: Invalid initial_accumulator_value value: -0.5");
+  o = spec("lion", 0.1);
+  CHECK_THROWS_WITH(make_flat_optimizer(params, o), Catch::StartsWith("optimizer 'lion' is not supported"));
+}
