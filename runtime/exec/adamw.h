@@ -28,6 +28,10 @@ class FlatAdamW {
   void zero_grad();
   /// One optimizer.step() at learning rate `lr` (the scheduler's lr for this epoch).
   void step(double lr);
+  /// Sets beta1, the first moment's coefficient, for the next steps: what OneCycleLR's
+  /// momentum cycling writes into param_groups[0]['betas'][0]. torch's bias correction uses
+  /// the current beta1 at each step (1 - beta1 ** step), and so does step().
+  void set_momentum(double beta1) { spec_.beta1 = beta1; }
 
  private:
   void update_single_tensor(double lr, double step_size, double bias_correction2_sqrt);
