@@ -57,6 +57,7 @@ const char* article_type(ParamType t) {
     case ParamType::kStringOrNumber: return "a string or a number";
     case ParamType::kStringOrNumberOrMap: return "a string, a number or a mapping";
     case ParamType::kStringOrList: return "a string or a list of names";
+    case ParamType::kStages: return "a list of stages";
     default: return "a string";
   }
 }
@@ -198,6 +199,8 @@ std::optional<Value> read_param(const ParamSpec& spec, const Node& node, const s
         return Value(node.text);
       }
       break;
+    case ParamType::kStages:
+      break;  // read by the pipeline parser, stage by stage
     case ParamType::kIntList:
     case ParamType::kFloatList:
     case ParamType::kStringList: {

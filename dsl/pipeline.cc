@@ -134,6 +134,8 @@ class Parser {
         p.is_default = false;
         if (v->is_null() && spec.optional_) {
           p.value = Value();
+        } else if (spec.type == ParamType::kStages) {
+          if (!read_children(spec, *v, s, p)) ok = false;
         } else if (auto typed = read_param(spec, *v, s.schema->name, diags_)) {
           p.value = *typed;
           for (const auto& [key, value] : v->entries) p.item_locs.push_back(key.loc);
@@ -150,6 +152,37 @@ class Parser {
       s.params.emplace_back(spec.name, p);
     }
     (void)ok;
+  }
+
+  // A kStages parameter: a list of stages of the same kind, each read like a section's stage,
+  // with its own 'op:' and parameters. Nesting stops at one level.
+  bool read_children(const ParamSpec& spec, const Node& v, Stage& s, Param& p) {
+    const std::string what = std::string(kind_name(s.schema->kind)) + "s";
+    if (!v.is_seq() || v.items.empty()) {
+      diags_.error(v.loc, "expected a list of " + what + " for '" + spec.name + "', got " + v.describe(),
+                   "write each as '- op: NAME' followed by its parameters, one under the other");
+      return false;
+    }
+    std::vector<std::string> names;
+    bool ok = true;
+    for (const Node& item : v.items) {
+      p.item_locs.push_back(item.loc);
+      auto child = stage(item, s.schema->kind, s.section, nullptr);
+      if (!child) {
+        ok = false;
+        continue;
+      }
+      if (child->schema->param(spec.name) && child->schema->param(spec.name)->type == ParamType::kStages) {
+        diags_.error(child->op_loc, "'" + child->op() + "' cannot stand inside '" + s.op() + "'",
+                     "list the " + what + " of both in one '" + s.op() + "'");
+        ok = false;
+        continue;
+      }
+      names.push_back(child->op());
+      s.children.push_back(std::move(*child));
+    }
+    p.value = Value(names);
+    return ok;
   }
 
   const SchemaLookup& ops_;

@@ -33,6 +33,9 @@ struct Stage {
   Loc loc;     ///< the stage's mapping
   Loc op_loc;  ///< the op name
   std::vector<std::pair<std::string, Param>> params;
+  /// The stages of its kStages parameter (sequential_lr's schedulers), in order, each
+  /// checked like a section's stage; their section is this one's.
+  std::vector<Stage> children;
 
   const std::string& op() const { return schema->name; }
   const Param& param(const std::string& name) const;

@@ -40,6 +40,7 @@ std::string ParamSpec::type_text() const {
       if (type == ParamType::kStringOrList) return names + "or a list of names";
       return names + "a number" + range + ", or a mapping of names to counts";
     }
+    case ParamType::kStages: return "list of stages, each {op: NAME, ...}";
     default: return type_name(type) + range;
   }
 }

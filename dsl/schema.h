@@ -62,6 +62,10 @@ struct ParamSpec {
     return p;
   }
 
+  /// A list of stages of the op's own kind, each a mapping with 'op:' and its parameters,
+  /// read and checked like any stage into Stage::children (sequential_lr's schedulers).
+  static ParamSpec stages(std::string name) { return make(std::move(name), ParamType::kStages, {}); }
+
   ParamSpec& min(double v, bool exclusive = false) { min_ = v; min_exclusive_ = exclusive; return *this; }
   ParamSpec& max(double v, bool exclusive = false) { max_ = v; max_exclusive_ = exclusive; return *this; }
   /// May stay unset; `unset_text` says what that means ("pipeline seed", "none").

@@ -18,6 +18,7 @@ const char* type_name(ParamType t) {
     case ParamType::kStringOrNumber: return "string or number";
     case ParamType::kStringOrNumberOrMap: return "string, number or mapping";
     case ParamType::kStringOrList: return "string or list of strings";
+    case ParamType::kStages: return "list of stages";
   }
   return "?";
 }

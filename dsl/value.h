@@ -12,7 +12,8 @@ namespace pipeml::dsl {
 /// file's folder; an enum is a string from a fixed list; kStringOrNumber takes either
 /// (SMOTE's sampling_strategy: 'auto' or a ratio); kStringOrNumberOrMap also takes a
 /// mapping of names to counts (imblearn's per-class sampling_strategy, `{0: 200, 1: 200}`);
-/// kStringOrList a string from a fixed list or a list of names (a cleaner's classes).
+/// kStringOrList a string from a fixed list or a list of names (a cleaner's classes);
+/// kStages a list of nested stages (Stage::children), each checked like a stage.
 enum class ParamType {
   kBool,
   kInt,
@@ -26,6 +27,7 @@ enum class ParamType {
   kStringOrNumber,
   kStringOrNumberOrMap,
   kStringOrList,
+  kStages,  ///< a list of stages of the op's own kind (sequential_lr's schedulers); the value is their op names
 };
 
 /// The name a user sees in errors and in `pipe ops`.

@@ -242,7 +242,6 @@ const OpDef& load_csv_op() {
        }},
       plan,
       run,
-      nullptr,
       locate_row,
   };
   return op;

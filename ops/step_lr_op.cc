@@ -1,5 +1,6 @@
 // op step_lr: torch.optim.lr_scheduler.StepLR, stepped once per epoch. The schedule is a
-// pure function of the epoch, so the plan can show it and the trainer applies the same.
+// pure function of the epoch (runtime/lr_schedule.cc), so the plan shows it and the trainer
+// applies the same.
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -7,14 +8,13 @@ namespace {
 
 using dsl::ParamSpec;
 
-void plan(const dsl::Stage&, PlanState&) {}
-
-double lr_at(const dsl::Stage& s, double base_lr, int epoch) {
+void plan(const dsl::Stage& s, PlanState& st) {
   // StepLR multiplies the current rate by gamma at each boundary; the closed form
   // base * gamma^k rounds differently (0.00064 vs 0.0006400000000000002 for 1e-3, 0.8).
-  double lr = base_lr;
-  for (int k = epoch / static_cast<int>(s.integer("step_size")); k > 0; --k) lr *= s.number("gamma");
-  return lr;
+  SchedulerSpec& spec = st.plan.schedule = SchedulerSpec{};
+  spec.type = "step_lr";
+  spec.step_size = s.integer("step_size");
+  spec.gamma = s.number("gamma");
 }
 
 }  // namespace
@@ -29,8 +29,6 @@ const OpDef& step_lr_op() {
            ParamSpec::number("gamma", 0.1).min(0, true).doc("factor of each decay"),
        }},
       plan,
-      nullptr,
-      lr_at,
   };
   return op;
 }

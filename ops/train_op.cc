@@ -31,6 +31,10 @@ void plan(const dsl::Stage& s, PlanState& st) {
                                rows, t.batch_size),
                    "change batch_size or set 'drop_last: true'");
   st.step.notes.push_back(fmt::format("{} batches per epoch of {} training rows", batches, rows));
+  // What a per-batch schedule (one_cycle_lr) is planned with, fold by fold.
+  const std::size_t fold = st.fold.value_or(0);
+  if (st.plan.steps_per_epoch.size() <= fold) st.plan.steps_per_epoch.resize(fold + 1, 0);
+  st.plan.steps_per_epoch[fold] = static_cast<int>(batches);
 }
 
 }  // namespace

@@ -195,8 +195,10 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   job.optimizer = plan.optimizer;
   job.spec = plan.train;
   job.spec.device = plan.pipeline.device;
-  const std::vector<double> schedule = plan.lr_by_epoch;
-  job.spec.lr_at = [schedule](int e) { return schedule.at(e); };
+  // The fold's own batches per epoch: a per-batch schedule is made for them.
+  const std::size_t fold = p.fold == 0 ? 0 : p.fold - 1;
+  const int steps = fold < plan.steps_per_epoch.size() ? plan.steps_per_epoch[fold] : 0;
+  job.spec.schedule = make_schedule(plan.schedule, plan.optimizer.lr, plan.train.epochs, steps);
   job.model_path = dir + "/model.pt";
   job.on_epoch = [&](const EpochRecord& r) { progress.epoch(r); };
   job.on_batch = [&](int e, int b, int n) { progress.batch(e, b, n); };

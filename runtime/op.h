@@ -52,8 +52,6 @@ struct OpDef {
   void (*plan)(const dsl::Stage&, PlanState&) = nullptr;
   /// Runs a data stage on real tables (plain C++). Only data ops have one.
   void (*run)(const dsl::Stage&, DataRun&) = nullptr;
-  /// The learning rate at 0-based `epoch` for `base_lr`. Only schedulers have one.
-  double (*lr_at)(const dsl::Stage&, double base_lr, int epoch) = nullptr;
   /// Where row `row` (0-based, file order) of the data it read is, as "FILE:LINE", for
   /// messages about that row. Only loaders have one; it may re-read the file.
   std::string (*locate_row)(const dsl::Stage&, const Plan&, std::size_t row) = nullptr;

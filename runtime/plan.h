@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dsl/pipeline.h"
+#include "runtime/lr_schedule.h"
 #include "runtime/table.h"
 #include "runtime/train_spec.h"
 
@@ -128,7 +129,17 @@ struct Plan {
   std::int64_t total_params = 0;
   LossSpec loss;
   OptimizerSpec optimizer;
-  std::vector<double> lr_by_epoch;  ///< the whole schedule, epoch 1 first
+  /// The scheduler section as torch's scheduler (a scheduler op's plan hook fills it); empty: none.
+  SchedulerSpec schedule;
+  /// Batches per epoch, from the planned training rows, batch_size and drop_last: one per
+  /// fold with cross-validation (folds can differ by a row), else one. Set by the train op.
+  std::vector<int> steps_per_epoch;
+  /// The whole schedule, epoch 1 first: each epoch's rate (a per-batch schedule's at the
+  /// epoch's first batch); empty when it depends on the run (reduce_lr_on_plateau). Fold 1's.
+  std::vector<double> lr_by_epoch;
+  /// A per-batch schedule (one_cycle_lr): the rate and, when it cycles it, the momentum of
+  /// every step, epoch by epoch; empty otherwise. Fold 1's.
+  std::vector<double> lr_by_step, momentum_by_step;
   TrainSpec train;
   EvalSpec eval;
   std::vector<SeedUse> seeds;

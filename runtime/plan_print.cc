@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "runtime/planner.h"
@@ -31,14 +32,90 @@ std::string part_text(const PartInfo& p, const std::vector<std::string>& classes
   return fmt::format("{} {} = {}", p.name, p.rows, counts_text(p.class_counts, classes));
 }
 
-void print_params(std::ostream& os, const dsl::Stage& s) {
+void print_params(std::ostream& os, const dsl::Stage& s, const std::string& indent = "      ") {
   std::size_t width = 0;
   for (const auto& [name, p] : s.params) width = std::max(width, name.size());
   for (const auto& [name, p] : s.params) {
     const auto* spec = s.schema->param(name);
+    if (spec->type == dsl::ParamType::kStages) continue;  // printed below, stage by stage
     std::string value = p.value.is_set() ? p.value.str() : spec->unset_text_;
-    os << fmt::format("      {:<{}}  {}{}\n", name, width, value, p.is_default ? "  (default)" : "");
+    os << fmt::format("{}{:<{}}  {}{}\n", indent, name, width, value, p.is_default ? "  (default)" : "");
   }
+  // Nested stages (sequential_lr's schedulers): each with its parameters, indented under it.
+  for (std::size_t i = 0; i < s.children.size(); ++i) {
+    os << fmt::format("{}{}. {}\n", indent, i + 1, s.children[i].op());
+    print_params(os, s.children[i], indent + "   ");
+  }
+}
+
+std::string num(double v) { return fmt::format("{:.6g}", v); }
+
+// The schedule as a small chart, epochs along x: one column per epoch up to 60 epochs (or
+// per bucket of epochs beyond, showing the rate at the bucket's first step), kHeight rows of
+// eighth blocks, the lowest rate a one-eighth bar and the highest a full column.
+void print_chart(std::ostream& os, const std::vector<double>& values, int epochs, const std::string& label) {
+  constexpr int kHeight = 4, kWidth = 60;
+  if (values.empty() || epochs <= 0) return;
+  const int width = std::min(epochs, kWidth);
+  std::vector<double> cols(width);
+  for (int c = 0; c < width; ++c) {
+    const std::size_t first = static_cast<std::size_t>(static_cast<double>(c) * values.size() / width);
+    cols[c] = values[std::min(first, values.size() - 1)];
+  }
+  const double lo = *std::min_element(values.begin(), values.end()), hi = *std::max_element(values.begin(), values.end());
+  static const char* kBlocks[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+  std::vector<int> eighths(width);
+  for (int c = 0; c < width; ++c)
+    eighths[c] = hi == lo ? 1 : 1 + static_cast<int>(std::lround((cols[c] - lo) / (hi - lo) * (kHeight * 8 - 1)));
+  const std::string top = num(hi), bottom = num(lo);
+  const std::size_t margin = std::max(top.size(), bottom.size());
+  const int rows = hi == lo ? 1 : kHeight;
+  for (int r = rows - 1; r >= 0; --r) {
+    std::string line;
+    for (int c = 0; c < width; ++c) line += kBlocks[std::clamp(eighths[c] - r * 8, 0, 8)];
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    const std::string y = r == rows - 1 ? top : r == 0 ? bottom : "";
+    os << fmt::format("      {:>{}} \u2524{}\n", y, margin, line);
+  }
+  std::string axis;
+  for (int c = 0; c < width; ++c) axis += "\u2500";
+  os << fmt::format("      {:>{}} \u2514{}\n", "", margin, axis);
+  const std::string first = "1", last = std::to_string(epochs);
+  os << fmt::format("      {:>{}}  {}{:>{}}  epoch{}\n", "", margin, first, last,
+                    std::max<int>(static_cast<int>(last.size()), width - 1), label);
+}
+
+// The scheduler's schedule: its runs of equal rates in a line, then the chart; a per-batch
+// schedule per step; ReduceLROnPlateau's rule, since its rates depend on the run.
+void print_schedule(std::ostream& os, const Plan& plan) {
+  const SchedulerSpec& s = plan.schedule;
+  const int epochs = plan.train.epochs;
+  if (s.on_plateau()) {
+    os << fmt::format("    lr: {} at first, then depends on {} at run time: times {} after more than {} epoch{} without "
+                      "a{} improvement of {} ({}), then {} epoch{} of cooldown; never below {}\n",
+                      num(plan.optimizer.lr), s.monitor, num(s.factor), s.patience, s.patience == 1 ? "" : "s",
+                      s.mode == "min" ? " downward" : "n upward", num(s.threshold),
+                      s.threshold_mode == "rel" ? "relative" : "absolute", s.cooldown, s.cooldown == 1 ? "" : "s",
+                      num(s.min_lr));
+    return;
+  }
+  if (s.per_step() && !plan.lr_by_step.empty()) {
+    const auto peak = std::max_element(plan.lr_by_step.begin(), plan.lr_by_step.end());
+    os << fmt::format("    lr: per batch, {} steps: {} at step 1, {} at step {}, {} at step {}\n", plan.lr_by_step.size(),
+                      num(plan.lr_by_step.front()), num(*peak), peak - plan.lr_by_step.begin() + 1,
+                      num(plan.lr_by_step.back()), plan.lr_by_step.size());
+    print_chart(os, plan.lr_by_step, epochs, "");
+    if (!plan.momentum_by_step.empty()) {
+      const auto low = std::min_element(plan.momentum_by_step.begin(), plan.momentum_by_step.end());
+      os << fmt::format("    {} {}: {} at step 1, {} at step {}, {} at step {}\n", plan.optimizer.type,
+                        cycled_momentum_name(plan.optimizer.type),
+                        num(plan.momentum_by_step.front()), num(*low), low - plan.momentum_by_step.begin() + 1,
+                        num(plan.momentum_by_step.back()), plan.momentum_by_step.size());
+    }
+    return;
+  }
+  os << "    lr: " << schedule_text(plan.lr_by_epoch) << '\n';
+  print_chart(os, plan.lr_by_epoch, epochs, "");
 }
 
 void print_step(std::ostream& os, const PlanStep& step, const Plan& plan, int number) {
@@ -105,8 +182,8 @@ void print_plan(std::ostream& os, const Plan& plan) {
     const std::string& sec = step.stage->section;
     if (sec == "data" || sec == "model") continue;
     print_step(os, step, plan, 0);
-    if (sec == "scheduler" || (sec == "optimizer" && !p.scheduler))
-      os << "    lr: " << schedule_text(plan.lr_by_epoch) << '\n';
+    if (sec == "scheduler") print_schedule(os, plan);
+    if (sec == "optimizer" && !p.scheduler) os << "    lr: " << schedule_text(plan.lr_by_epoch) << '\n';
   }
   os << "\nseeds\n";
   for (const auto& s : plan.seeds)
@@ -158,6 +235,15 @@ nlohmann::json plan_json(const Plan& plan) {
     }
     json st = {{"id", s.id}, {"section", s.section}, {"op", s.op()}, {"params", params}, {"defaults", defaults},
                {"location", fmt::format("{}:{}:{}", s.loc.file, s.loc.line, s.loc.col)}};
+    if (!s.children.empty()) {  // sequential_lr's schedulers: each with its parameters
+      json children = json::array();
+      for (const auto& c : s.children) {
+        json cp = json::object();
+        for (const auto& [name, prm] : c.params) cp[name] = param_json(prm.value);
+        children.push_back({{"op", c.op()}, {"params", cp}, {"location", fmt::format("{}:{}:{}", c.loc.file, c.loc.line, c.loc.col)}});
+      }
+      st["schedulers"] = children;
+    }
     if (!parts.empty()) st["parts"] = parts;
     if (!step.notes.empty()) st["notes"] = step.notes;
     if (fold_facts) st["folds"] = folds;
@@ -171,7 +257,7 @@ nlohmann::json plan_json(const Plan& plan) {
   json overrides = {{"set", plan.overrides.sets}};
   if (plan.overrides.seed) overrides["seed"] = *plan.overrides.seed;
   if (plan.overrides.device) overrides["device"] = *plan.overrides.device;
-  return json{
+  json out{
       {"format", "pipe-plan/1"},
       {"pipeline", {{"name", p.name}, {"file", p.file}, {"seed", p.seed}, {"device", p.device}}},
       {"overrides", overrides},
@@ -184,6 +270,11 @@ nlohmann::json plan_json(const Plan& plan) {
       {"seeds", seeds},
       {"hashes", plan.hashes},
   };
+  // A per-batch schedule: every step's rate (and momentum); one that depends on the run: what it watches.
+  if (!plan.lr_by_step.empty()) out["lr_by_step"] = plan.lr_by_step;
+  if (!plan.momentum_by_step.empty()) out["momentum_by_step"] = plan.momentum_by_step;
+  if (plan.schedule.on_plateau()) out["lr_depends_on"] = plan.schedule.monitor;
+  return out;
 }
 
 }  // namespace pipeml

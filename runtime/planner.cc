@@ -282,14 +282,24 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   // is the likelier cause, and said so already.
   if (diags.size() == errors_before) check_complete(*plan, diags);
 
-  // The schedule for every epoch: printed by `pipe plan`, applied by the trainer.
-  plan->lr_by_epoch.clear();
-  for (int e = 0; e < plan->train.epochs; ++e) {
-    double lr = plan->optimizer.lr;
-    if (p.scheduler) lr = registry.op(p.scheduler->op())->lr_at(*p.scheduler, plan->optimizer.lr, e);
-    plan->lr_by_epoch.push_back(lr);
-  }
   if (diags.size() > errors_before) return nullptr;
+  // The schedule for every epoch (and step): printed by `pipe plan`; the executor makes the
+  // trainer's from plan->schedule the same way, per fold.
+  const int epochs = plan->train.epochs;
+  const int steps = plan->steps_per_epoch.empty() ? 0 : plan->steps_per_epoch.front();
+  if (plan->schedule.empty()) {
+    plan->lr_by_epoch.assign(epochs, plan->optimizer.lr);
+  } else if (plan->schedule.per_step()) {
+    auto s = make_schedule(plan->schedule, plan->optimizer.lr, epochs, steps);
+    for (int e = 0; e < epochs; ++e)
+      for (int b = 0; b < steps; ++b) {
+        plan->lr_by_step.push_back(s->lr(e, b));
+        if (plan->schedule.cycle_momentum) plan->momentum_by_step.push_back(s->momentum(e, b));
+        if (b == 0) plan->lr_by_epoch.push_back(plan->lr_by_step.back());
+      }
+  } else if (!plan->schedule.on_plateau()) {
+    plan->lr_by_epoch = epoch_lrs(plan->schedule, plan->optimizer.lr, epochs);
+  }
   return plan;
 }
 

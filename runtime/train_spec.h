@@ -1,9 +1,12 @@
 // What the planner hands the trainer: plain data, no LibTorch, so that `pipe plan` can
 // build and print it and the executing library (which loads LibTorch) can consume it.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pipeml {
@@ -38,6 +41,16 @@ struct OptimizerSpec {
   double initial_accumulator_value = 0;  ///< adagrad
 };
 
+/// What a momentum-cycling scheduler (OneCycleLR) sets on this optimizer: Adam's and
+/// AdamW's beta1, SGD's and RMSprop's momentum; "" where there is none (Adagrad), for
+/// which torch refuses cycle_momentum.
+inline const char* cycled_momentum_name(const std::string& optimizer) {
+  if (optimizer == "adam" || optimizer == "adamw") return "beta1";
+  if (optimizer == "sgd" || optimizer == "rmsprop") return "momentum";
+  return "";
+}
+
+
 /// Loss by torch.nn name: bce_with_logits for two classes (one logit), cross_entropy for
 /// two or more (a logit per class); mse, l1, huber or smooth_l1 for a number target.
 struct LossSpec {
@@ -69,6 +82,36 @@ struct NoiseSpec {
   std::uint64_t seed = 0;  ///< instead of the training generator
 };
 
+struct EpochRecord;
+
+/// The learning-rate schedule as the trainer drives it, in plain C++ (runtime/lr_schedule.h
+/// makes one from the plan). The trainer asks for the rate (and momentum) of every optimizer
+/// step in order, and shows it each epoch's record after validation, which
+/// ReduceLROnPlateau watches.
+class LrSchedule {
+ public:
+  virtual ~LrSchedule() = default;
+  /// The rate for batch `step` (0-based) of `epoch` (0-based).
+  virtual double lr(int epoch, int step) = 0;
+  /// The optimizer's momentum for that batch (beta1 of Adam and AdamW, SGD's momentum), or
+  /// NaN to leave it as the optimizer has it (every schedule but one_cycle_lr's).
+  virtual double momentum(int /*epoch*/, int /*step*/) { return std::nan(""); }
+  /// After epoch `epoch`'s validation.
+  virtual void end_epoch(const EpochRecord& /*record*/) {}
+  /// The batches per epoch a per-batch schedule was made for (0: any); the trainer checks it.
+  virtual int steps_per_epoch() const { return 0; }
+};
+
+/// A schedule of one rate per epoch from a function of the 0-based epoch.
+class EpochFunctionSchedule : public LrSchedule {
+ public:
+  explicit EpochFunctionSchedule(std::function<double(int epoch)> f) : f_(std::move(f)) {}
+  double lr(int epoch, int /*step*/) override { return f_(epoch); }
+
+ private:
+  std::function<double(int)> f_;
+};
+
 struct TrainSpec {
   int epochs = 50;
   int batch_size = 32;
@@ -77,8 +120,8 @@ struct TrainSpec {
   std::uint64_t seed = 42;
   NoiseSpec noise;
   std::string device = "cpu";  ///< cpu | cuda (already resolved from auto)
-  /// Learning rate for epoch e (0-based): the scheduler, evaluated without LibTorch.
-  std::function<double(int epoch)> lr_at;
+  /// The scheduler, evaluated without LibTorch; null: the optimizer's lr throughout.
+  std::shared_ptr<LrSchedule> schedule;
 };
 
 /// The name of EpochRecord::val_metric in history.csv and the epoch lines.
@@ -90,7 +133,7 @@ struct EpochRecord {
   double train_loss = 0;
   double val_loss = 0;      ///< NaN when there is no validation part
   double val_metric = 0;    ///< accuracy (classifier) or MAE (regression); NaN without a validation part
-  double lr = 0;
+  double lr = 0;            ///< the rate of the epoch's first batch (what param_groups[0]['lr'] reads before it)
   double seconds = 0;
 };
 

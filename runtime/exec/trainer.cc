@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/flat_optimizer.h"
@@ -282,13 +283,16 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
+  LrSchedule* schedule = spec.schedule.get();
+  if (schedule && schedule->steps_per_epoch() != 0 && schedule->steps_per_epoch() != batches)
+    throw std::logic_error("the schedule was planned for " + std::to_string(schedule->steps_per_epoch()) +
+                           " batches per epoch, training has " + std::to_string(batches));
   std::vector<at::Tensor> batch_losses;
   batch_losses.reserve(batches);
   for (int epoch = 0; epoch < spec.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     EpochRecord rec;
     rec.epoch = epoch + 1;
-    rec.lr = spec.lr_at ? spec.lr_at(epoch) : opt.lr;
     model->train();
     // One gather per epoch into a shuffled copy; batches are then views (narrow), which
     // costs no kernel and, on a GPU, no host-device traffic.
@@ -299,7 +303,12 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     batch_losses.clear();
     for (std::int64_t b = 0; b < batches; ++b) {
       const std::int64_t len = std::min(bs, n - b * bs);
-      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), ys.narrow(0, b * bs, len), rec.lr));
+      // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
+      const double lr = schedule ? schedule->lr(epoch, static_cast<int>(b)) : opt.lr;
+      if (b == 0) rec.lr = lr;
+      if (schedule)
+        if (const double m = schedule->momentum(epoch, static_cast<int>(b)); !std::isnan(m)) optimizer->set_momentum(m);
+      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), ys.narrow(0, b * bs, len), lr));
       if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
     }
     // Read once per epoch (no sync per batch), summed in order in double as Python's
@@ -321,6 +330,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       rec.val_loss = h.data_ptr<double>()[0];
       rec.val_metric = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
     }
+    if (schedule) schedule->end_epoch(rec);  // ReduceLROnPlateau watches the validation
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(rec);
     if (on_epoch) on_epoch(rec);

@@ -27,7 +27,7 @@ enum class CpuStep {
 
 /// Trains build_mlp(mlp) on `train` the way heart_ref.py does, then predicts `test` (and
 /// `val`) in eval mode. In order: torch::manual_seed(spec.seed); the model (default init);
-/// per epoch the lr from spec.lr_at(epoch) (or opt.lr without a schedule), a fresh shuffle
+/// per batch the lr (and momentum) from spec.schedule (or opt.lr without one), a fresh shuffle
 /// drawn like DataLoader(shuffle=True) draws it, batches of spec.batch_size (the last one
 /// partial unless drop_last), model.train(), BCEWithLogitsLoss(pos_weight), the optimizer
 /// opt.type names (torch.optim's arithmetic: flat_optimizer.h); train

@@ -84,3 +84,23 @@ TEST_CASE("pipe plan shows the optimizer's parameters, PyTorch's defaults marked
   CHECK(r.out.find("  optimizer (sgd)\n      lr            0.01\n      momentum      0.9\n") != std::string::npos);
   CHECK(r.out.find("      dampening     0  (default)\n") != std::string::npos);
 }
+
+TEST_CASE("pipe plan charts a warm-up then a cosine decay (sequential_lr)") {
+  const auto r = run_pipe("plan examples/heart_warmup_cosine.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_warmup_cosine.plan.txt", r.out));
+  CHECK(r.out.find("      1. linear_lr\n         start_factor  0.1\n") != std::string::npos);
+  CHECK(r.out.find("    lr: 0.0003 (epoch 1), 0.00084 (epoch 2)") != std::string::npos);
+}
+
+TEST_CASE("pipe plan shows one_cycle_lr per batch, with AdamW's beta1") {
+  const auto r = run_pipe("plan examples/heart_onecycle.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_onecycle.plan.txt", r.out));
+  CHECK(r.out.find("    lr: per batch, 300 steps: 0.0004 at step 1, 0.01 at step 90, 4e-08 at step 300\n") != std::string::npos);
+  CHECK(r.out.find("    adamw beta1: 0.95 at step 1, 0.85 at step 90, 0.95 at step 300\n") != std::string::npos);
+  const auto j = nlohmann::json::parse(run_pipe("plan examples/heart_onecycle.yaml --format json", false).out);
+  CHECK(j["lr_by_step"].size() == 300);
+  CHECK(j["momentum_by_step"].size() == 300);
+  CHECK(j["lr_by_epoch"].size() == 30);
+}

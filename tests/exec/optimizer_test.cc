@@ -126,7 +126,7 @@ TEST_CASE("training with each optimizer reproduces PyTorch's loop bit for bit", 
     s.epochs = 5;
     s.batch_size = 8;
     s.seed = 3;
-    s.lr_at = [&](int e) { return lrs[e].item<double>(); };
+    s.schedule = std::make_shared<EpochFunctionSchedule>([&](int e) { return lrs[e].item<double>(); });
     for (const CpuStep step : {CpuStep::fast, CpuStep::autograd}) {
       const TrainResult r = train_and_predict(tr, nullptr, te, m, l, o, s, nullptr, nullptr, step);
       for (int e = 0; e < 5; ++e) CHECK(r.history[e].train_loss == losses[e].item<double>());
