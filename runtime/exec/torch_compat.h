@@ -12,6 +12,14 @@ namespace pipeml::torch_compat {
 /// RMSprop's grad_avg (alpha) — rounded the way the installed PyTorch's torch.optim rounds it,
 /// so that pipe and Python agree to the last bit where they can: 1.13 writes it
 /// mul_(beta).add_(x, alpha=1-beta); 2.x writes lerp_(x, 1-beta).
+/// Whether running_average rounds as lerp (2.x) rather than mul + add (1.13, the version
+/// the committed optimizer fixtures come from).
+#if TORCH_VERSION_MAJOR >= 2
+inline constexpr bool kRunningAverageIsLerp = true;
+#else
+inline constexpr bool kRunningAverageIsLerp = false;
+#endif
+
 inline void running_average(at::Tensor& avg, const at::Tensor& x, double beta) {
 #if TORCH_VERSION_MAJOR >= 2
   avg.lerp_(x, 1.0 - beta);

@@ -152,7 +152,12 @@ TEST_CASE("each optimizer steps as torch.optim does when a scheduler changes lr 
       if (cycles) optimizer->set_momentum(momenta[i].item<double>());
       optimizer->step(lrs[i].item<double>());
       INFO("step " << i + 1);
-      CHECK(at::equal(p, expected[i]));
+      // The fixture is torch 1.13's arithmetic. PyTorch 2.x writes Adam's first moment and
+      // centred RMSprop's average as lerp, which rounds differently, and pipe follows the
+      // installed version (torch_compat::running_average): there only closeness is owed.
+      const bool averages = o.type == "adam" || o.type == "adamw" || (o.type == "rmsprop" && o.centered);
+      if (torch_compat::kRunningAverageIsLerp && averages) CHECK(at::allclose(p, expected[i], 1e-5, 1e-7));
+      else CHECK(at::equal(p, expected[i]));
     }
   }
 }
