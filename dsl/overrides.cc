@@ -71,7 +71,24 @@ void apply_overrides(Node& root, const Overrides& overrides, Diagnostics& diags)
       continue;
     }
     // Unknown parameter names are reported by the stage parser, against the op's schema.
-    set_entry(*target, param, scalar_from_command_line(set.substr(eq + 1), loc));
+    // STAGE.GROUP.OPTION sets one option of a mapping (train.early_stopping.patience=5),
+    // turning the group on when the file has it off or as `true`.
+    std::string name = param;
+    Node* into = target;
+    for (auto d = name.find('.'); d != std::string::npos; d = name.find('.')) {
+      const std::string group = name.substr(0, d);
+      Node* g = into->find(group);
+      if (g == nullptr || !g->is_map()) {
+        Node empty;
+        empty.kind = Node::Kind::kMap;
+        empty.loc = loc;
+        set_entry(*into, group, empty);
+        g = into->find(group);
+      }
+      into = g;
+      name = name.substr(d + 1);
+    }
+    set_entry(*into, name, scalar_from_command_line(set.substr(eq + 1), loc));
   }
   if (overrides.seed)
     set_entry(root, "seed", scalar_from_command_line(std::to_string(*overrides.seed), Loc{"--seed", 0, 0, 1}));

@@ -58,6 +58,7 @@ const char* article_type(ParamType t) {
     case ParamType::kStringOrNumberOrMap: return "a string, a number or a mapping";
     case ParamType::kStringOrList: return "a string or a list of names";
     case ParamType::kStages: return "a list of stages";
+    case ParamType::kGroup: return "a mapping of options or true";
     default: return "a string";
   }
 }
@@ -200,7 +201,8 @@ std::optional<Value> read_param(const ParamSpec& spec, const Node& node, const s
       }
       break;
     case ParamType::kStages:
-      break;  // read by the pipeline parser, stage by stage
+    case ParamType::kGroup:
+      break;  // read by the pipeline parser, stage by stage / option by option
     case ParamType::kIntList:
     case ParamType::kFloatList:
     case ParamType::kStringList: {

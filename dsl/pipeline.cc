@@ -136,6 +136,8 @@ class Parser {
           p.value = Value();
         } else if (spec.type == ParamType::kStages) {
           if (!read_children(spec, *v, s, p)) ok = false;
+        } else if (spec.type == ParamType::kGroup) {
+          if (!read_group(spec, *v, s, p)) ok = false;
         } else if (auto typed = read_param(spec, *v, s.schema->name, diags_)) {
           p.value = *typed;
           for (const auto& [key, value] : v->entries) p.item_locs.push_back(key.loc);
@@ -152,6 +154,38 @@ class Parser {
       s.params.emplace_back(spec.name, p);
     }
     (void)ok;
+  }
+
+  // A kGroup parameter: a mapping of options read against the group's schema like a stage's
+  // parameters, or true (every option's default) or false (off).
+  bool read_group(const ParamSpec& spec, const Node& v, Stage& s, Param& p) {
+    Node options;
+    options.kind = Node::Kind::kMap;
+    options.loc = v.loc;
+    if (v.is_scalar()) {
+      auto on = read_param(ParamSpec::boolean(spec.name, false), v, s.schema->name, diags_);
+      if (!on) return false;
+      if (!on->as_bool()) {
+        p.value = Value();
+        return true;
+      }
+    } else if (v.is_map()) {
+      options = v;
+    } else {
+      diags_.error(v.loc, "expected a mapping of options for '" + spec.name + "', got " + v.describe(),
+                   "'" + spec.name + "' takes " + quoted_list(spec.group_->param_names(), "and") + ", or true for their defaults");
+      return false;
+    }
+    Stage g;
+    g.id = spec.name;
+    g.section = s.section;
+    g.schema = spec.group_.get();
+    g.loc = g.op_loc = v.loc;
+    read_params(options, g);
+    for (const auto& [key, value] : options.entries) p.item_locs.push_back(key.loc);
+    p.value = Value(true);
+    s.groups.push_back(std::move(g));
+    return true;
   }
 
   // A kStages parameter: a list of stages of the same kind, each read like a section's stage,
@@ -201,6 +235,12 @@ const Param& Stage::param(const std::string& name) const {
     if (n == name) return p;
   static const Param kUnset;
   return kUnset;
+}
+
+const Stage* Stage::group(const std::string& name) const {
+  for (const auto& g : groups)
+    if (g.id == name) return &g;
+  return nullptr;
 }
 
 std::vector<const Stage*> Pipeline::stages() const {

@@ -36,10 +36,15 @@ struct Stage {
   /// The stages of its kStages parameter (sequential_lr's schedulers), in order, each
   /// checked like a section's stage; their section is this one's.
   std::vector<Stage> children;
+  /// The options of its kGroup parameters that are on, each a stage whose id is the
+  /// parameter's name and whose params are the group's options (defaults filled in).
+  std::vector<Stage> groups;
 
   const std::string& op() const { return schema->name; }
   const Param& param(const std::string& name) const;
   bool has(const std::string& name) const { return param(name).value.is_set(); }
+  /// The options of kGroup parameter `name`, or nullptr when it is off.
+  const Stage* group(const std::string& name) const;
   std::int64_t integer(const std::string& name) const { return param(name).value.as_int(); }
   double number(const std::string& name) const { return param(name).value.as_number(); }
   bool boolean(const std::string& name) const { return param(name).value.as_bool(); }

@@ -41,8 +41,25 @@ std::string ParamSpec::type_text() const {
       return names + "a number" + range + ", or a mapping of names to counts";
     }
     case ParamType::kStages: return "list of stages, each {op: NAME, ...}";
+    case ParamType::kGroup: {
+      std::string names;
+      for (const auto& o : group_->params) names += (names.empty() ? "" : ", ") + o.name;
+      return "mapping of " + names + " (or true: all defaults)";
+    }
     default: return type_name(type) + range;
   }
+}
+
+ParamSpec ParamSpec::group(std::string name, std::vector<ParamSpec> options) {
+  ParamSpec p = make(name, ParamType::kGroup, {});
+  auto schema = std::make_shared<OpSchema>();
+  schema->name = std::move(name);
+  schema->kind = OpKind::kTrain;
+  schema->params = std::move(options);
+  p.group_ = std::move(schema);
+  p.optional_ = true;
+  p.unset_text_ = "off";
+  return p;
 }
 
 std::string ParamSpec::default_text() const {

@@ -1,6 +1,7 @@
 // An op's parameter schema: the one description that drives validation, `pipe plan`,
 // `pipe ops` and the generated docs. Each op declares its own beside its code.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@ namespace pipeml::dsl {
 /// Where in a pipeline an op may stand. Data ops form the `data:` list; each other kind
 /// fills the section of the same name.
 enum class OpKind { kData, kModel, kLoss, kOptimizer, kScheduler, kTrain, kEvaluate };
+
+struct OpSchema;
 
 /// "data", "model", "loss", ... — the section name in the pipeline file.
 const char* kind_name(OpKind k);
@@ -29,6 +32,8 @@ struct ParamSpec {
   std::vector<std::string> choices;  ///< kEnum, or the string forms of kStringOrNumber[OrMap] / kStringOrList
   std::string doc_;
   std::string unset_text_ = "none";  ///< how an unset optional value reads ("pipeline seed")
+  /// kGroup: the options of the mapping, as a schema named after the parameter.
+  std::shared_ptr<const OpSchema> group_;
 
   static ParamSpec boolean(std::string name, bool def) { return make(std::move(name), ParamType::kBool, def); }
   static ParamSpec integer(std::string name, Value def = {}) { return make(std::move(name), ParamType::kInt, def); }
@@ -65,6 +70,11 @@ struct ParamSpec {
   /// A list of stages of the op's own kind, each a mapping with 'op:' and its parameters,
   /// read and checked like any stage into Stage::children (sequential_lr's schedulers).
   static ParamSpec stages(std::string name) { return make(std::move(name), ParamType::kStages, {}); }
+
+  /// A mapping of options, each declared like a parameter (`early_stopping: {monitor: val_loss,
+  /// patience: 5}`), read and checked into Stage::group(name); `true` takes every option's
+  /// default, `false` (or leaving it out) turns it off. Optional: off unless given.
+  static ParamSpec group(std::string name, std::vector<ParamSpec> options);
 
   ParamSpec& min(double v, bool exclusive = false) { min_ = v; min_exclusive_ = exclusive; return *this; }
   ParamSpec& max(double v, bool exclusive = false) { max_ = v; max_exclusive_ = exclusive; return *this; }

@@ -19,6 +19,7 @@ const char* type_name(ParamType t) {
     case ParamType::kStringOrNumberOrMap: return "string, number or mapping";
     case ParamType::kStringOrList: return "string or list of strings";
     case ParamType::kStages: return "list of stages";
+    case ParamType::kGroup: return "mapping";
   }
   return "?";
 }

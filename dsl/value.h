@@ -28,6 +28,8 @@ enum class ParamType {
   kStringOrNumberOrMap,
   kStringOrList,
   kStages,  ///< a list of stages of the op's own kind (sequential_lr's schedulers); the value is their op names
+  kGroup,   ///< a mapping of named options with a schema of their own (train's early_stopping), or true for
+            ///< all their defaults; the value is true when on, unset when off (Stage::group has the options)
 };
 
 /// The name a user sees in errors and in `pipe ops`.

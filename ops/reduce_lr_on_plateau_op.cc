@@ -3,8 +3,7 @@
 // the rule, the trainer feeds runtime/lr_schedule.cc's Plateau.
 #include <fmt/format.h>
 
-#include <algorithm>
-
+#include "ops/monitor.h"
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -27,29 +26,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
 
   const dsl::Param& monitor = s.param("monitor");
   const dsl::Loc& at = monitor.is_default ? s.op_loc : monitor.loc;
-  // The trainer's validation gives the loss and one metric: accuracy, or MAE for regression.
-  const std::vector<std::string> produced = {"val_loss", st.data.regression ? "val_mae" : "val_accuracy"};
-  if (std::find(produced.begin(), produced.end(), spec.monitor) == produced.end()) {
-    const std::string task = st.data.regression ? "a regression's" : "a classifier's";
-    // A shortened name (val_acc) is too far for edit distance: a name it begins also counts.
-    std::string hint = dsl::did_you_mean(spec.monitor, produced);
-    for (const auto& name : produced)
-      if (hint.empty() && spec.monitor.size() >= 5 && name.rfind(spec.monitor, 0) == 0) hint = dsl::did_you_mean(name, {name});
-    st.diags.error(at, "no stage produces '" + spec.monitor + "' to monitor" + hint,
-                   task + " validation gives " + dsl::quoted_list(produced, "and"));
-    return;
-  }
-  if (st.data.part("validation") == nullptr) {
-    st.diags.error(at, "'reduce_lr_on_plateau' monitors " + spec.monitor + ", and there is no validation part to compute it on",
-                   st.fold ? "kfold's folds have no validation part; use 'split' with a validation_size"
-                                                    : "give 'split' a validation_size");
-    return;
-  }
-  const bool higher_is_better = spec.monitor == "val_accuracy";
-  if (higher_is_better != (spec.mode == "max"))
-    st.step.notes.push_back(fmt::format("mode '{}' counts a {} {} as an improvement; '{}' is usual for it", spec.mode,
-                                        spec.mode == "min" ? "lower" : "higher", spec.monitor,
-                                        higher_is_better ? "max" : "min"));
+  if (!check_monitor(spec.monitor, "'reduce_lr_on_plateau'", at, st)) return;
+  note_unusual_mode(spec.mode, spec.monitor, st);
 }
 
 }  // namespace

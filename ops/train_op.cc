@@ -1,12 +1,83 @@
-// op train: the training loop's settings. The loop itself is runtime/exec/trainer.cc.
+// op train: the training loop's settings and its controls (early stopping, checkpoints,
+// gradient clipping, weight penalties, mixed precision). The loop itself is
+// runtime/exec/trainer.cc.
 #include <fmt/format.h>
 
+#include "ops/monitor.h"
 #include "runtime/planner.h"
 
 namespace pipeml {
 namespace {
 
 using dsl::ParamSpec;
+
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+// A group's `monitor` and `mode`, checked; the monitor's place for errors is the option when
+// written, else the group itself.
+bool plan_monitor(const dsl::Stage& g, const std::string& who, std::string& monitor, std::string& mode, PlanState& st) {
+  monitor = g.string("monitor");
+  const dsl::Param& m = g.param("monitor");
+  if (!check_monitor(monitor, who, m.is_default ? g.op_loc : m.loc, st)) return false;
+  mode = resolve_mode(g.string("mode"), monitor);
+  if (g.string("mode") != "auto") note_unusual_mode(mode, monitor, st);
+  return true;
+}
+
+void plan_controls(const dsl::Stage& s, PlanState& st) {
+  TrainSpec& t = st.plan.train;
+  if (const dsl::Stage* g = s.group("early_stopping")) {
+    EarlyStoppingSpec& e = t.early_stopping;
+    e.on = true;
+    e.patience = static_cast<int>(g->integer("patience"));
+    e.min_delta = g->number("min_delta");
+    e.restore_best_weights = g->boolean("restore_best_weights");
+    if (plan_monitor(*g, "'early_stopping'", e.monitor, e.mode, st)) {
+      std::string rule = fmt::format("early stopping: stops when {} has not {} by more than {} for {} epoch{}", e.monitor,
+                                     e.mode == "min" ? "fallen" : "risen", number_text(e.min_delta), e.patience,
+                                     e.patience == 1 ? "" : "s");
+      rule += e.restore_best_weights ? "; restores the best epoch's weights (the test metrics are theirs)"
+                                     : "; keeps the last epoch's weights";
+      st.step.notes.push_back(rule);
+      if (e.patience >= t.epochs)
+        st.step.notes.push_back(fmt::format("early stopping's patience {} is not below the {} epochs: it cannot stop early",
+                                            e.patience, t.epochs));
+    }
+  }
+  if (const dsl::Stage* g = s.group("checkpoints")) {
+    CheckpointSpec& c = t.checkpoints;
+    c.best = g->boolean("best");
+    c.last = g->boolean("last");
+    if (c.best && plan_monitor(*g, "the 'best' checkpoint", c.monitor, c.mode, st))
+      st.step.notes.push_back(fmt::format("checkpoints: best.pt when {} reaches a new {}{}", c.monitor,
+                                          c.mode == "min" ? "low" : "high", c.last ? ", last.pt after every epoch" : ""));
+    else if (c.last)
+      st.step.notes.push_back("checkpoints: last.pt after every epoch");
+  }
+  const dsl::Param& norm = s.param("clip_grad_norm");
+  const dsl::Param& value = s.param("clip_grad_value");
+  if (norm.value.is_set()) t.clip_grad_norm = norm.value.as_number();
+  if (value.value.is_set()) t.clip_grad_value = value.value.as_number();
+  if (norm.value.is_set() && value.value.is_set())
+    st.diags.error(value.loc, "give one of 'clip_grad_norm' and 'clip_grad_value', not both",
+                   fmt::format("clip_grad_norm is set on line {}", norm.loc.line));
+  t.l1 = s.number("l1");
+  t.l2 = s.number("l2");
+  if (t.l1 > 0 || t.l2 > 0)
+    st.step.notes.push_back("the penalties are added to the training loss (train_loss includes them, val_loss does not) "
+                            "over the weight matrices, not biases or BatchNorm");
+  t.precision = s.string("precision");
+  if (t.precision != "32") {
+    const dsl::Param& p = s.param("precision");
+    const std::string& device = st.plan.pipeline.device;
+    if (device == "cpu")
+      st.diags.error(p.loc, "mixed precision '" + t.precision + "' runs on CUDA only, and this run's device is 'cpu'",
+                     "use 'precision: 32' on the CPU, or 'device: cuda'");
+    else if (device == "auto")
+      st.step.notes.push_back("mixed precision runs on CUDA only: with device auto, a machine without a GPU stops with an error");
+    if (t.precision == "16-mixed") st.step.notes.push_back("16-mixed scales the loss (GradScaler: 65536, x2 every 2000 steps, /2 on inf)");
+  }
+}
 
 void plan(const dsl::Stage& s, PlanState& st) {
   TrainSpec& t = st.plan.train;
@@ -16,6 +87,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   t.drop_last = s.boolean("drop_last");
   t.seed = static_cast<std::uint64_t>(use_seed(s, st.plan));
   const PartInfo* train = st.data.part("train");
+  plan_controls(s, st);
   if (train == nullptr) return;
   const std::size_t rows = train->rows;
   const std::size_t batches = t.drop_last ? rows / t.batch_size : (rows + t.batch_size - 1) / t.batch_size;
@@ -30,12 +102,15 @@ void plan(const dsl::Stage& s, PlanState& st) {
                    fmt::format("the last batch of each epoch has 1 row ({} rows, batch_size {}), which BatchNorm cannot train on",
                                rows, t.batch_size),
                    "change batch_size or set 'drop_last: true'");
-  st.step.notes.push_back(fmt::format("{} batches per epoch of {} training rows", batches, rows));
+  st.step.notes.insert(st.step.notes.begin(), fmt::format("{} batches per epoch of {} training rows", batches, rows));
   // What a per-batch schedule (one_cycle_lr) is planned with, fold by fold.
   const std::size_t fold = st.fold.value_or(0);
   if (st.plan.steps_per_epoch.size() <= fold) st.plan.steps_per_epoch.resize(fold + 1, 0);
   st.plan.steps_per_epoch[fold] = static_cast<int>(batches);
 }
+
+const char* kMonitorDoc = "the validation value watched: val_loss, val_accuracy (classifier) or val_mae (regression)";
+const char* kModeDoc = "min: lower is better; max: higher is better; auto: max for val_accuracy, else min";
 
 }  // namespace
 
@@ -50,6 +125,34 @@ const OpDef& train_op() {
            ParamSpec::boolean("shuffle", true).doc("a new order of the training rows every epoch"),
            ParamSpec::boolean("drop_last", false).doc("skip the last batch when it is smaller than batch_size"),
            ParamSpec::integer("seed").min(0).optional("pipeline seed").doc("seeds the weights, dropout and the shuffling"),
+           ParamSpec::group(
+               "early_stopping",
+               {
+                   ParamSpec::string("monitor", "val_loss").doc(kMonitorDoc),
+                   ParamSpec::enumeration("mode", {"auto", "min", "max"}, "auto").doc(kModeDoc),
+                   ParamSpec::integer("patience", 10).min(0).doc("epochs in a row without improvement before training stops"),
+                   ParamSpec::number("min_delta", 0.0).min(0).doc("an improvement must beat the best value by more than this"),
+                   ParamSpec::boolean("restore_best_weights", true)
+                       .doc("end with the best epoch's weights (the test metrics and model.pt are theirs)"),
+               })
+               .doc("stop when a validation value stops improving (Keras's EarlyStopping); needs a validation part"),
+           ParamSpec::group(
+               "checkpoints",
+               {
+                   ParamSpec::boolean("best", true).doc("best.pt: the weights of the best epoch by `monitor`"),
+                   ParamSpec::boolean("last", true).doc("last.pt: the weights after the last epoch trained"),
+                   ParamSpec::string("monitor", "val_loss").doc(kMonitorDoc),
+                   ParamSpec::enumeration("mode", {"auto", "min", "max"}, "auto").doc(kModeDoc),
+               })
+               .doc("state dicts written into the run directory while training (best.pt, last.pt)"),
+           ParamSpec::number("clip_grad_norm").min(0, true).optional("off")
+               .doc("torch.nn.utils.clip_grad_norm_: scale the gradients to a total 2-norm of at most this"),
+           ParamSpec::number("clip_grad_value").min(0, true).optional("off")
+               .doc("torch.nn.utils.clip_grad_value_: clamp every gradient to [-value, value]"),
+           ParamSpec::number("l1", 0.0).min(0).doc("adds l1 * sum(|w|) over the weight matrices to the training loss"),
+           ParamSpec::number("l2", 0.0).min(0).doc("adds l2 * sum(w^2) over the weight matrices to the training loss"),
+           ParamSpec::enumeration("precision", {"32", "bf16-mixed", "16-mixed"}, "32")
+               .doc("32: float32; bf16-mixed / 16-mixed: autocast on CUDA (16-mixed with a gradient scaler)"),
        }},
       plan,
   };

@@ -27,13 +27,68 @@ namespace {
 
 using nlohmann::json;
 
-std::string history_csv(const std::vector<EpochRecord>& history, const LossSpec& loss) {
-  std::string csv = fmt::format("epoch,train_loss,val_loss,{},lr,seconds\n", val_metric_name(loss));
+// With a monitor (early stopping, a best checkpoint) a last column `best` marks the best
+// epoch's row with 1: the one whose weights the model ends with (restore_best_weights) or
+// best.pt holds.
+std::string history_csv(const std::vector<EpochRecord>& history, const LossSpec& loss, int best_epoch = -1) {
+  std::string csv = fmt::format("epoch,train_loss,val_loss,{},lr,seconds{}\n", val_metric_name(loss), best_epoch >= 0 ? ",best" : "");
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.8g}", v); };
-  for (const auto& r : history)
-    csv += fmt::format("{},{},{},{},{},{}\n", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_metric), num(r.lr),
+  for (const auto& r : history) {
+    csv += fmt::format("{},{},{},{},{},{}", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_metric), num(r.lr),
                        num(r.seconds));
+    if (best_epoch >= 0) csv += r.epoch == best_epoch ? ",1" : ",";
+    csv += '\n';
+  }
   return csv;
+}
+
+// metrics.json's "training": what the training controls did. Empty when none is on.
+json training_json(const TrainSpec& spec, const TrainingSummary& s) {
+  json t = json::object();
+  auto value = [](double v) -> json { return std::isnan(v) ? json(nullptr) : json(v); };
+  t["epochs"] = spec.epochs;
+  t["epochs_run"] = s.epochs_run;
+  if (spec.early_stopping.on) {
+    const EarlyStoppingSpec& e = spec.early_stopping;
+    t["early_stopping"] = {{"monitor", e.monitor},
+                           {"mode", e.mode},
+                           {"patience", e.patience},
+                           {"min_delta", e.min_delta},
+                           {"stopped_early", s.stopped_early},
+                           {"stopped_epoch", s.stopped_early ? json(s.epochs_run) : json(nullptr)},
+                           {"best_epoch", s.best_epoch ? json(s.best_epoch) : json(nullptr)},
+                           {"best_value", value(s.best_value)},
+                           {"restored_best_weights", s.restored_best_weights}};
+  }
+  if (spec.checkpoints.best || spec.checkpoints.last) {
+    json c = json::object();
+    if (spec.checkpoints.best)
+      c["best"] = {{"file", "best.pt"},
+                   {"monitor", spec.checkpoints.monitor},
+                   {"mode", spec.checkpoints.mode},
+                   {"epoch", s.best_checkpoint_epoch ? json(s.best_checkpoint_epoch) : json(nullptr)},
+                   {"value", value(s.best_checkpoint_value)}};
+    if (spec.checkpoints.last)
+      c["last"] = {{"file", "last.pt"}, {"epoch", s.last_checkpoint_epoch ? json(s.last_checkpoint_epoch) : json(nullptr)}};
+    t["checkpoints"] = c;
+  }
+  if (spec.clip_grad_norm > 0) t["clip_grad_norm"] = spec.clip_grad_norm;
+  if (spec.clip_grad_value > 0) t["clip_grad_value"] = spec.clip_grad_value;
+  if (spec.l1 > 0) t["l1"] = spec.l1;
+  if (spec.l2 > 0) t["l2"] = spec.l2;
+  t["precision"] = spec.precision;
+  return t;
+}
+
+// The seed of every random stage, as plan.json lists them; a gaussian_noise stage whose
+// noise the trainer draws from its own generator is listed with train's seed.
+json seeds_json(const Plan& plan) {
+  json seeds = json::object();
+  for (const auto& s : plan.seeds) seeds[s.stage] = {{"seed", s.seed}, {"from_pipeline", s.from_pipeline}};
+  for (const auto& stage : plan.pipeline.data)
+    if (stage.op() == "gaussian_noise" && !seeds.contains(stage.id))
+      seeds[stage.id] = {{"seed", plan.train.seed}, {"drawn_from", "train"}};
+  return seeds;
 }
 
 // One line per test row: which data row it is (0-based, in file order, header not
@@ -200,6 +255,7 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   const int steps = fold < plan.steps_per_epoch.size() ? plan.steps_per_epoch[fold] : 0;
   job.spec.schedule = make_schedule(plan.schedule, plan.optimizer.lr, plan.train.epochs, steps);
   job.model_path = dir + "/model.pt";
+  job.spec.checkpoints.dir = dir;
   job.on_epoch = [&](const EpochRecord& r) { progress.epoch(r); };
   job.on_batch = [&](int e, int b, int n) { progress.batch(e, b, n); };
 
@@ -209,7 +265,21 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   Scored s;
   s.outcome = train(job);
   if (!s.outcome.error.empty()) throw UserError(s.outcome.error);
-  write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+  const TrainSpec& t = plan.train;
+  if (t.early_stopping.on) {
+    const TrainingSummary& sum = s.outcome.summary;
+    out << fmt::format("early stopping: {} after epoch {} of {}", sum.stopped_early ? "stopped" : "ran to the end",
+                       sum.epochs_run, t.epochs);
+    if (sum.best_epoch) {
+      out << fmt::format("; best {} {:.4f} at epoch {}", t.early_stopping.monitor, sum.best_value, sum.best_epoch);
+      if (sum.restored_best_weights) out << " (its weights restored)";
+    }
+    out << '\n';
+  }
+  const int best_epoch = t.early_stopping.on    ? s.outcome.summary.best_epoch
+                         : t.checkpoints.best ? s.outcome.summary.best_checkpoint_epoch
+                                              : -1;
+  write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss, best_epoch));
   write_atomic(dir + "/predictions.csv", predictions_csv(plan, *p.info, *job.test, s.outcome.test_outputs));
   s.report = score_test(plan, *job.test, s.outcome.test_outputs);
   s.train_rows = train_rows;
@@ -246,12 +316,16 @@ void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const Run
       {"device", s.outcome.device},
       {"torch_version", s.outcome.torch_version},
       {"train_rows", s.train_rows},
+      {"seeds", seeds_json(plan)},
+      {"training", training_json(plan.train, s.outcome.summary)},
       {"test", s.report.test},
       {"warnings", s.report.warnings},
       {"seconds", seconds},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
-  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt, predictions.csv, metrics.json)\n", dir);
+  const std::string checkpoints = std::string(plan.train.checkpoints.best ? ", best.pt" : "") + (plan.train.checkpoints.last ? ", last.pt" : "");
+  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt{}, predictions.csv, metrics.json)\n",
+                     dir, checkpoints);
 }
 
 // Cross-validation: a fresh model per fold, its artifacts in fold-N/; metrics.json gives
@@ -274,6 +348,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
     values.push_back(all);
     per_fold.push_back({{"fold", p.fold},
                         {"train_rows", s.train_rows},
+                        {"training", training_json(plan.train, s.outcome.summary)},
                         {"test", s.report.test},
                         {"warnings", s.report.warnings},
                         {"seconds", {{"train", s.outcome.train_seconds}}}});
@@ -288,6 +363,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
       {"seed", plan.pipeline.seed},
       {"device", device},
       {"torch_version", torch_version},
+      {"seeds", seeds_json(plan)},
       {"folds", per_fold},
       {"mean", summary.mean},
       {"std", summary.std},

@@ -38,6 +38,11 @@ void print_params(std::ostream& os, const dsl::Stage& s, const std::string& inde
   for (const auto& [name, p] : s.params) {
     const auto* spec = s.schema->param(name);
     if (spec->type == dsl::ParamType::kStages) continue;  // printed below, stage by stage
+    if (const dsl::Stage* g = spec->type == dsl::ParamType::kGroup ? s.group(name) : nullptr) {
+      os << fmt::format("{}{}\n", indent, name);  // a mapping of options: each under it
+      print_params(os, *g, indent + "  ");
+      continue;
+    }
     std::string value = p.value.is_set() ? p.value.str() : spec->unset_text_;
     os << fmt::format("{}{:<{}}  {}{}\n", indent, name, width, value, p.is_default ? "  (default)" : "");
   }
@@ -215,6 +220,11 @@ nlohmann::json plan_json(const Plan& plan) {
     json params = json::object(), defaults = json::array();
     for (const auto& [name, prm] : s.params) {
       params[name] = param_json(prm.value);
+      if (const dsl::Stage* g = s.group(name)) {  // a mapping of options: their values
+        json options = json::object();
+        for (const auto& [option, value] : g->params) options[option] = param_json(value.value);
+        params[name] = options;
+      }
       if (prm.is_default) defaults.push_back(name);
     }
     auto parts_json = [](const std::vector<PartInfo>& list) {

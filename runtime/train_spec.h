@@ -112,6 +112,37 @@ class EpochFunctionSchedule : public LrSchedule {
   std::function<double(int)> f_;
 };
 
+/// train's early_stopping, with Keras's EarlyStopping semantics: an epoch improves when its
+/// monitored value beats the best so far by more than min_delta (lower for mode min, higher
+/// for max); training stops after `patience` epochs in a row without improvement. With
+/// restore_best_weights the model ends with the best epoch's weights (and BatchNorm
+/// statistics), as `model.load_state_dict(best)` of a `copy.deepcopy(model.state_dict())`.
+struct EarlyStoppingSpec {
+  bool on = false;
+  std::string monitor = "val_loss";  ///< val_loss | val_accuracy | val_mae
+  std::string mode = "min";          ///< min | max (resolved from auto by the plan)
+  int patience = 10;
+  double min_delta = 0;
+  bool restore_best_weights = true;
+};
+
+/// train's checkpoints: state dicts written (atomically) into `dir` while training runs:
+/// best.pt whenever the monitored value improves on the best so far (strictly, as
+/// Lightning's ModelCheckpoint), last.pt after every epoch.
+struct CheckpointSpec {
+  bool best = false, last = false;
+  std::string monitor = "val_loss";
+  std::string mode = "min";
+  std::string dir;  ///< the run directory (the executor sets it); empty: write nothing
+};
+
+/// Whether `value` improves on `best` by more than `min_delta` in `mode` ("min": lower is
+/// better). Keras's rule: NaN never improves; the first finite value always does (best
+/// starts at +-inf).
+inline bool improves(double value, double best, const std::string& mode, double min_delta) {
+  return mode == "max" ? value - min_delta > best : value + min_delta < best;
+}
+
 struct TrainSpec {
   int epochs = 50;
   int batch_size = 32;
@@ -122,10 +153,35 @@ struct TrainSpec {
   std::string device = "cpu";  ///< cpu | cuda (already resolved from auto)
   /// The scheduler, evaluated without LibTorch; null: the optimizer's lr throughout.
   std::shared_ptr<LrSchedule> schedule;
+  EarlyStoppingSpec early_stopping;
+  CheckpointSpec checkpoints;
+  /// torch.nn.utils.clip_grad_norm_(params, clip_grad_norm) (2-norm over every gradient)
+  /// after backward, before the step; 0: off.
+  double clip_grad_norm = 0;
+  /// torch.nn.utils.clip_grad_value_(params, clip_grad_value); 0: off.
+  double clip_grad_value = 0;
+  /// Penalties added to the training loss: l1 * sum|w| and l2 * sum w^2 over the weight
+  /// matrices (parameters of two or more dimensions: Linear weights, not biases or
+  /// BatchNorm's scale and shift), as Keras's kernel_regularizer; 0: off.
+  double l1 = 0, l2 = 0;
+  /// "32", or "bf16-mixed" / "16-mixed": autocast on CUDA (16-mixed with a gradient scaler).
+  std::string precision = "32";
 };
 
 /// The name of EpochRecord::val_metric in history.csv and the epoch lines.
 inline const char* val_metric_name(const LossSpec& loss) { return loss.regression() ? "val_mae" : "val_accuracy"; }
+
+/// What the training controls did in a run, for metrics.json.
+struct TrainingSummary {
+  int epochs_run = 0;
+  bool stopped_early = false;  ///< early stopping ended training before `epochs`
+  int best_epoch = 0;          ///< early stopping's best epoch (1-based; 0: none)
+  double best_value = std::nan("");
+  bool restored_best_weights = false;  ///< the final model (and the test metrics) are the best epoch's
+  int best_checkpoint_epoch = 0;       ///< the epoch best.pt holds (0: none written)
+  double best_checkpoint_value = std::nan("");
+  int last_checkpoint_epoch = 0;  ///< the epoch last.pt holds (0: none written)
+};
 
 /// One line of history.csv.
 struct EpochRecord {

@@ -17,6 +17,11 @@ void print_op(std::ostream& os, const dsl::OpSchema& s, bool detailed) {
   for (const auto& p : s.params) {
     os << fmt::format("      {:<18} {}\n", p.name, p.doc_);
     os << fmt::format("      {:<18} {}, {}\n", "", p.type_text(), p.required() ? "required" : "default " + p.default_text());
+    if (p.group_)
+      for (const auto& o : p.group_->params) {
+        os << fmt::format("        {:<16} {}\n", o.name, o.doc_);
+        os << fmt::format("        {:<16} {}, {}\n", "", o.type_text(), o.required() ? "required" : "default " + o.default_text());
+      }
   }
 }
 
@@ -40,6 +45,11 @@ void print_markdown(std::ostream& os, const Registry& r) {
     for (const auto& p : s.params) {
       const std::string def = p.required() ? "required" : "`" + p.default_text() + "`";
       os << "| `" << p.name << "` | " << p.type_text() << " | " << def << " | " << p.doc_ << " |\n";
+      if (p.group_)  // a mapping's options, one row each: early_stopping.patience
+        for (const auto& o : p.group_->params) {
+          const std::string odef = o.required() ? "required" : "`" + o.default_text() + "`";
+          os << "| `" << p.name << "." << o.name << "` | " << o.type_text() << " | " << odef << " | " << o.doc_ << " |\n";
+        }
     }
   }
 }

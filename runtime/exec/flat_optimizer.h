@@ -37,6 +37,9 @@ class FlatOptimizer {
   /// group before the next step: beta1 for Adam and AdamW, momentum for SGD and RMSprop;
   /// nothing for Adagrad, which has no momentum.
   virtual void set_momentum(double) {}
+  /// Every parameter's gradient as one flat buffer (each parameter's .grad is a view of it):
+  /// where clipping works elementwise over all gradients at once.
+  const at::Tensor& flat_grad() const { return grad_; }
 
  protected:
   /// `params` must be on one device, float32, and not be moved afterwards (to(), set_data).

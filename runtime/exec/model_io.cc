@@ -93,11 +93,13 @@ TensorDict state_dict(const torch::nn::Module& module) {
   return out;
 }
 
-void save_state_dict(torch::nn::Module& module, const std::string& path) {
+void save_state_dict(torch::nn::Module& module, const std::string& path) { save_tensor_dict(state_dict(module), path); }
+
+void save_tensor_dict(const TensorDict& tensors, const std::string& path) {
   // On the CPU, so that a machine without a GPU can load a model trained on one; cloned, so
   // that each tensor is saved as just its own data, not the optimizer's flat buffer it views.
   c10::Dict<std::string, at::Tensor> dict;
-  for (const auto& [name, t] : state_dict(module)) dict.insert(name, t.detach().to(at::kCPU).clone());
+  for (const auto& [name, t] : tensors) dict.insert(name, t.detach().to(at::kCPU).clone());
   write_atomic(path, pickle_for_torch_load(dict));
 }
 

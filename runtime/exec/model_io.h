@@ -24,6 +24,9 @@ TensorDict state_dict(const torch::nn::Module& module);
 /// file. Throws UserError when the file cannot be written.
 void save_state_dict(torch::nn::Module& module, const std::string& path);
 
+/// The same for a dict of tensors (a snapshot of a state dict), written atomically.
+void save_tensor_dict(const TensorDict& tensors, const std::string& path);
+
 /// Reads a flat dict of tensors written by save_state_dict or by Python's torch.save of a
 /// plain dict of tensors (not of model.state_dict() itself: LibTorch cannot read that
 /// OrderedDict, so the error message says to save dict(model.state_dict())). Throws

@@ -13,6 +13,7 @@
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/mlp.h"
+#include "runtime/exec/model_io.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
 
@@ -187,26 +188,76 @@ class Loss {
   c10::optional<at::Tensor> pos_weight_, weight_;
 };
 
+// torch.cuda.amp.GradScaler with its defaults (init_scale 65536, growth 2 every 2000 steps
+// without inf or NaN, backoff 0.5), for precision 16-mixed.
+class GradScaler {
+ public:
+  explicit GradScaler(const at::Device& device)
+      : scale_(at::full({1}, 65536.0, at::TensorOptions().dtype(at::kFloat).device(device))),
+        growth_tracker_(at::zeros({1}, at::TensorOptions().dtype(at::kInt).device(device))),
+        found_inf_(at::zeros({1}, at::TensorOptions().dtype(at::kFloat).device(device))) {}
+  at::Tensor scale(const at::Tensor& loss) const { return loss * scale_; }
+  /// scaler.unscale_(optimizer): the gradients divided by the scale, inf/NaN noted.
+  void unscale(const at::Tensor& flat_grad) {
+    found_inf_.zero_();
+    const at::Tensor inv_scale = scale_.to(at::kDouble).reciprocal().to(at::kFloat);
+    at::_amp_foreach_non_finite_check_and_unscale_({flat_grad}, found_inf_, inv_scale);
+  }
+  /// Whether scaler.step would step the optimizer (no inf or NaN in the gradients).
+  bool finite() const { return found_inf_.item<float>() == 0.0f; }
+  void update() { at::_amp_update_scale_(scale_, growth_tracker_, found_inf_, 2.0, 0.5, 2000); }
+
+ private:
+  at::Tensor scale_, growth_tracker_, found_inf_;
+};
+
 // One training step and eval-mode outputs, computed either by CpuMlpStep (written for
-// BCEWithLogits) or by autograd.
+// BCEWithLogits) or by autograd; with train's controls: the weight penalties, gradient
+// clipping and mixed precision, each as a PyTorch loop writes it (see step()).
 class Stepper {
  public:
-  Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast)
-      : model_(model), optimizer_(optimizer), loss_(loss) {
+  Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast, const TrainSpec& spec)
+      : model_(model), optimizer_(optimizer), loss_(loss), spec_(spec) {
     if (fast && loss.is_bce()) fast_ = std::make_unique<CpuMlpStep>(model, loss.pos_weight());
+    params_ = model->parameters();
+    for (const auto& p : params_)
+      if (p.dim() >= 2) weights_.push_back(p);  // Linear weights: the penalties' "kernels"
+    if (spec.precision != "32") {
+      if (!params_.empty() && !params_.front().is_cuda())
+        throw UserError("mixed precision '" + spec.precision +
+                        "' runs on CUDA only, and this run trains on the CPU; use 'precision: 32' or a CUDA device");
+      autocast_dtype_ = spec.precision == "bf16-mixed" ? at::kBFloat16 : at::kHalf;
+      if (spec.precision == "16-mixed") scaler_ = std::make_unique<GradScaler>(params_.front().device());
+    }
   }
-  /// Zero grad, forward, loss, backward, optimizer step; returns the loss, not read back.
+  /// One step of the loop a PyTorch user writes:
+  ///   optimizer.zero_grad()
+  ///   loss = criterion(model(x), y)                     # under torch.autocast when mixed
+  ///   loss = loss + l1 * sum(w.abs().sum() for w in weights)   # when l1 > 0
+  ///   loss = loss + l2 * sum(w.pow(2).sum() for w in weights)  # when l2 > 0
+  ///   loss.backward()                                   # scaler.scale(loss) with 16-mixed, then unscale_
+  ///   clip_grad_norm_(model.parameters(), max_norm) / clip_grad_value_(..., clip_value)
+  ///   optimizer.step()                                  # scaler.step + update: skipped on inf
+  /// Returns the loss (with the penalties), not read back.
   at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr) {
     at::Tensor loss;
     if (fast_) {
       loss = fast_->train_batch(x, y);  // overwrites the gradients: nothing to zero
+      loss = add_penalties(loss, true);
     } else {
       optimizer_.zero_grad();
-      loss = loss_(model_->forward(x), y);
-      loss.backward();
-      loss = loss.detach();
+      {
+        torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
+        loss = add_penalties(loss_(model_->forward(x), y), false);
+      }
+      (scaler_ ? scaler_->scale(loss) : loss).backward();
+      loss = loss.detach().to(at::kFloat);
     }
-    optimizer_.step(lr);
+    if (scaler_) scaler_->unscale(optimizer_.flat_grad());
+    if (spec_.clip_grad_norm > 0) clip_grad_norm();
+    if (spec_.clip_grad_value > 0) optimizer_.flat_grad().clamp_(-spec_.clip_grad_value, spec_.clip_grad_value);
+    if (!scaler_ || scaler_->finite()) optimizer_.step(lr);
+    if (scaler_) scaler_->update();
     return loss;
   }
   /// Eval-mode logits, in chunks, so that a large table never needs all activations at once.
@@ -214,19 +265,140 @@ class Stepper {
     constexpr std::int64_t kChunk = 65536;
     model_->eval();
     c10::InferenceMode no_autograd;
+    torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
     std::vector<at::Tensor> parts;
     for (std::int64_t i = 0; i < x.size(0); i += kChunk) {
       const at::Tensor part = x.narrow(0, i, std::min(kChunk, x.size(0) - i));
-      parts.push_back(fast_ ? fast_->eval_logits(part) : model_->forward(part));
+      parts.push_back(fast_ ? fast_->eval_logits(part) : model_->forward(part).to(at::kFloat));
     }
     return parts.size() == 1 ? parts[0] : at::cat(parts);
   }
 
  private:
+  // loss + l1 * sum|w| + l2 * sum w^2, each sum over the weights in order as Python's sum()
+  // adds them. On the fast path the penalties' gradients are added too, as autograd adds
+  // them: l1 * sign(w) and l2 * (2 * w) (pow's backward), the l2 term first when both are
+  // there (autograd runs the later-built branch first), then the loss's gradient.
+  at::Tensor add_penalties(at::Tensor loss, bool add_gradients) {
+    // The fast path needs the values only (the same kernels, so the same bits), no graph.
+    c10::optional<c10::NoGradGuard> no_graph;
+    if (add_gradients) no_graph.emplace();
+    if (spec_.l1 > 0) loss = loss + penalty([](const at::Tensor& w) { return w.abs().sum(); }) * spec_.l1;
+    if (spec_.l2 > 0) loss = loss + penalty([](const at::Tensor& w) { return w.pow(2).sum(); }) * spec_.l2;
+    if (add_gradients && (spec_.l1 > 0 || spec_.l2 > 0)) {
+      for (auto& w : weights_) {
+        at::Tensor g;
+        if (spec_.l2 > 0) g = at::mul(w, 2.0).mul_(spec_.l2);
+        if (spec_.l1 > 0) {
+          const at::Tensor g1 = at::sign(w).mul_(spec_.l1);
+          g = g.defined() ? g.add_(g1) : g1;
+        }
+        w.mutable_grad().add_(g);
+      }
+    }
+    return loss;
+  }
+  template <class F>
+  at::Tensor penalty(F term) const {
+    at::Tensor sum;
+    for (const auto& w : weights_) sum = sum.defined() ? sum + term(w) : term(w);
+    return sum;
+  }
+  // torch.nn.utils.clip_grad_norm_(parameters, max_norm): the coefficient max_norm /
+  // (total + 1e-6), which Python computes as (total + 1e-6).reciprocal() * max_norm
+  // (Tensor.__rtruediv__), clamped to 1, multiplies every gradient (even when it is 1).
+  void clip_grad_norm() {
+    std::vector<at::Tensor> grads;
+    grads.reserve(params_.size());
+    for (const auto& p : params_) grads.push_back(p.grad().detach());
+    const at::Tensor total = torch_compat::total_grad_norm(grads);
+    const at::Tensor coef = at::clamp_max(at::add(total, 1e-6).reciprocal() * spec_.clip_grad_norm, 1.0);
+    optimizer_.flat_grad().mul_(coef);
+  }
+
   torch::nn::Sequential& model_;
   FlatOptimizer& optimizer_;
   const Loss& loss_;
+  const TrainSpec& spec_;
   std::unique_ptr<CpuMlpStep> fast_;
+  std::vector<at::Tensor> params_, weights_;
+  c10::optional<at::ScalarType> autocast_dtype_;
+  std::unique_ptr<GradScaler> scaler_;
+};
+
+// Early stopping and checkpoints, after each epoch's validation. Early stopping is Keras's
+// EarlyStopping (improves(): better than the best by more than min_delta; stop once `patience`
+// epochs in a row have not improved, never after the first epoch); its best weights are a
+// copy of the state dict (parameters and BatchNorm buffers), as copy.deepcopy(
+// model.state_dict()) keeps them, restored at the end as model.load_state_dict(best).
+class Controls {
+ public:
+  Controls(const TrainSpec& spec, torch::nn::Sequential& model) : spec_(spec), model_(model) {
+    const double inf = std::numeric_limits<double>::infinity();
+    es_best_ = spec.early_stopping.mode == "max" ? -inf : inf;
+    ck_best_ = spec.checkpoints.mode == "max" ? -inf : inf;
+  }
+  /// After epoch `epoch` (0-based): writes the checkpoints; true: stop training.
+  bool end_epoch(const EpochRecord& rec, int epoch) {
+    const EarlyStoppingSpec& es = spec_.early_stopping;
+    const CheckpointSpec& ck = spec_.checkpoints;
+    bool stop = false;
+    if (es.on) {
+      const double value = monitored(rec, es.monitor);
+      if (es.restore_best_weights && best_state_.empty()) best_state_ = snapshot();  // Keras: the first epoch's
+      ++wait_;
+      if (improves(value, es_best_, es.mode, es.min_delta)) {
+        es_best_ = value;
+        summary_.best_epoch = rec.epoch;
+        summary_.best_value = value;
+        if (es.restore_best_weights) best_state_ = snapshot();
+        wait_ = 0;
+      } else if (wait_ >= es.patience && epoch > 0) {
+        stop = true;
+      }
+    }
+    if (!ck.dir.empty() && ck.best) {
+      const double value = monitored(rec, ck.monitor);
+      if (improves(value, ck_best_, ck.mode, 0.0)) {  // strictly better, as ModelCheckpoint
+        ck_best_ = value;
+        save_state_dict(*model_, ck.dir + "/best.pt");
+        summary_.best_checkpoint_epoch = rec.epoch;
+        summary_.best_checkpoint_value = value;
+      }
+    }
+    if (!ck.dir.empty() && ck.last) {
+      save_state_dict(*model_, ck.dir + "/last.pt");
+      summary_.last_checkpoint_epoch = rec.epoch;
+    }
+    return stop;
+  }
+  /// After the last epoch: restores the best weights when asked; what happened.
+  TrainingSummary finish(int epochs_run) {
+    summary_.epochs_run = epochs_run;
+    summary_.stopped_early = spec_.early_stopping.on && epochs_run < spec_.epochs;
+    if (spec_.early_stopping.on && spec_.early_stopping.restore_best_weights && !best_state_.empty()) {
+      load_state_dict(*model_, best_state_);
+      summary_.restored_best_weights = true;
+    }
+    return summary_;
+  }
+
+ private:
+  static double monitored(const EpochRecord& rec, const std::string& name) {
+    return name == "val_loss" ? rec.val_loss : rec.val_metric;
+  }
+  TensorDict snapshot() const {
+    TensorDict copy;
+    for (const auto& [name, t] : state_dict(*model_)) copy.emplace_back(name, t.detach().clone());
+    return copy;
+  }
+
+  const TrainSpec& spec_;
+  torch::nn::Sequential& model_;
+  double es_best_, ck_best_;
+  int wait_ = 0;
+  TensorDict best_state_;
+  TrainingSummary summary_;
 };
 
 // What the model says of each row: the probability of class 1, with cross_entropy every
@@ -279,7 +451,8 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features, x.options());
   const bool regression = loss.regression();
-  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast);
+  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast, spec);
+  Controls controls(spec, model);
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
@@ -331,10 +504,13 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       rec.val_metric = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
     }
     if (schedule) schedule->end_epoch(rec);  // ReduceLROnPlateau watches the validation
+    const bool stop = controls.end_epoch(rec, epoch);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(rec);
     if (on_epoch) on_epoch(rec);
+    if (stop) break;
   }
+  result.summary = controls.finish(static_cast<int>(result.history.size()));
   result.test_outputs = outputs(stepper, x_test, loss);
   if (val) result.val_outputs = outputs(stepper, x_val, loss);
   return result;

@@ -17,6 +17,7 @@ struct TrainResult {
   std::vector<double> test_outputs;  ///< sigmoid of the logits (regression: the output), test rows in order
   std::vector<double> val_outputs;   ///< the same for the validation rows (empty without one)
   torch::nn::Sequential model;       ///< the trained model, in eval mode, on the training device
+  TrainingSummary summary;           ///< epochs run, early stopping's best epoch, checkpoints
 };
 
 /// How a CPU step is computed. Both give the same bits on Debian's LibTorch (tests check it).

@@ -104,3 +104,22 @@ TEST_CASE("pipe plan shows one_cycle_lr per batch, with AdamW's beta1") {
   CHECK(j["momentum_by_step"].size() == 300);
   CHECK(j["lr_by_epoch"].size() == 30);
 }
+
+TEST_CASE("pipe plan shows the training controls: early stopping's rule, checkpoints, clipping, l2") {
+  const auto r = run_pipe("plan examples/heart_early_stopping.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_early_stopping.plan.txt", r.out));
+  CHECK(r.out.find("      early_stopping\n        monitor               val_loss\n") != std::string::npos);
+  CHECK(r.out.find("note: early stopping: stops when val_loss has not fallen by more than 0.001 for 15 epochs; "
+                   "restores the best epoch's weights (the test metrics are theirs)") != std::string::npos);
+  const auto j = nlohmann::json::parse(run_pipe("plan examples/heart_early_stopping.yaml --format json", false).out);
+  bool found = false;
+  for (const auto& st : j["stages"])
+    if (st["section"] == "train") {
+      found = true;
+      CHECK(st["params"]["early_stopping"]["patience"] == 15);
+      CHECK(st["params"]["checkpoints"]["best"] == true);
+      CHECK(st["params"]["clip_grad_norm"] == 1.0);
+    }
+  CHECK(found);
+}
