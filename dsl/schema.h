@@ -9,9 +9,9 @@
 
 namespace pipeml::dsl {
 
-/// Where in a pipeline an op may stand. Data ops form the `data:` list; each other kind
-/// fills the section of the same name.
-enum class OpKind { kData, kModel, kLoss, kOptimizer, kScheduler, kTrain, kEvaluate };
+/// Where in a pipeline an op may stand. Data ops form the `data:` list; layers stand in a
+/// model's `layers:` list; each other kind fills the section of the same name.
+enum class OpKind { kData, kModel, kLoss, kOptimizer, kScheduler, kTrain, kEvaluate, kLayer };
 
 /// "data", "model", "loss", ... — the section name in the pipeline file.
 const char* kind_name(OpKind k);
@@ -29,6 +29,7 @@ struct ParamSpec {
   std::vector<std::string> choices;  ///< kEnum, or the string forms of kStringOrNumber[OrMap] / kStringOrList
   std::string doc_;
   std::string unset_text_ = "none";  ///< how an unset optional value reads ("pipeline seed")
+  std::optional<OpKind> stage_kind;  ///< kStages of another kind than the op's own
 
   static ParamSpec boolean(std::string name, bool def) { return make(std::move(name), ParamType::kBool, def); }
   static ParamSpec integer(std::string name, Value def = {}) { return make(std::move(name), ParamType::kInt, def); }
@@ -65,6 +66,13 @@ struct ParamSpec {
   /// A list of stages of the op's own kind, each a mapping with 'op:' and its parameters,
   /// read and checked like any stage into Stage::children (sequential_lr's schedulers).
   static ParamSpec stages(std::string name) { return make(std::move(name), ParamType::kStages, {}); }
+  /// A list of stages of another kind (a model's or a residual block's layers), which may
+  /// nest (a residual block inside another).
+  static ParamSpec stages(std::string name, OpKind kind) {
+    ParamSpec p = make(std::move(name), ParamType::kStages, {});
+    p.stage_kind = kind;
+    return p;
+  }
 
   ParamSpec& min(double v, bool exclusive = false) { min_ = v; min_exclusive_ = exclusive; return *this; }
   ParamSpec& max(double v, bool exclusive = false) { max_ = v; max_exclusive_ = exclusive; return *this; }
