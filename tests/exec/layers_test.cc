@@ -147,7 +147,13 @@ TEST_CASE("every init choice draws what torch.nn.init draws after construction",
     torch::nn::Sequential model = build_model(init_model(init, bias));
     const TensorDict expected = under(f, init + "-" + bias + "/");
     REQUIRE(!expected.empty());
-    CHECK(first_difference(state_dict(*model), expected) == "");
+    if (init != "orthogonal" || mm_sums_in_order()) {
+      CHECK(first_difference(state_dict(*model), expected) == "");
+    } else {  // QR by another LAPACK than Debian's reference one: the same matrix, rounded its way
+      const TensorDict got = state_dict(*model);
+      REQUIRE(names(got) == names(expected));
+      for (std::size_t i = 0; i < got.size(); ++i) CHECK(at::allclose(got[i].second, expected[i].second, 1e-5, 1e-6));
+    }
   }
 }
 
