@@ -24,17 +24,47 @@ import torch
 import torch.nn as nn
 
 
+class Residual(nn.Module):
+    """A `residual` layer: x + f(x), f the block's layers (state_dict names "<i>.body.<j>...")."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def make_layer(text):
+    """A torch.nn module from its constructor text in the layer table: "Linear(13, 128)",
+    "ReLU", "Conv1d(1, 4, kernel_size=3, padding=1)", "Unflatten(1, (1, 13))"."""
+    names = {name: getattr(nn, name) for name in dir(nn) if name[:1].isupper()}
+    names["Residual"] = Residual
+    made = eval(text, {"__builtins__": {}}, names)  # the table holds constructor calls only
+    return made() if isinstance(made, type) else made
+
+
 def build_model(plan):
     """nn.Sequential from the plan's layer table: its `type` strings are torch.nn
     constructors ("Linear(13, 128)", "BatchNorm1d(128)", "ReLU", "Dropout(p=0.3)"), and the
-    layer names are the Sequential's indices, so state_dict keys match ("0.weight", ...)."""
-    layers = []
-    for layer in plan["model"]["layers"]:
-        m = re.fullmatch(r"(\w+)(?:\((.*)\))?", layer["type"])
-        cls, args = getattr(nn, m.group(1)), m.group(2) or ""
-        pos = [float(a) if "." in a else int(a) for a in args.split(",") if a.strip() and "=" not in a]
-        kw = {k.strip(): float(v) for k, v in (a.split("=") for a in args.split(",") if "=" in a)}
-        layers.append(cls(*pos, **kw))
+    layer names are the Sequential's indices, so state_dict keys match ("0.weight", ...).
+    A residual block's row ("Residual", named "3") is followed by its layers' rows, named
+    "3.body.0", "3.body.1", ...: they become its body."""
+    rows = plan["model"]["layers"]
+
+    def sequence(prefix, start):
+        layers, i = [], start
+        while i < len(rows) and rows[i]["name"].startswith(prefix) and "." not in rows[i]["name"][len(prefix):]:
+            row = rows[i]
+            i += 1
+            if row["type"] == "Residual":
+                body, i = sequence(row["name"] + ".body.", i)
+                layers.append(Residual(*body))
+            else:
+                layers.append(make_layer(row["type"]))
+        return layers, i
+
+    layers, _ = sequence("", 0)
     return nn.Sequential(*layers)
 
 

@@ -92,8 +92,9 @@ class Parser {
         std::string msg = "unknown " + kind_text + " '" + op->text + "'" + did_you_mean(op->text, candidates);
         if (s.schema != nullptr)  // a real op, in the wrong place: say where it belongs
           msg = "'" + op->text + "' is " + with_article(std::string(kind_name(s.schema->kind)) + " op") + ", not " +
-                with_article(kind == OpKind::kData ? kind_text : kind_text + " op") + " \u2014 it belongs in the '" +
-                kind_name(s.schema->kind) + "' section";
+                with_article(kind == OpKind::kData ? kind_text : kind_text + " op") + " \u2014 it belongs " +
+                (s.schema->kind == OpKind::kLayer ? std::string("in the 'layers:' list of a 'sequential' model")
+                                                  : std::string("in the '") + kind_name(s.schema->kind) + "' section");
         diags_.error(op->loc, msg, "expected " + quoted_list(candidates));
         return std::nullopt;
       }
@@ -188,10 +189,12 @@ class Parser {
     return true;
   }
 
-  // A kStages parameter: a list of stages of the same kind, each read like a section's stage,
-  // with its own 'op:' and parameters. Nesting stops at one level.
+  // A kStages parameter: a list of stages of the same kind (or of spec.stage_kind), each read
+  // like a section's stage, with its own 'op:' and parameters. Nesting stops at one level,
+  // but for layers (a residual block's layers may hold another residual block).
   bool read_children(const ParamSpec& spec, const Node& v, Stage& s, Param& p) {
-    const std::string what = std::string(kind_name(s.schema->kind)) + "s";
+    const OpKind kind = spec.stage_kind.value_or(s.schema->kind);
+    const std::string what = std::string(kind_name(kind)) + "s";
     if (!v.is_seq() || v.items.empty()) {
       diags_.error(v.loc, "expected a list of " + what + " for '" + spec.name + "', got " + v.describe(),
                    "write each as '- op: NAME' followed by its parameters, one under the other");
@@ -201,12 +204,13 @@ class Parser {
     bool ok = true;
     for (const Node& item : v.items) {
       p.item_locs.push_back(item.loc);
-      auto child = stage(item, s.schema->kind, s.section, nullptr);
+      auto child = stage(item, kind, s.section, nullptr);
       if (!child) {
         ok = false;
         continue;
       }
-      if (child->schema->param(spec.name) && child->schema->param(spec.name)->type == ParamType::kStages) {
+      if (kind != OpKind::kLayer && child->schema->param(spec.name) &&
+          child->schema->param(spec.name)->type == ParamType::kStages) {
         diags_.error(child->op_loc, "'" + child->op() + "' cannot stand inside '" + s.op() + "'",
                      "list the " + what + " of both in one '" + s.op() + "'");
         ok = false;

@@ -15,6 +15,7 @@ const char* kind_name(OpKind k) {
     case OpKind::kScheduler: return "scheduler";
     case OpKind::kTrain: return "train";
     case OpKind::kEvaluate: return "evaluate";
+    case OpKind::kLayer: return "layer";
   }
   return "?";
 }
@@ -40,7 +41,9 @@ std::string ParamSpec::type_text() const {
       if (type == ParamType::kStringOrList) return names + "or a list of names";
       return names + "a number" + range + ", or a mapping of names to counts";
     }
-    case ParamType::kStages: return "list of stages, each {op: NAME, ...}";
+    case ParamType::kStages:
+      return stage_kind ? std::string("list of ") + kind_name(*stage_kind) + "s, each {op: NAME, ...}"
+                        : "list of stages, each {op: NAME, ...}";
     case ParamType::kGroup: {
       std::string names;
       for (const auto& o : group_->params) names += (names.empty() ? "" : ", ") + o.name;

@@ -10,9 +10,9 @@
 
 namespace pipeml::dsl {
 
-/// Where in a pipeline an op may stand. Data ops form the `data:` list; each other kind
-/// fills the section of the same name.
-enum class OpKind { kData, kModel, kLoss, kOptimizer, kScheduler, kTrain, kEvaluate };
+/// Where in a pipeline an op may stand. Data ops form the `data:` list; layers stand in a
+/// model's `layers:` list; each other kind fills the section of the same name.
+enum class OpKind { kData, kModel, kLoss, kOptimizer, kScheduler, kTrain, kEvaluate, kLayer };
 
 struct OpSchema;
 
@@ -34,6 +34,7 @@ struct ParamSpec {
   std::string unset_text_ = "none";  ///< how an unset optional value reads ("pipeline seed")
   /// kGroup: the options of the mapping, as a schema named after the parameter.
   std::shared_ptr<const OpSchema> group_;
+  std::optional<OpKind> stage_kind;  ///< kStages of another kind than the op's own
 
   static ParamSpec boolean(std::string name, bool def) { return make(std::move(name), ParamType::kBool, def); }
   static ParamSpec integer(std::string name, Value def = {}) { return make(std::move(name), ParamType::kInt, def); }
@@ -70,6 +71,13 @@ struct ParamSpec {
   /// A list of stages of the op's own kind, each a mapping with 'op:' and its parameters,
   /// read and checked like any stage into Stage::children (sequential_lr's schedulers).
   static ParamSpec stages(std::string name) { return make(std::move(name), ParamType::kStages, {}); }
+  /// A list of stages of another kind (a model's or a residual block's layers), which may
+  /// nest (a residual block inside another).
+  static ParamSpec stages(std::string name, OpKind kind) {
+    ParamSpec p = make(std::move(name), ParamType::kStages, {});
+    p.stage_kind = kind;
+    return p;
+  }
 
   /// A mapping of options, each declared like a parameter (`early_stopping: {monitor: val_loss,
   /// patience: 5}`), read and checked into Stage::group(name); `true` takes every option's

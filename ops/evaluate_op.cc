@@ -51,7 +51,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.plan.eval.metrics.clear();
   plan_metrics(s, st);
   const dsl::Param& threshold = s.param("threshold");
-  const bool multiclass = st.plan.mlp.out_features > 1;
+  const bool multiclass = st.plan.model.out_features() > 1;
   if (st.data.regression && !threshold.is_default)
     st.diags.error(threshold.loc, "'threshold' turns a probability into a class, but the target '" + st.data.target +
                                       "' is a number (regression)",

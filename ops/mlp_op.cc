@@ -5,6 +5,7 @@
 
 #include "ops/columns.h"
 #include "ops/data_rules.h"
+#include "ops/layers.h"
 #include "runtime/op.h"
 
 namespace pipeml {
@@ -40,8 +41,10 @@ std::vector<LayerRow> layers_of(const MlpSpec& m) {
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  MlpSpec& m = st.plan.mlp;
-  m.hidden.clear();  // planned once per fold under cross-validation
+  st.plan.model = ModelSpec{};  // planned once per fold under cross-validation
+  st.plan.model.init = s.string("init");
+  st.plan.model.bias_init = s.string("bias_init");
+  MlpSpec& m = st.plan.model.mlp;
   for (auto h : s.param("hidden").value.as_int_list()) m.hidden.push_back(static_cast<int>(h));
   m.batch_norm = s.boolean("batch_norm");
   m.dropout = s.number("dropout");
@@ -83,6 +86,10 @@ const OpDef& mlp_op() {
            ParamSpec::number("dropout", 0.0).min(0).max(1, true).doc("dropout probability after each activation (0: none)"),
            ParamSpec::enumeration("activation", {"relu", "leaky_relu", "gelu", "elu", "tanh", "sigmoid"}, "relu")
                .doc("the non-linearity of the hidden blocks"),
+           ParamSpec::enumeration("init", layers::init_choices(), "default")
+               .doc("weight initialisation of every Linear (torch.nn.init; default: PyTorch's)"),
+           ParamSpec::enumeration("bias_init", layers::bias_init_choices(), "default")
+               .doc("bias initialisation of every Linear (default: PyTorch's)"),
        }},
       plan,
   };

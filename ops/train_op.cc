@@ -97,7 +97,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
     return;
   }
   // BatchNorm cannot normalise a batch of one row in training mode; PyTorch raises.
-  if (st.plan.mlp.batch_norm && !t.drop_last && rows % t.batch_size == 1)
+  if (st.plan.model.batch_norm() && !t.drop_last && rows % t.batch_size == 1)
     st.diags.error(s.param("batch_size").loc,
                    fmt::format("the last batch of each epoch has 1 row ({} rows, batch_size {}), which BatchNorm cannot train on",
                                rows, t.batch_size),

@@ -245,7 +245,7 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   job.test = &p.parts.at("test");
   auto val = p.parts.find("validation");
   job.validation = val == p.parts.end() ? nullptr : &val->second;
-  job.mlp = plan.mlp;
+  job.model = plan.model;
   job.loss = plan.loss;
   job.optimizer = plan.optimizer;
   job.spec = plan.train;

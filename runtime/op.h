@@ -45,6 +45,22 @@ struct DataRun {
   std::vector<FoldRows> folds;
 };
 
+/// What a layer's shape rule sees: the input shape (without the batch dimension) and where
+/// errors go; it fills `layer` (torch's constructor arguments, output shape, parameters).
+struct LayerContext {
+  const dsl::Stage& stage;
+  std::vector<std::int64_t> in;  ///< the previous layer's output shape
+  std::string label;             ///< "layer 3 'conv2d'", for messages
+  std::string name;              ///< its state_dict prefix: "3", "4.body.0"
+  dsl::Diagnostics& diags;
+  const Registry& registry;
+  LayerSpec& layer;
+  /// The layer rows of `pipe plan` (a residual block adds its body's after its own).
+  std::vector<LayerRow>& rows;
+  /// The model's init and bias_init, for layers that leave theirs unset.
+  std::string init, bias_init;
+};
+
 struct OpDef {
   dsl::OpSchema schema;
   /// Infers what the stage makes of the data (counts, shapes) and fills its part of the
@@ -55,6 +71,9 @@ struct OpDef {
   /// Where row `row` (0-based, file order) of the data it read is, as "FILE:LINE", for
   /// messages about that row. Only loaders have one; it may re-read the file.
   std::string (*locate_row)(const dsl::Stage&, const Plan&, std::size_t row) = nullptr;
+  /// Layers only: infers the output shape from ctx.in, fills ctx.layer, or reports a
+  /// located error naming the layer and both shapes and returns false.
+  bool (*layer)(LayerContext& ctx) = nullptr;
 };
 
 }  // namespace pipeml

@@ -124,7 +124,7 @@ struct Plan {
   /// Cross-validation: each fold's data after the last data stage (parts and their source
   /// rows; the per-row facts stay in `data`). Empty without kfold.
   std::vector<DataInfo> fold_data;
-  MlpSpec mlp;
+  ModelSpec model;  ///< the model section's MLP or layer list
   std::vector<LayerRow> layers;
   std::int64_t total_params = 0;
   LossSpec loss;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <ostream>
 
 #include "runtime/planner.h"
@@ -47,6 +48,8 @@ void print_params(std::ostream& os, const dsl::Stage& s, const std::string& inde
     os << fmt::format("{}{:<{}}  {}{}\n", indent, name, width, value, p.is_default ? "  (default)" : "");
   }
   // Nested stages (sequential_lr's schedulers): each with its parameters, indented under it.
+  // A model's layers are shown by the layer table instead.
+  if (s.schema->kind == dsl::OpKind::kModel) return;
   for (std::size_t i = 0; i < s.children.size(); ++i) {
     os << fmt::format("{}{}. {}\n", indent, i + 1, s.children[i].op());
     print_params(os, s.children[i], indent + "   ");
@@ -177,10 +180,19 @@ void print_plan(std::ostream& os, const Plan& plan) {
   for (const auto& step : plan.steps)
     if (step.stage->section == "model") print_step(os, step, plan, 0);
   if (!plan.layers.empty()) {
-    os << fmt::format("      {:<4} {:<22} {:<8} {:>8}\n", "#", "layer", "output", "params");
-    for (const auto& l : plan.layers)
-      os << fmt::format("      {:<4} {:<22} {:<8} {:>8}\n", l.name, l.type, shape_text(l.out_shape), with_commas(l.params));
-    os << fmt::format("      {:<4} {:<22} {:<8} {:>8}\n", "", "total", "", with_commas(plan.total_params));
+    // torchsummary's table; the columns widen for long layer types and shapes.
+    std::size_t name_w = 4, type_w = 22, shape_w = 8;
+    for (const auto& l : plan.layers) {
+      name_w = std::max(name_w, l.name.size());
+      type_w = std::max(type_w, l.type.size());
+      shape_w = std::max(shape_w, shape_text(l.out_shape).size());
+    }
+    auto row = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
+      os << fmt::format("      {:<{}} {:<{}} {:<{}} {:>8}\n", a, name_w, b, type_w, c, shape_w, d);
+    };
+    row("#", "layer", "output", "params");
+    for (const auto& l : plan.layers) row(l.name, l.type, shape_text(l.out_shape), with_commas(l.params));
+    row("", "total", "", with_commas(plan.total_params));
   }
   os << "\ntraining\n";
   for (const auto& step : plan.steps) {
@@ -245,14 +257,19 @@ nlohmann::json plan_json(const Plan& plan) {
     }
     json st = {{"id", s.id}, {"section", s.section}, {"op", s.op()}, {"params", params}, {"defaults", defaults},
                {"location", fmt::format("{}:{}:{}", s.loc.file, s.loc.line, s.loc.col)}};
-    if (!s.children.empty()) {  // sequential_lr's schedulers: each with its parameters
-      json children = json::array();
-      for (const auto& c : s.children) {
-        json cp = json::object();
-        for (const auto& [name, prm] : c.params) cp[name] = param_json(prm.value);
-        children.push_back({{"op", c.op()}, {"params", cp}, {"location", fmt::format("{}:{}:{}", c.loc.file, c.loc.line, c.loc.col)}});
-      }
-      st["schedulers"] = children;
+    if (!s.children.empty()) {  // sequential_lr's schedulers, a model's layers: each with its parameters
+      std::function<json(const dsl::Stage&)> children_of = [&](const dsl::Stage& parent) {
+        json children = json::array();
+        for (const auto& c : parent.children) {
+          json cp = json::object();
+          for (const auto& [name, prm] : c.params)
+            cp[name] = c.schema->param(name)->type == dsl::ParamType::kStages ? children_of(c) : param_json(prm.value);
+          children.push_back({{"op", c.op()}, {"params", cp}, {"location", fmt::format("{}:{}:{}", c.loc.file, c.loc.line, c.loc.col)}});
+        }
+        return children;
+      };
+      for (const auto& spec : s.schema->params)
+        if (spec.type == dsl::ParamType::kStages) st[spec.name] = children_of(s);
     }
     if (!parts.empty()) st["parts"] = parts;
     if (!step.notes.empty()) st["notes"] = step.notes;

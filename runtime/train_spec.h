@@ -22,6 +22,66 @@ struct MlpSpec {
   int out_features = 1;
 };
 
+/// One layer of a `sequential` model, resolved at plan time: torch.nn's constructor
+/// arguments with every size inferred (in_features, in_channels, num_features,
+/// normalized_shape), the input and output shapes (without the batch dimension) and the
+/// parameter count. runtime/exec/layers.cc builds the module from it.
+struct LayerSpec {
+  std::string op;    ///< the layer op: linear, conv1d, ..., residual
+  std::string type;  ///< the torch.nn constructor: "Linear(16, 8)", "Conv1d(1, 4, kernel_size=3)"
+  std::vector<std::int64_t> in_shape, out_shape;
+  std::int64_t params = 0;  ///< trainable elements, the body's included
+  std::int64_t in = 0, out = 0;  ///< in/out_features, in/out_channels; num_features (batch norm)
+  std::vector<std::int64_t> kernel_size, stride, padding, dilation;  ///< conv and pooling, one per spatial dim
+  std::vector<std::int64_t> output_size;  ///< adaptive pooling
+  std::vector<std::int64_t> sizes;        ///< unflatten's unflattened_size; layer_norm's normalized_shape
+  std::int64_t groups = 1;
+  std::int64_t dim = 1;      ///< softmax, unflatten; flatten's start_dim
+  std::int64_t end_dim = -1;  ///< flatten
+  bool bias = true;           ///< linear, conv; layer_norm's elementwise_affine
+  double p = 0.5, eps = 1e-5, momentum = 0.1, negative_slope = 0.01, alpha = 1.0;
+  std::string approximate = "none";  ///< gelu
+  std::string init = "default";       ///< weight initialisation (linear, conv): see ModelSpec::init
+  std::string bias_init = "default";  ///< default | zeros
+  std::vector<LayerSpec> body;        ///< residual: output = x + body(x)
+};
+
+/// The model the trainer builds: the `mlp` op's MLP or a `sequential` op's layer list.
+/// Weight initialisation, after PyTorch's default one at construction, goes over the
+/// modules in `model.modules()` order: each Linear/Conv weight by `init` (default: leave
+/// PyTorch's; xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal with
+/// nonlinearity relu, orthogonal — torch.nn.init's functions with their defaults), then its
+/// bias by `bias_init` (default: leave it; zeros).
+struct ModelSpec {
+  ModelSpec() = default;
+  ModelSpec(MlpSpec m) : mlp(std::move(m)) {}  // NOLINT: an MLP is a model
+  std::string op = "mlp";  ///< mlp | sequential
+  MlpSpec mlp;
+  std::vector<LayerSpec> layers;  ///< sequential
+  int layers_in = 0;              ///< sequential: the input width (the data's features)
+  std::string init = "default", bias_init = "default";  ///< mlp (a sequential's layers carry their own)
+
+  bool sequential() const { return op == "sequential"; }
+  int in_features() const { return sequential() ? layers_in : mlp.in_features; }
+  int out_features() const {
+    if (!sequential()) return mlp.out_features;
+    if (layers.empty()) return 0;  // not planned
+    std::int64_t n = 1;
+    for (auto d : layers.back().out_shape) n *= d;
+    return static_cast<int>(n);
+  }
+  /// Whether a layer normalises over the batch (a batch of one row cannot train it).
+  bool batch_norm() const {
+    if (!sequential()) return mlp.batch_norm;
+    return has_batch_norm(layers);
+  }
+  static bool has_batch_norm(const std::vector<LayerSpec>& ls) {
+    for (const auto& l : ls)
+      if (l.op == "batch_norm1d" || l.op == "batch_norm2d" || has_batch_norm(l.body)) return true;
+    return false;
+  }
+};
+
 /// Optimizer by PyTorch name (torch.optim's class, lower case) with PyTorch's parameter
 /// names. Each algorithm reads the fields it has in torch.optim and ignores the others.
 struct OptimizerSpec {

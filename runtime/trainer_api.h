@@ -15,7 +15,7 @@ struct TrainJob {
   const Table* train = nullptr;
   const Table* validation = nullptr;  ///< may be null
   const Table* test = nullptr;
-  MlpSpec mlp;
+  ModelSpec model;
   LossSpec loss;
   OptimizerSpec optimizer;
   TrainSpec spec;          ///< spec.device may be "auto": the trainer resolves it

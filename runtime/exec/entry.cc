@@ -29,7 +29,7 @@ TrainOutcome train(const TrainJob& job) {
     spec.device = resolve_device(spec.device);
     out.device = spec.device;
     const auto t0 = std::chrono::steady_clock::now();
-    TrainResult r = train_and_predict(*job.train, job.validation, *job.test, job.mlp, job.loss, job.optimizer, spec,
+    TrainResult r = train_and_predict(*job.train, job.validation, *job.test, job.model, job.loss, job.optimizer, spec,
                                       job.on_epoch, job.on_batch);
     out.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     out.history = std::move(r.history);

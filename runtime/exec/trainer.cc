@@ -12,7 +12,7 @@
 
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/flat_optimizer.h"
-#include "runtime/exec/mlp.h"
+#include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
@@ -42,8 +42,9 @@ void check_table(const Table& t, const char* part, int in_features, bool needs_l
   }
 }
 
-void check_job(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp, const LossSpec& loss,
+void check_job(const Table& train, const Table* val, const Table& test, const ModelSpec& model, const LossSpec& loss,
                const TrainSpec& spec) {
+  const int out_features = model.out_features(), in_features = model.in_features();
   const std::string& type = loss.type;
   if (type != "bce_with_logits" && type != "cross_entropy" && type != "mse" && type != "l1" && type != "huber" &&
       type != "smooth_l1")
@@ -51,24 +52,24 @@ void check_job(const Table& train, const Table* val, const Table& test, const Ml
   if (!(loss.pos_weight > 0)) throw UserError("pos_weight must be positive");
   if (!(loss.delta > 0)) throw UserError("huber's delta must be positive");
   if (!(loss.beta >= 0)) throw UserError("smooth_l1's beta must not be negative");
-  if (loss.cross_entropy() ? mlp.out_features < 2 : mlp.out_features != 1)
+  if (loss.cross_entropy() ? out_features < 2 : out_features != 1)
     throw UserError(loss.regression()      ? "regression needs out_features 1"
                     : loss.cross_entropy() ? "cross_entropy needs a logit per class (out_features 2 or more)"
                                            : "binary training needs out_features 1");
-  if (!loss.weight.empty() && loss.weight.size() != static_cast<std::size_t>(mlp.out_features))
+  if (!loss.weight.empty() && loss.weight.size() != static_cast<std::size_t>(out_features))
     throw UserError("cross_entropy's weight has " + std::to_string(loss.weight.size()) + " values for " +
-                    std::to_string(mlp.out_features) + " classes");
+                    std::to_string(out_features) + " classes");
   if (spec.batch_size < 1) throw UserError("batch_size must be at least 1");
   if (spec.epochs < 0) throw UserError("epochs must not be negative");
-  const int classes = loss.cross_entropy() ? mlp.out_features : 2;
-  check_table(train, "train", mlp.in_features, true, loss.regression(), classes);
-  if (val) check_table(*val, "validation", mlp.in_features, true, loss.regression(), classes);
-  check_table(test, "test", mlp.in_features, false, loss.regression(), classes);
+  const int classes = loss.cross_entropy() ? out_features : 2;
+  check_table(train, "train", in_features, true, loss.regression(), classes);
+  if (val) check_table(*val, "validation", in_features, true, loss.regression(), classes);
+  check_table(test, "test", in_features, false, loss.regression(), classes);
   const std::size_t n = train.rows, bs = spec.batch_size;
   if (n == 0 || (spec.drop_last && n < bs))
     throw UserError("the train part has " + std::to_string(n) + " rows: not one batch of " + std::to_string(bs));
   // BatchNorm cannot normalise a batch of one row in training mode; PyTorch would stop mid-run.
-  if (mlp.batch_norm && (bs == 1 || (!spec.drop_last && n % bs == 1)))
+  if (model.batch_norm() && (bs == 1 || (!spec.drop_last && n % bs == 1)))
     throw UserError("a batch of 1 row cannot train batch_norm: " + std::to_string(n) + " rows in batches of " +
                     std::to_string(bs) + " leave one alone; set drop_last or change batch_size");
 }
@@ -110,10 +111,12 @@ class ThreadCount {
 // few microseconds each, and OpenMP's fork/join per kernel costs more than splitting such
 // kernels saves (with 2 threads the heart recipe took 0.14 s instead of 0.065 s on a 2-core
 // machine). Past about a million multiply-adds per layer and batch the work is worth sharing.
-int cpu_threads(const MlpSpec& mlp, int batch_size) {
+int cpu_threads(const ModelSpec& model, int batch_size) {
+  const MlpSpec& mlp = model.mlp;
   std::int64_t widest = 0, in = mlp.in_features;
   for (int h : mlp.hidden) widest = std::max<std::int64_t>(widest, in * h), in = h;
   widest = std::max<std::int64_t>(widest, in * mlp.out_features);
+  for (const LayerSpec& l : model.layers) widest = std::max(widest, l.params);  // a layer list: its largest layer
   return widest * batch_size < (1 << 20) ? 1 : at::get_num_threads();
 }
 
@@ -415,7 +418,7 @@ std::vector<double> outputs(Stepper& stepper, const at::Tensor& x, const LossSpe
 
 }  // namespace
 
-TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp,
+TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const ModelSpec& mlp,
                               const LossSpec& loss, const OptimizerSpec& opt, const TrainSpec& spec,
                               const std::function<void(const EpochRecord&)>& on_epoch,
                               const std::function<void(int epoch, int batch, int batches)>& on_batch,
@@ -437,7 +440,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     x = x_rows.to(device), y = y_rows.to(device);
   }
   TrainResult result;
-  result.model = build_mlp(mlp);  // initialised on the CPU, as Python does, then moved
+  result.model = build_model(mlp);  // initialised on the CPU, as Python does, then moved
   torch::nn::Sequential& model = result.model;
   model->to(device);
   const std::unique_ptr<FlatOptimizer> optimizer = make_flat_optimizer(model->parameters(), opt);
@@ -449,9 +452,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   const at::Tensor x_test = features(test, device);
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
-  const Loss loss_fn(loss, train, mlp.out_features, x.options());
+  const Loss loss_fn(loss, train, mlp.out_features(), x.options());
   const bool regression = loss.regression();
-  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast, spec);
+  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast && !mlp.sequential(), spec);
   Controls controls(spec, model);
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;

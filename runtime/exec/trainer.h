@@ -26,7 +26,7 @@ enum class CpuStep {
   autograd,  ///< model->forward + loss.backward(), as on CUDA: the reference for the fast one
 };
 
-/// Trains build_mlp(mlp) on `train` the way heart_ref.py does, then predicts `test` (and
+/// Trains build_model(mlp) (an MLP or a layer list) on `train` the way heart_ref.py does, then predicts `test` (and
 /// `val`) in eval mode. In order: torch::manual_seed(spec.seed); the model (default init);
 /// per batch the lr (and momentum) from spec.schedule (or opt.lr without one), a fresh shuffle
 /// drawn like DataLoader(shuffle=True) draws it, batches of spec.batch_size (the last one
@@ -39,7 +39,7 @@ enum class CpuStep {
 /// A regression loss (mse, l1, huber, smooth_l1) trains on Table::target instead, with the
 /// same draws; its validation metric is the MAE. mlp.out_features 1, labels 0/1 for a
 /// classifier. Throws UserError for what it cannot train.
-TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const MlpSpec& mlp,
+TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const ModelSpec& mlp,
                               const LossSpec& loss, const OptimizerSpec& opt, const TrainSpec& spec,
                               const std::function<void(const EpochRecord&)>& on_epoch,
                               const std::function<void(int epoch, int batch, int batches)>& on_batch,

@@ -286,7 +286,7 @@ TEST_CASE("the plan knows the columns, their kinds and the rows each stage leave
                                                "plan_pro", "region_east", "region_north", "region_south", "region_west",
                                                "region_nan", "contract_1", "contract_12", "contract_24", "paperless"});
   CHECK(d.class_names == std::vector<std::string>{"no", "yes"});
-  CHECK(plan->mlp.in_features == 15);
+  CHECK(plan->model.mlp.in_features == 15);
   CHECK(std::none_of(d.kinds.begin(), d.kinds.end(), [](pipeml::ColumnKind k) { return k == pipeml::ColumnKind::categorical; }));
   const auto& load_notes = plan->steps[0].notes;
   REQUIRE(load_notes.size() == 2);
@@ -307,7 +307,7 @@ TEST_CASE("the plan knows the columns, their kinds and the rows each stage leave
   CHECK(plan->steps[3].notes ==
         std::vector<std::string>{"statistics of 'age', 'monthly_charges', 'tenure_months' from the train part only; fills 7 "
                                  "missing values in all parts"});
-  CHECK(plan->mlp.in_features == 14);  // no region_nan
+  CHECK(plan->model.mlp.in_features == 14);  // no region_nan
 
   // A constant category for the missing regions: one more category, and no region_nan.
   plan = plan_of(replaced(customers_yaml(), "    strategy: median\n",
@@ -317,7 +317,7 @@ TEST_CASE("the plan knows the columns, their kinds and the rows each stage leave
                                                          "values in all parts",
                                                          "'region' gets the category 'unknown'"});
   CHECK(std::count(plan->data.features.begin(), plan->data.features.end(), "region_unknown") == 1);
-  CHECK(plan->mlp.in_features == 15);
+  CHECK(plan->model.mlp.in_features == 15);
 
   // select_columns before the split.
   plan = plan_of(replaced(customers_yaml(), "  - op: split\n",
