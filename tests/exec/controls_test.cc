@@ -13,39 +13,17 @@
 #include "runtime/exec/trainer.h"
 #include "runtime/user_error.h"
 #include "tests/temp_dir.h"
+#include "tests/exec/tensor_fixtures.h"
 
 using namespace pipeml;
+using pipetest::first_difference;
+using pipetest::get;
+using pipetest::mm_sums_in_order;
+using pipetest::names;
+using pipetest::same_bits;
+using pipetest::under;
 
 namespace {
-
-at::Tensor get(const TensorDict& d, const std::string& name) {
-  for (const auto& [n, t] : d)
-    if (n == name) return t;
-  FAIL("no tensor '" << name << "'");
-  return {};
-}
-
-TensorDict under(const TensorDict& d, const std::string& prefix) {
-  TensorDict out;
-  for (const auto& [n, t] : d)
-    if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
-  return out;
-}
-
-bool same_bits(const TensorDict& a, const TensorDict& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].first != b[i].first || !at::equal(a[i].second.cpu(), b[i].second.cpu())) return false;
-  return true;
-}
-
-bool mm_sums_in_order() {
-  at::Generator g = torch_compat::cpu_generator(5);
-  const at::Tensor a = at::randn({9, 70}, g), b = at::randn({70, 33}, g);
-  at::Tensor c = at::empty({9, 33});
-  cpu::gemm(9, 33, 70, a.data_ptr<float>(), 70, 1, b.data_ptr<float>(), 33, c.data_ptr<float>(), 33);
-  return at::equal(c, at::mm(a, b));
-}
 
 Table table(const at::Tensor& x, const at::Tensor& y) {
   Table t;

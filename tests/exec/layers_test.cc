@@ -12,8 +12,15 @@
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/exec/trainer.h"
+#include "tests/exec/tensor_fixtures.h"
 
 using namespace pipeml;
+using pipetest::first_difference;
+using pipetest::get;
+using pipetest::mm_sums_in_order;
+using pipetest::names;
+using pipetest::same_bits;
+using pipetest::under;
 
 namespace {
 
@@ -80,42 +87,6 @@ ModelSpec init_model(const std::string& init, const std::string& bias_init) {
   };
   set(m.layers);
   return m;
-}
-
-std::vector<std::string> names(const TensorDict& d) {
-  std::vector<std::string> out;
-  for (const auto& [name, t] : d) out.push_back(name);
-  return out;
-}
-
-at::Tensor get(const TensorDict& d, const std::string& name) {
-  for (const auto& [n, t] : d)
-    if (n == name) return t;
-  FAIL("no tensor '" << name << "'");
-  return {};
-}
-
-TensorDict under(const TensorDict& d, const std::string& prefix) {
-  TensorDict out;
-  for (const auto& [n, t] : d)
-    if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
-  return out;
-}
-
-// The names of the first entry that differs, or "" when all are bit-equal.
-std::string first_difference(const TensorDict& a, const TensorDict& b) {
-  if (names(a) != names(b)) return "the names differ";
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (!at::equal(a[i].second.cpu(), b[i].second.cpu())) return a[i].first;
-  return "";
-}
-
-bool mm_sums_in_order() {
-  at::Generator g = torch_compat::cpu_generator(5);
-  const at::Tensor a = at::randn({9, 70}, g), b = at::randn({70, 33}, g);
-  at::Tensor c = at::empty({9, 33});
-  cpu::gemm(9, 33, 70, a.data_ptr<float>(), 70, 1, b.data_ptr<float>(), 33, c.data_ptr<float>(), 33);
-  return at::equal(c, at::mm(a, b));
 }
 
 }  // namespace

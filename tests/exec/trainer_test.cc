@@ -17,8 +17,15 @@
 #include "runtime/exec/torch_compat.h"
 #include "runtime/exec/trainer.h"
 #include "runtime/user_error.h"
+#include "tests/exec/tensor_fixtures.h"
 
 using namespace pipeml;
+using pipetest::first_difference;
+using pipetest::get;
+using pipetest::mm_sums_in_order;
+using pipetest::names;
+using pipetest::same_bits;
+using pipetest::under;
 
 namespace {
 
@@ -71,44 +78,6 @@ TrainSpec quick_spec(int epochs, std::uint64_t seed = 3) {
 TrainResult train(const Table& tr, const Table* val, const Table& te, const MlpSpec& m, const LossSpec& l,
                   const OptimizerSpec& o, const TrainSpec& s, CpuStep step = CpuStep::fast) {
   return train_and_predict(tr, val, te, m, l, o, s, nullptr, nullptr, step);
-}
-
-std::vector<std::string> names(const TensorDict& d) {
-  std::vector<std::string> out;
-  for (const auto& [name, t] : d) out.push_back(name);
-  return out;
-}
-
-at::Tensor get(const TensorDict& d, const std::string& name) {
-  for (const auto& [n, t] : d)
-    if (n == name) return t;
-  FAIL("no tensor '" << name << "'");
-  return {};
-}
-
-// The entries of `d` under `prefix`, with the prefix taken off.
-TensorDict under(const TensorDict& d, const std::string& prefix) {
-  TensorDict out;
-  for (const auto& [n, t] : d)
-    if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
-  return out;
-}
-
-bool same_bits(const TensorDict& a, const TensorDict& b) {
-  if (names(a) != names(b)) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (!at::equal(a[i].second.cpu(), b[i].second.cpu())) return false;
-  return true;
-}
-
-// Whether this LibTorch's at::mm sums each element in order of k, as cpu::gemm does (the
-// reference BLAS of Debian's LibTorch does; MKL and OpenBLAS block the sums differently).
-bool mm_sums_in_order() {
-  at::Generator g = torch_compat::cpu_generator(5);
-  const at::Tensor a = at::randn({9, 70}, g), b = at::randn({70, 33}, g);
-  at::Tensor c = at::empty({9, 33});
-  cpu::gemm(9, 33, 70, a.data_ptr<float>(), 70, 1, b.data_ptr<float>(), 33, c.data_ptr<float>(), 33);
-  return at::equal(c, at::mm(a, b));
 }
 
 }  // namespace
