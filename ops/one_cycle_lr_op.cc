@@ -1,5 +1,5 @@
 // op one_cycle_lr: torch.optim.lr_scheduler.OneCycleLR, stepped once per BATCH, with the
-// optimizer's momentum (AdamW's beta1) cycled against the rate. torch needs total_steps or
+// optimizer's momentum (beta1 of Adam/AdamW, momentum of SGD/RMSprop) cycled against the rate. torch needs total_steps or
 // epochs and steps_per_epoch; pipe knows both (the planned training rows, batch_size and
 // drop_last give the batches per epoch), so the user gives neither.
 #include <fmt/format.h>
