@@ -13,22 +13,6 @@
 namespace pipeml::dsl {
 namespace {
 
-struct SectionInfo {
-  const char* key;
-  OpKind kind;
-  bool required;
-  const char* default_op;  ///< used when the section or its `op:` is left out
-};
-
-const SectionInfo kSections[] = {
-    {"model", OpKind::kModel, true, nullptr},
-    {"loss", OpKind::kLoss, true, nullptr},
-    {"optimizer", OpKind::kOptimizer, true, nullptr},
-    {"scheduler", OpKind::kScheduler, false, nullptr},
-    {"train", OpKind::kTrain, true, "train"},
-    {"evaluate", OpKind::kEvaluate, false, "evaluate"},
-};
-
 std::vector<std::string> names_of(const std::vector<const OpSchema*>& ops) {
   std::vector<std::string> names;
   for (const auto* o : ops) names.push_back(o->name);
@@ -262,6 +246,30 @@ std::string Pipeline::resolve(const std::string& path) const {
   return dir + "/" + path;
 }
 
+const std::vector<SectionInfo>& pipeline_sections() {
+  static const std::vector<SectionInfo> sections = {
+      {"model", OpKind::kModel, true, nullptr},
+      {"loss", OpKind::kLoss, true, nullptr},
+      {"optimizer", OpKind::kOptimizer, true, nullptr},
+      {"scheduler", OpKind::kScheduler, false, nullptr},
+      {"train", OpKind::kTrain, true, "train"},
+      {"evaluate", OpKind::kEvaluate, false, "evaluate"},
+  };
+  return sections;
+}
+
+const ParamSpec& seed_setting() {
+  static const ParamSpec spec =
+      ParamSpec::integer("seed", 42).min(0).doc("seeds every random stage that sets none of its own");
+  return spec;
+}
+
+const ParamSpec& device_setting() {
+  static const ParamSpec spec = ParamSpec::enumeration("device", {"auto", "cpu", "cuda"}, "auto")
+                                    .doc("where to train: cpu, cuda, or auto (cuda when there is one)");
+  return spec;
+}
+
 const std::vector<std::string>& pipeline_keys() {
   static const std::vector<std::string> keys = {"pipeline", "description", "seed", "device", "data", "model",
                                                 "loss", "optimizer", "scheduler", "train", "evaluate"};
@@ -315,15 +323,15 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   }
   if (const Node* n = root.find("seed")) {
     p.seed_loc = n->loc;
-    if (auto v = read_param(ParamSpec::integer("seed").min(0).doc("seeds every random stage that sets none of its own"),
-                            *n, "", diags))
+    if (auto v = read_param(seed_setting(), *n, "", diags))
       p.seed = v->as_int();
   } else {
     p.seed_loc = Loc{file, 1, 1, 1};
+    p.seed = seed_setting().default_value.as_int();
   }
   if (const Node* n = root.find("device")) {
     p.device_loc = n->loc;
-    if (auto v = read_param(ParamSpec::enumeration("device", {"auto", "cpu", "cuda"}), *n, "", diags))
+    if (auto v = read_param(device_setting(), *n, "", diags))
       p.device = v->as_string();
   }
 
@@ -350,7 +358,7 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
     }
   }
 
-  for (const auto& sec : kSections) {
+  for (const auto& sec : pipeline_sections()) {
     const Node* n = root.find(sec.key);
     std::optional<Stage> s;
     Node empty;

@@ -63,7 +63,7 @@ struct Pipeline {
   std::string file;  ///< as given on the command line
   std::string dir;   ///< its folder: relative data paths are resolved against it
   std::string name;  ///< `pipeline:`, or the file's stem
-  std::int64_t seed = 42;
+  std::int64_t seed = 42;  ///< seed_setting()'s default unless given
   Loc seed_loc;
   std::string device = "auto";  ///< cpu | cuda | auto
   Loc device_loc;
@@ -79,6 +79,21 @@ struct Pipeline {
 
 /// The top-level keys a pipeline file may have, in the order they are documented.
 const std::vector<std::string>& pipeline_keys();
+
+/// A section of the file other than `data:`: its key, the kind of op it holds, whether a
+/// pipeline must have it, and the op it means when `op:` is left out (null: none).
+struct SectionInfo {
+  const char* key;
+  OpKind kind;
+  bool required;
+  const char* default_op;
+};
+/// The sections, in file order: model, loss, optimizer, scheduler, train, evaluate.
+const std::vector<SectionInfo>& pipeline_sections();
+
+/// The top-level settings, read like parameters: `seed:` and `device:`.
+const ParamSpec& seed_setting();
+const ParamSpec& device_setting();
 
 /// Parses and checks `text` against the schemas. Returns nothing when any error was
 /// found; every error found is in `diags` (all of them, not just the first).

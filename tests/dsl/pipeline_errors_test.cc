@@ -385,7 +385,7 @@ TEST_CASE("--seed must not be negative") {
   o.seed = -1;
   CHECK(errors_of(heart_yaml(), o) ==
         "--seed: error: 'seed' must be at least 0, got '-1'\n"
-        "  note: seed: seeds every random stage that sets none of its own\n");
+        "  note: seed: seeds every random stage that sets none of its own; default 42\n");
 }
 
 TEST_CASE("--device names a known device") {
