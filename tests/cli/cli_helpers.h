@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 
 namespace pipetest {
@@ -17,10 +18,8 @@ struct Result {
   std::string out;  ///< stdout and stderr together (stderr after 2>&1)
 };
 
-/// Runs `pipe ARGS` in the source folder. `merge_stderr` folds stderr into out.
-inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
-  const std::string cmd = std::string("cd '") + PIPE_SOURCE_DIR + "' && '" + PIPE_BINARY_DIR + "/pipe' " + args +
-                          (merge_stderr ? " 2>&1" : " 2>/dev/null");
+/// Runs a shell command line and collects its stdout.
+inline Result run_command(const std::string& cmd) {
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -29,6 +28,12 @@ inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Runs `pipe ARGS` in the source folder. `merge_stderr` folds stderr into out.
+inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
+  return run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && '" + PIPE_BINARY_DIR + "/pipe' " + args +
+                     (merge_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 inline std::string read_file(const std::string& path) {
@@ -51,6 +56,15 @@ inline std::set<std::string> entries(const std::string& dir) {
     ::closedir(d);
   }
   return names;
+}
+
+/// The .yaml files of a folder of the source tree ("examples"), as "examples/NAME.yaml",
+/// sorted: every shipped pipeline, so that a new one is covered by itself.
+inline std::vector<std::string> yaml_files(const std::string& folder) {
+  std::vector<std::string> files;
+  for (const auto& name : entries(std::string(PIPE_SOURCE_DIR) + "/" + folder))
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0) files.push_back(folder + "/" + name);
+  return files;  // a std::set's order: sorted
 }
 
 /// Compares `actual` with tests/golden/NAME; with PIPE_UPDATE_GOLDEN=1 in the environment
