@@ -9,5 +9,6 @@ int plan_main(int argc, char** argv);
 int run_main(int argc, char** argv);
 int ops_main(int argc, char** argv);
 int schema_main(int argc, char** argv);
+int compare_main(int argc, char** argv);
 
 }  // namespace pipeml::cli
