@@ -22,6 +22,15 @@ const OpKind kKinds[] = {OpKind::kData,      OpKind::kModel, OpKind::kLoss,     
 // Where each kind's stage schema lives; a stage list of that kind refers to it.
 std::string stage_def(OpKind kind) { return std::string("stage:") + dsl::kind_name(kind); }
 std::string op_def(const std::string& op) { return "op:" + op; }
+// A stage list of the op's own kind (sequential_lr's schedulers) holds no op that has such
+// a list itself: the DSL reads one level of them.
+std::string nested_stage_def(OpKind kind, const std::string& param) {
+  return stage_def(kind) + " in " + param;
+}
+bool has_own_stages(const dsl::OpSchema& op, const std::string& param) {
+  const ParamSpec* p = op.param(param);
+  return p && p->type == ParamType::kStages && !p->stage_kind;
+}
 json ref_to(const std::string& def) { return {{"$ref", "#/definitions/" + def}}; }
 
 // The YAML forms of a scalar: the DSL reads any of them as text where it wants a string
@@ -141,7 +150,9 @@ json forms(const ParamSpec& spec, OpKind kind) {
       return {{"anyOf", json::array({{{"enum", choice_values(spec.choices)}},
                                      {{"type", "array"}, {"items", {{"type", scalar_types()}}}}})}};
     case ParamType::kStages:
-      return {{"type", "array"}, {"minItems", 1}, {"items", ref_to(stage_def(spec.stage_kind.value_or(kind)))}};
+      return {{"type", "array"},
+              {"minItems", 1},
+              {"items", ref_to(spec.stage_kind ? stage_def(*spec.stage_kind) : nested_stage_def(kind, spec.name))}};
     case ParamType::kGroup:
       // Its options inline: a group belongs to one parameter of one op.
       return {{"anyOf", json::array({object_of(spec.group_->params, kind), boolean_schema()})}};
@@ -227,6 +238,14 @@ json pipeline_json_schema(const dsl::SchemaLookup& ops) {
     const auto of_kind = ops.of_kind(kind);
     defs[stage_def(kind)] = stage_schema(kind, of_kind);
     for (const auto* op : of_kind) defs[op_def(op->name)] = op_schema(*op);
+    for (const auto* op : of_kind)
+      for (const auto& p : op->params) {
+        if (p.type != ParamType::kStages || p.stage_kind) continue;
+        std::vector<const dsl::OpSchema*> inner;
+        for (const auto* o : of_kind)
+          if (!has_own_stages(*o, p.name)) inner.push_back(o);
+        defs[nested_stage_def(kind, p.name)] = stage_schema(kind, inner);
+      }
   }
 
   json props = json::object();

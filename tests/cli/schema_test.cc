@@ -145,6 +145,11 @@ TEST_CASE("pipe schema: an editor's validator names each mistake") {
                         "    - {op: linear_lr, total_iters: 5}\n    - {op: one_cycle_lr, max_lr: 0.1, anneal_strategy: cosine}\n"
                         "train:"),
        t + "scheduler/schedulers/1/anneal_strategy: 'cosine' is not one of ['cos', 'linear']"},
+      {"a sequential_lr inside another",
+       edited("train:", "scheduler:\n  op: sequential_lr\n  milestones: [5]\n  schedulers:\n"
+                        "    - {op: linear_lr, total_iters: 5}\n    - {op: sequential_lr, milestones: [1], schedulers: []}\n"
+                        "train:"),
+       t + "scheduler/schedulers/1/op: 'sequential_lr' is not one of ['step_lr',"},
       {"a section without its op", edited("  op: bce_with_logits\n", "  reduction: mean\n"),
        t + "loss: 'op' is a required property"},
   };
