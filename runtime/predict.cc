@@ -89,7 +89,7 @@ std::string predict_csv(const PredictOptions& o, TrainerLoader& loader, std::ost
   std::vector<std::size_t> ids(rows.rows);
   std::iota(ids.begin(), ids.end(), std::size_t{0});
   const double threshold = o.threshold.value_or(run.threshold);
-  err << fmt::format("{} rows of {} predicted by {}{} on {}", rows.rows, o.data, run.dir, run.fold ? " (fold " + std::to_string(run.fold) + ")" : "",
+  err << fmt::format("{} row{} of {} predicted by {}{} on {}", rows.rows, rows.rows == 1 ? "" : "s", o.data, run.dir, run.fold ? " (fold " + std::to_string(run.fold) + ")" : "",
                      outcome.device);
   if (!run.regression && !run.loss.cross_entropy()) err << fmt::format(", threshold {}", threshold);
   err << '\n' << score_line(run, rows, outcome.outputs, threshold);
