@@ -156,6 +156,41 @@ TEST_CASE("pipe predict reproduces a sequential model's test rows given as the r
     CHECK(predicted[i].substr(predicted[i].find(',')) == tested[i].substr(tested[i].find(',')));
 }
 
+TEST_CASE("pipe predict replays select_columns and refuses what the run's stages cannot take", "[predict]") {
+  const pipetest::TempDir tmp;
+  const std::string houses = std::string(PIPE_SOURCE_DIR) + "/examples/data/houses.csv";
+  write_file(tmp.path("houses.yaml"), "pipeline: houses-select\n"
+                                      "data:\n"
+                                      "  - {op: load_csv, path: " + houses + ", target: price_k, target_type: number}\n"
+                                      "  - {op: select_columns, drop: [rooms]}\n"
+                                      "  - {op: split, test_size: 0.2}\n"
+                                      "  - {op: impute, columns: [age_years], strategy: median}\n"
+                                      "  - {op: one_hot_encode}\n"
+                                      "  - {op: standardize}\n"
+                                      "model: {op: mlp, hidden: [8], batch_norm: false}\n"
+                                      "loss: {op: mse}\n"
+                                      "optimizer: {op: adamw}\n"
+                                      "train: {epochs: 2, batch_size: 32}\n");
+  train(tmp.path("houses.yaml"), "", tmp.path("run"));
+  check_reproduces(tmp.path("run"), houses, tmp.path("predicted.csv"));
+
+  // A neighbourhood the training rows lacked (one_hot_encode's handle_unknown is 'error'),
+  // then a missing area, which nothing imputes: each at its line.
+  const std::string header = "area_m2,rooms,age_years,distance_km,neighbourhood\n";
+  write_file(tmp.path("harbour.csv"), header + "81.6,2,58,0.46,suburb\n90.1,3,,1.2,harbour\n");
+  auto r = run_pipe("predict " + tmp.path("run") + " " + tmp.path("harbour.csv"));
+  CHECK(r.code == 1);
+  CHECK(r.out == "error: " + tmp.path("harbour.csv") +
+                     ":3: cannot one_hot_encode column 'neighbourhood': the training rows do not have its category 'harbour' "
+                     "(handle_unknown 'error')\n");
+  write_file(tmp.path("no_area.csv"), header + "81.6,2,58,0.46,suburb\n,3,,1.2,centre\n");
+  r = run_pipe("predict " + tmp.path("run") + " " + tmp.path("no_area.csv"));
+  CHECK(r.code == 1);
+  CHECK(r.out == "error: " + tmp.path("no_area.csv") +
+                     ":3: column 'area_m2' is missing: 'standardize' cannot take a missing value, and the training data had "
+                     "none there to impute\n");
+}
+
 TEST_CASE("pipe predict takes a cross-validated run's fold, not its top folder", "[predict]") {
   const pipetest::TempDir tmp;
   const std::string run = tmp.path("cv");
