@@ -257,7 +257,7 @@ class Stepper {
       if (!params_.empty() && !params_.front().is_cuda())
         throw UserError("mixed precision '" + spec.precision +
                         "' runs on CUDA only, and this run trains on the CPU; use 'precision: 32' or a CUDA device");
-      autocast_dtype_ = spec.precision == "bf16-mixed" ? at::kBFloat16 : at::kHalf;
+      autocast_dtype_ = autocast_of(spec.precision);
       if (spec.precision == "16-mixed") scaler_ = std::make_unique<GradScaler>(params_.front().device());
     }
   }
