@@ -90,6 +90,11 @@ std::string unknown_text(const Unknown& u) {
   return u.missing ? "a missing value of column '" + u.column + "'" : "category '" + u.category + "' of column '" + u.column + "'";
 }
 
+std::string unknown_error(const std::string& op, const Unknown& u) {
+  return "cannot " + op + " column '" + u.column + "': the training rows do not have its " +
+         (u.missing ? std::string("missing values") : "category '" + u.category + "'") + " (handle_unknown 'error')";
+}
+
 // --- OneHotEncoder --------------------------------------------------------------------
 
 std::vector<std::string> OneHotEncoder::feature_names_out(std::size_t k) const {
@@ -127,10 +132,7 @@ void transform(const OneHotEncoder& encoder, Table& t) {
     pos[k] = positions(encoder.columns[k], t, c);
   }
   if (!encoder.ignore_unknown)
-    if (const auto u = first_unknown(encoder.columns, t))
-      throw UserError("cannot one_hot_encode column '" + u->column + "': the training rows do not have its " +
-                      (u->missing ? std::string("missing values") : "category '" + u->category + "'") +
-                      " (handle_unknown 'error')");
+    if (const auto u = first_unknown(encoder.columns, t)) throw UserError(unknown_error("one_hot_encode", *u));
   Table out = t.like();
   out.columns.clear();
   out.kinds.clear();
@@ -204,10 +206,7 @@ std::string ordinal_conflict(const OrdinalEncoder& e) {
 
 void transform(const OrdinalEncoder& encoder, Table& t) {
   if (!encoder.use_encoded_value)
-    if (const auto u = first_unknown(encoder.columns, t))
-      throw UserError("cannot ordinal_encode column '" + u->column + "': the training rows do not have its " +
-                      (u->missing ? std::string("missing values") : "category '" + u->category + "'") +
-                      " (handle_unknown 'error')");
+    if (const auto u = first_unknown(encoder.columns, t)) throw UserError(unknown_error("ordinal_encode", *u));
   for (const Categories& cats : encoder.columns) {
     const std::size_t c = column_index(t, cats.column);
     const auto pos = positions(cats, t, c);

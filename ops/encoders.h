@@ -40,6 +40,9 @@ std::optional<Unknown> first_unknown(const std::vector<Categories>& fitted, cons
 /// "category 'purple' of column 'color'", "a missing value of column 'color'"
 std::string unknown_text(const Unknown& u);
 
+/// Why `op` ("one_hot_encode") refuses an unknown value with handle_unknown 'error'.
+std::string unknown_error(const std::string& op, const Unknown& u);
+
 // --- OneHotEncoder --------------------------------------------------------------------
 
 enum class Drop { none, first, if_binary };

@@ -8,6 +8,7 @@
 
 #include "ops/data_rules.h"
 #include "ops/impute.h"
+#include "ops/replay.h"
 
 namespace pipeml {
 namespace {
@@ -148,6 +149,23 @@ void run(const dsl::Stage& s, DataRun& r) {
                        .dump();
 }
 
+// The imputer run() saved: a numeric statistic fills a numeric column, a category name a
+// categorical one. (drop_rows saves nothing: new rows are not dropped, and a missing value
+// that reaches the model is reported there.)
+void replay(Replay& r) {
+  impute::ColumnImputer imputer;
+  imputer.strategy = strategy_of(r.stage);
+  imputer.columns = r.fitted.at("columns").get<std::vector<std::string>>();
+  for (const auto& statistic : r.fitted.at("statistics")) {
+    const bool categorical = statistic.is_string();
+    imputer.categorical.push_back(categorical);
+    imputer.values.push_back(categorical ? 0.0f : statistic.get<float>());
+    imputer.categories.push_back(categorical ? statistic.get<std::string>() : std::string());
+  }
+  replayed::fitted_columns(r);  // every column is there
+  impute::transform(imputer, r.rows);
+}
+
 }  // namespace
 
 const OpDef& impute_op() {
@@ -167,6 +185,9 @@ const OpDef& impute_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

@@ -17,6 +17,7 @@
 #include "ops/columns.h"
 #include "ops/data_rules.h"
 #include "ops/load_csv.h"
+#include "ops/new_rows.h"
 #include "runtime/planner.h"
 #include "runtime/sha256.h"
 #include "runtime/user_error.h"
@@ -26,9 +27,10 @@ namespace {
 
 using dsl::ParamSpec;
 
-csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
+// How the stage reads a file; `path` is the file.
+csv::CsvOptions options_of(const dsl::Stage& s, const std::string& path) {
   csv::CsvOptions o;
-  o.path = p.resolve(s.string("path"));
+  o.path = path;
   o.header = s.boolean("header");
   if (s.has("columns")) o.column_names = s.param("columns").value.as_string_list();
   o.delimiter = s.string("delimiter").empty() ? ',' : s.string("delimiter")[0];
@@ -40,6 +42,8 @@ csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) {
   o.categorical = s.param("categorical").value.as_string_list();
   return o;
 }
+
+csv::CsvOptions options_of(const dsl::Stage& s, const dsl::Pipeline& p) { return options_of(s, p.resolve(s.string("path"))); }
 
 // Why `path` cannot be read ("no such file or directory", "is a directory"), or nothing.
 // Checked before reading so that the error can say how to point at another file.
@@ -218,6 +222,9 @@ std::string locate_row(const dsl::Stage& s, const Plan& plan, std::size_t row) {
   return {};
 }
 
+// New rows read as the run read its file (csv::read_new_rows), from the file `pipe predict` got.
+void replay(Replay& r) { r.rows = csv::read_new_rows(options_of(r.stage, r.path), r.fitted, r.classes, r.locate); }
+
 }  // namespace
 
 const OpDef& load_csv_op() {
@@ -243,6 +250,8 @@ const OpDef& load_csv_op() {
       plan,
       run,
       locate_row,
+      nullptr,
+      replay,
   };
   return op;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/data_rules.h"
+#include "ops/replay.h"
 #include "ops/scalers.h"
 
 namespace pipeml {
@@ -35,16 +36,19 @@ void plan(const dsl::Stage& s, PlanState& st) {
                           (s.boolean("clip") ? " (clipped to the range)" : ""));
 }
 
+// The fitted scaler on columns `cols` of `t`: every part in a run, new rows in `pipe predict`.
+void apply(const scale::MinMaxScaler& scaler, const std::vector<std::size_t>& cols, Table& t) {
+  Table sub = columns::gather(t, cols);
+  scale::transform(scaler, sub);
+  columns::scatter(t, cols, sub);
+}
+
 void run(const dsl::Stage& s, DataRun& r) {
   Table& train = r.parts.at("train");
   const auto cols = rules::run_columns(s, "columns", train, kColumns);
   const auto& range = s.param("feature_range").value.as_float_list();
   const auto scaler = scale::fit_min_max(columns::gather(train, cols), range.at(0), range.at(1), s.boolean("clip"));
-  for (auto& [name, t] : r.parts) {
-    Table sub = columns::gather(t, cols);
-    scale::transform(scaler, sub);
-    columns::scatter(t, cols, sub);
-  }
+  for (auto& [name, t] : r.parts) apply(scaler, cols, t);
   r.fitted[s.id] = nlohmann::json{{"op", "min_max_scale"},
                                   {"columns", columns::names_of(train.columns, cols)},
                                   {"feature_range", range},
@@ -54,6 +58,22 @@ void run(const dsl::Stage& s, DataRun& r) {
                                   {"scale", scaler.scale},
                                   {"min", scaler.min}}
                        .dump();
+}
+
+void replay(Replay& r) {
+  const auto cols = replayed::fitted_columns(r);
+  replayed::require_values(r, cols, "'min_max_scale'");
+  const nlohmann::json& f = r.fitted;
+  scale::MinMaxScaler scaler;
+  const auto range = f.at("feature_range").get<std::vector<double>>();
+  scaler.range_min = range.at(0);
+  scaler.range_max = range.at(1);
+  scaler.clip = f.at("clip").get<bool>();
+  scaler.data_min = f.at("data_min").get<std::vector<double>>();
+  scaler.data_max = f.at("data_max").get<std::vector<double>>();
+  scaler.scale = f.at("scale").get<std::vector<double>>();
+  scaler.min = f.at("min").get<std::vector<double>>();
+  apply(scaler, cols, r.rows);
 }
 
 }  // namespace
@@ -71,6 +91,9 @@ const OpDef& min_max_scale_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

@@ -5,6 +5,7 @@
 
 #include "ops/data_rules.h"
 #include "ops/encoders.h"
+#include "ops/replay.h"
 
 namespace pipeml {
 namespace {
@@ -97,6 +98,18 @@ void run(const dsl::Stage& s, DataRun& r) {
   for (auto& [name, t] : r.parts) encode::transform(encoder, t);
 }
 
+void replay(Replay& r) {
+  encode::OneHotEncoder encoder;
+  encoder.columns = replayed::fitted_categories(r);
+  for (const auto& d : r.fitted.at("drop_idx")) encoder.drop_idx.push_back(d.is_null() ? -1 : d.get<int>());
+  encoder.ignore_unknown = r.fitted.at("handle_unknown") == "ignore";
+  replayed::fitted_columns(r);  // every column is there
+  if (!encoder.ignore_unknown)
+    if (const auto u = encode::first_unknown(encoder.columns, r.rows))
+      throw UserError(replayed::where(r, u->row) + encode::unknown_error("one_hot_encode", *u));
+  encode::transform(encoder, r.rows);
+}
+
 }  // namespace
 
 const OpDef& one_hot_encode_op() {
@@ -114,6 +127,9 @@ const OpDef& one_hot_encode_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

@@ -7,6 +7,7 @@
 
 #include "ops/data_rules.h"
 #include "ops/encoders.h"
+#include "ops/replay.h"
 
 namespace pipeml {
 namespace {
@@ -136,6 +137,20 @@ void run(const dsl::Stage& s, DataRun& r) {
   for (auto& [name, t] : r.parts) encode::transform(encoder, t);
 }
 
+void replay(Replay& r) {
+  encode::OrdinalEncoder encoder;
+  encoder.columns = replayed::fitted_categories(r);
+  encoder.use_encoded_value = r.fitted.at("handle_unknown") == "use_encoded_value";
+  const auto code = [](const nlohmann::json& v) { return v.is_null() ? std::nan("") : v.get<double>(); };
+  encoder.unknown_value = code(r.fitted.at("unknown_value"));
+  encoder.encoded_missing_value = code(r.fitted.at("encoded_missing_value"));
+  replayed::fitted_columns(r);  // every column is there
+  if (!encoder.use_encoded_value)
+    if (const auto u = encode::first_unknown(encoder.columns, r.rows))
+      throw UserError(replayed::where(r, u->row) + encode::unknown_error("ordinal_encode", *u));
+  encode::transform(encoder, r.rows);
+}
+
 }  // namespace
 
 const OpDef& ordinal_encode_op() {
@@ -155,6 +170,9 @@ const OpDef& ordinal_encode_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

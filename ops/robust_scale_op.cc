@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/data_rules.h"
+#include "ops/replay.h"
 #include "ops/scalers.h"
 
 namespace pipeml {
@@ -38,22 +39,31 @@ void plan(const dsl::Stage& s, PlanState& st) {
                           " from the train part only, applied to every part");
 }
 
+// The fitted scaler on columns `cols` of `t`: every part in a run, new rows in `pipe predict`.
+void apply(const scale::RobustScaler& scaler, const std::vector<std::size_t>& cols, Table& t) {
+  Table sub = columns::gather(t, cols);
+  scale::transform(scaler, sub);
+  columns::scatter(t, cols, sub);
+}
+
 void run(const dsl::Stage& s, DataRun& r) {
   Table& train = r.parts.at("train");
   const auto cols = rules::run_columns(s, "columns", train, kColumns);
   const auto& q = s.param("quantile_range").value.as_float_list();
   const auto scaler = scale::fit_robust(columns::gather(train, cols), s.boolean("with_centering"), s.boolean("with_scaling"),
                                         q.at(0), q.at(1), s.boolean("unit_variance"));
-  for (auto& [name, t] : r.parts) {
-    Table sub = columns::gather(t, cols);
-    scale::transform(scaler, sub);
-    columns::scatter(t, cols, sub);
-  }
+  for (auto& [name, t] : r.parts) apply(scaler, cols, t);
   r.fitted[s.id] = nlohmann::json{{"op", "robust_scale"},
                                   {"columns", columns::names_of(train.columns, cols)},
                                   {"center", scaler.center},
                                   {"scale", scaler.scale}}
                        .dump();
+}
+
+void replay(Replay& r) {
+  const auto cols = replayed::fitted_columns(r);
+  replayed::require_values(r, cols, "'robust_scale'");
+  apply({r.fitted.at("center").get<std::vector<double>>(), r.fitted.at("scale").get<std::vector<double>>()}, cols, r.rows);
 }
 
 }  // namespace
@@ -74,6 +84,9 @@ const OpDef& robust_scale_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/data_rules.h"
+#include "ops/replay.h"
 #include "ops/standardize.h"
 
 namespace pipeml {
@@ -21,20 +22,29 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.step.notes.push_back("mean and std" + rules::of_columns(st.data, *cols) + " from the train part only, applied to every part");
 }
 
+// The fitted scaler on columns `cols` of `t`: every part in a run, new rows in `pipe predict`.
+void apply(const scale::StandardScaler& scaler, const std::vector<std::size_t>& cols, Table& t) {
+  Table sub = columns::gather(t, cols);
+  scale::transform(scaler, sub);
+  columns::scatter(t, cols, sub);
+}
+
 void run(const dsl::Stage& s, DataRun& r) {
   Table& train = r.parts.at("train");
   const auto cols = rules::run_columns(s, "columns", train, kColumns);
   const auto scaler = scale::fit(columns::gather(train, cols), s.boolean("with_mean"), s.boolean("with_std"));
-  for (auto& [name, t] : r.parts) {
-    Table sub = columns::gather(t, cols);
-    scale::transform(scaler, sub);
-    columns::scatter(t, cols, sub);
-  }
+  for (auto& [name, t] : r.parts) apply(scaler, cols, t);
   r.fitted[s.id] = nlohmann::json{{"op", "standardize"},
                                   {"columns", columns::names_of(train.columns, cols)},
                                   {"mean", scaler.mean},
                                   {"scale", scaler.scale}}
                        .dump();
+}
+
+void replay(Replay& r) {
+  const auto cols = replayed::fitted_columns(r);
+  replayed::require_values(r, cols, "'standardize'");
+  apply({r.fitted.at("mean").get<std::vector<double>>(), r.fitted.at("scale").get<std::vector<double>>()}, cols, r.rows);
 }
 
 }  // namespace
@@ -52,6 +62,9 @@ const OpDef& standardize_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      replay,
   };
   return op;
 }

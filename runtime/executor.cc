@@ -16,6 +16,7 @@
 #include "runtime/metrics.h"
 #include "runtime/multiclass_metrics.h"
 #include "runtime/plan_print.h"
+#include "runtime/predictions_csv.h"
 #include "runtime/prepare.h"
 #include "runtime/progress.h"
 #include "runtime/regression_metrics.h"
@@ -89,41 +90,6 @@ json seeds_json(const Plan& plan) {
     if (stage.op() == "gaussian_noise" && !seeds.contains(stage.id))
       seeds[stage.id] = {{"seed", plan.train.seed}, {"drawn_from", "train"}};
   return seeds;
-}
-
-// One line per test row: which data row it is (0-based, in file order, header not
-// counted), its true class, the model's probability of class 1 and the predicted class;
-// for regression its true value and the predicted one.
-std::string predictions_csv(const Plan& plan, const DataInfo& info, const Table& test, const std::vector<double>& probs) {
-  const auto ids = info.part_rows.find("test");
-  const bool known = ids != info.part_rows.end() && ids->second.size() == test.rows;
-  if (test.regression) {
-    std::string csv = "row,target,predicted\n";
-    for (std::size_t i = 0; i < test.rows; ++i)
-      csv += fmt::format("{},{},{:.9g}\n", known ? std::to_string(ids->second[i]) : std::string(), test.target[i], probs[i]);
-    return csv;
-  }
-  const auto& names = plan.data.class_names;
-  if (plan.loss.cross_entropy()) {  // a probability per class, the most probable predicted
-    const std::size_t k = names.size();
-    std::string csv = "row,label";
-    for (const auto& n : names) csv += ",prob_" + n;
-    csv += ",predicted\n";
-    const std::vector<int> predicted = metrics::argmax(probs, static_cast<int>(k));
-    for (std::size_t i = 0; i < test.rows; ++i) {
-      csv += fmt::format("{},{}", known ? std::to_string(ids->second[i]) : std::string(), names.at(test.y[i]));
-      for (std::size_t c = 0; c < k; ++c) csv += fmt::format(",{:.9g}", probs[i * k + c]);
-      csv += "," + names.at(predicted[i]) + "\n";
-    }
-    return csv;
-  }
-  std::string csv = "row,label,prob_" + names.at(1) + ",predicted\n";
-  for (std::size_t i = 0; i < test.rows; ++i) {
-    const int predicted = probs[i] >= plan.eval.threshold ? 1 : 0;
-    csv += fmt::format("{},{},{:.9g},{}\n", known ? std::to_string(ids->second[i]) : std::string(), names.at(test.y[i]),
-                       probs[i], names.at(predicted));
-  }
-  return csv;
 }
 
 // A test part's scores, whatever the task: every metric by name, what metrics.json says
@@ -280,7 +246,10 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
                          : t.checkpoints.best ? s.outcome.summary.best_checkpoint_epoch
                                               : -1;
   write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss, best_epoch));
-  write_atomic(dir + "/predictions.csv", predictions_csv(plan, *p.info, *job.test, s.outcome.test_outputs));
+  const auto ids = p.info->part_rows.find("test");
+  const bool known = ids != p.info->part_rows.end() && ids->second.size() == job.test->rows;
+  write_atomic(dir + "/predictions.csv", predictions_csv(*job.test, known ? &ids->second : nullptr, plan.data.class_names,
+                                                         plan.loss.cross_entropy(), plan.eval.threshold, s.outcome.test_outputs));
   s.report = score_test(plan, *job.test, s.outcome.test_outputs);
   s.train_rows = train_rows;
   s.test_rows = job.test->rows;

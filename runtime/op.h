@@ -2,10 +2,13 @@
 // and the executor call. Each op file defines one `const OpDef& NAME_op()`; the explicit
 // list in ops/ops.def puts them in the registry (no static-initialisation tricks).
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "dsl/diagnostics.h"
 #include "dsl/pipeline.h"
@@ -45,6 +48,18 @@ struct DataRun {
   std::vector<FoldRows> folds;
 };
 
+/// What a replay hook sees (`pipe predict`): new rows, and what the stage learned when the
+/// run fitted it, to transform the rows exactly as the run transformed its test part.
+struct Replay {
+  const dsl::Stage& stage;         ///< the stage as the run's plan.json has it
+  const nlohmann::json& fitted;    ///< its entry in the run's transforms.json
+  Table& rows;                     ///< the new rows, in file order: no replayed stage drops or adds one
+  std::string path;                ///< the new rows' file (load_csv reads it)
+  std::vector<std::string> classes;  ///< the run's classes: load_csv maps the file's labels to them
+  /// "FILE:LINE" of a row, for errors about its values; set by load_csv.
+  std::function<std::string(std::size_t)> locate;
+};
+
 /// What a layer's shape rule sees: the input shape (without the batch dimension) and where
 /// errors go; it fills `layer` (torch's constructor arguments, output shape, parameters).
 struct LayerContext {
@@ -74,6 +89,10 @@ struct OpDef {
   /// Layers only: infers the output shape from ctx.in, fills ctx.layer, or reports a
   /// located error naming the layer and both shapes and returns false.
   bool (*layer)(LayerContext& ctx) = nullptr;
+  /// Stages that save what they fitted (DataRun::fitted), and load_csv: applies that state to
+  /// new rows with the code `run` applies it with. Stages that only change rows (split,
+  /// resamplers, noise) have none: new rows skip them. Throws UserError naming FILE:LINE.
+  void (*replay)(Replay& r) = nullptr;
 };
 
 }  // namespace pipeml

@@ -36,9 +36,30 @@ struct TrainOutcome {
 
 using TrainEntry = TrainOutcome (*)(const TrainJob&);
 
-/// The symbols libpipe_exec.so exports: training, and for the data stages a CUDA probe and
+/// `pipe predict`: a trained model (model.pt) on new rows, already transformed as the run
+/// transformed its test part.
+struct PredictJob {
+  const Table* rows = nullptr;
+  ModelSpec model;
+  LossSpec loss;
+  std::string model_path;  ///< the run's model.pt
+  std::string device;      ///< cpu | cuda | auto
+  int batch_size = 0;      ///< the run's: the CPU thread count follows it, as in training
+  std::string precision = "32";  ///< the run's: mixed precision evaluates under autocast on CUDA
+};
+
+struct PredictOutcome {
+  std::vector<double> outputs;  ///< per row as TrainOutcome::test_outputs: probabilities, or values
+  std::string device;
+  std::string error;  ///< non-empty: a user-facing failure
+};
+
+using PredictEntry = PredictOutcome (*)(const PredictJob&);
+
+/// The symbols libpipe_exec.so exports: training, prediction with a saved model, and for the data stages a CUDA probe and
 /// the GPU neighbour search (runtime/neighbour_search.h; its arguments, an error text back).
 inline constexpr const char* kTrainEntrySymbol = "pipe_train_entry";
+inline constexpr const char* kPredictEntrySymbol = "pipe_predict_entry";
 inline constexpr const char* kCudaAvailableSymbol = "pipe_cuda_available";
 inline constexpr const char* kNeighbourCandidatesSymbol = "pipe_neighbour_candidates";
 using CudaAvailableEntry = bool (*)();

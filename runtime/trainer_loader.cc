@@ -30,9 +30,10 @@ TrainerLoader::TrainerLoader() {
       return l;
     }
     l.train = reinterpret_cast<TrainEntry>(dlsym(handle, kTrainEntrySymbol));
+    l.predict = reinterpret_cast<PredictEntry>(dlsym(handle, kPredictEntrySymbol));
     l.cuda_available = reinterpret_cast<CudaAvailableEntry>(dlsym(handle, kCudaAvailableSymbol));
     l.neighbour_candidates = reinterpret_cast<NeighbourCandidatesEntry>(dlsym(handle, kNeighbourCandidatesSymbol));
-    if (!l.train || !l.cuda_available || !l.neighbour_candidates)
+    if (!l.train || !l.predict || !l.cuda_available || !l.neighbour_candidates)
       l.error = "'" + path + "' lacks pipe's entry points: rebuild it with this pipe";
     return l;
   }).share();
@@ -45,6 +46,8 @@ const TrainerLoader::Loaded& TrainerLoader::loaded() {
 }
 
 TrainEntry TrainerLoader::get() { return loaded().train; }
+
+PredictEntry TrainerLoader::predict() { return loaded().predict; }
 
 NeighbourCandidates TrainerLoader::gpu_neighbour_search() {
   const Loaded& l = loaded();

@@ -15,11 +15,14 @@ class TrainerLoader {
   TrainerLoader();
   /// Waits for the load; throws UserError naming the library and dlerror() on failure.
   TrainEntry get();
+  /// Waits for the load; the entry that predicts with a saved model.
+  PredictEntry predict();
   /// Waits for the load; the GPU neighbour search when CUDA is usable here, else empty.
   NeighbourCandidates gpu_neighbour_search();
 
   struct Loaded {
     TrainEntry train = nullptr;
+    PredictEntry predict = nullptr;
     CudaAvailableEntry cuda_available = nullptr;
     NeighbourCandidatesEntry neighbour_candidates = nullptr;
     std::string error;

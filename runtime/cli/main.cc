@@ -16,6 +16,7 @@ const Verb kVerbs[] = {
     {"validate", pipeml::cli::validate_main, "check a pipeline file; every error with file:line:col"},
     {"plan", pipeml::cli::plan_main, "show what will run: stages, rows, class counts, layers, schedule"},
     {"run", pipeml::cli::run_main, "train and evaluate a pipeline (or a saved plan)"},
+    {"predict", pipeml::cli::predict_main, "apply a run's model and fitted data stages to new rows"},
     {"ops", pipeml::cli::ops_main, "list the ops and their parameters"},
     {"compare", pipeml::cli::compare_main, "print the metrics of finished runs side by side"},
     {"schema", pipeml::cli::schema_main, "write the JSON Schema of pipeline files, for editors"},
@@ -28,7 +29,8 @@ void usage(std::ostream& os) {
   os << "\noptions:\n  -h [ --help ]  this help; 'pipe VERB --help' for a verb's options\n"
         "  --version      print the version\n\n"
         "example:\n  pipe validate pipelines/heart.yaml\n  pipe plan pipelines/heart.yaml\n"
-        "  pipe run pipelines/heart.yaml --set train.epochs=10\n";
+        "  pipe run pipelines/heart.yaml --set train.epochs=10\n"
+        "  pipe predict runs/heart-20261124-101500 new_patients.csv -o predictions.csv\n";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ namespace pipeml::cli {
 int validate_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
 int run_main(int argc, char** argv);
+int predict_main(int argc, char** argv);
 int ops_main(int argc, char** argv);
 int schema_main(int argc, char** argv);
 int compare_main(int argc, char** argv);

@@ -1,11 +1,13 @@
-// libpipe_exec.so's one exported symbol: TrainJob in, TrainOutcome out. Resolves the
-// device, runs the trainer, saves the model. Errors cross the seam as text, never as
+// libpipe_exec.so's entries: TrainJob in, TrainOutcome out (resolves the device, runs the
+// trainer, saves the model); PredictJob in, PredictOutcome out (builds the model of the
+// plan, loads model.pt into it, evaluates the rows). Errors cross the seam as text, never as
 // exceptions, because the two sides are separate shared objects.
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <chrono>
 
+#include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/trainer.h"
 #include "runtime/trainer_api.h"
@@ -44,9 +46,29 @@ TrainOutcome train(const TrainJob& job) {
   return out;
 }
 
+PredictOutcome predict(const PredictJob& job) {
+  PredictOutcome out;
+  try {
+    const std::string device = resolve_device(job.device);
+    out.device = device;
+    torch::nn::Sequential model = build_model(job.model);
+    load_state_dict(*model, read_tensor_dict(job.model_path));
+    out.outputs = predict_outputs(model, job.model, job.loss, *job.rows, device, job.batch_size, job.precision);
+  } catch (const UserError& e) {
+    out.error = e.what();
+  } catch (const std::exception& e) {
+    out.error = std::string("prediction failed: ") + e.what();
+  }
+  return out;
+}
+
 }  // namespace
 }  // namespace pipeml
 
 extern "C" __attribute__((visibility("default"))) pipeml::TrainOutcome pipe_train_entry(const pipeml::TrainJob& job) {
   return pipeml::train(job);
+}
+
+extern "C" __attribute__((visibility("default"))) pipeml::PredictOutcome pipe_predict_entry(const pipeml::PredictJob& job) {
+  return pipeml::predict(job);
 }

@@ -214,6 +214,34 @@ class GradScaler {
   at::Tensor scale_, growth_tracker_, found_inf_;
 };
 
+// Eval-mode logits, in chunks, so that a large table never needs all activations at once:
+// by CpuMlpStep when there is one (the CPU fast path), else by the model's forward.
+at::Tensor eval_logits(torch::nn::Sequential& model, CpuMlpStep* fast, c10::optional<at::ScalarType> autocast_dtype,
+                       const at::Tensor& x) {
+  constexpr std::int64_t kChunk = 65536;
+  model->eval();
+  c10::InferenceMode no_autograd;
+  torch_compat::CudaAutocast autocast(autocast_dtype.has_value(), autocast_dtype.value_or(at::kFloat));
+  std::vector<at::Tensor> parts;
+  for (std::int64_t i = 0; i < x.size(0); i += kChunk) {
+    const at::Tensor part = x.narrow(0, i, std::min(kChunk, x.size(0) - i));
+    parts.push_back(fast ? fast->eval_logits(part) : model->forward(part).to(at::kFloat));
+  }
+  return parts.size() == 1 ? parts[0] : at::cat(parts);
+}
+
+// Whether a CPU step is CpuMlpStep's (written for an MLP and BCEWithLogits).
+bool fast_path(const at::Device& device, CpuStep cpu_step, const ModelSpec& model, const LossSpec& loss) {
+  return device.is_cpu() && cpu_step == CpuStep::fast && !model.sequential() && loss.type == "bce_with_logits";
+}
+
+// The autocast type of a mixed precision on CUDA, or none.
+c10::optional<at::ScalarType> autocast_of(const std::string& precision) {
+  if (precision == "bf16-mixed") return at::kBFloat16;
+  if (precision == "16-mixed") return at::kHalf;
+  return c10::nullopt;
+}
+
 // One training step and eval-mode outputs, computed either by CpuMlpStep (written for
 // BCEWithLogits) or by autograd; with train's controls: the weight penalties, gradient
 // clipping and mixed precision, each as a PyTorch loop writes it (see step()).
@@ -229,7 +257,7 @@ class Stepper {
       if (!params_.empty() && !params_.front().is_cuda())
         throw UserError("mixed precision '" + spec.precision +
                         "' runs on CUDA only, and this run trains on the CPU; use 'precision: 32' or a CUDA device");
-      autocast_dtype_ = spec.precision == "bf16-mixed" ? at::kBFloat16 : at::kHalf;
+      autocast_dtype_ = autocast_of(spec.precision);
       if (spec.precision == "16-mixed") scaler_ = std::make_unique<GradScaler>(params_.front().device());
     }
   }
@@ -263,19 +291,7 @@ class Stepper {
     if (scaler_) scaler_->update();
     return loss;
   }
-  /// Eval-mode logits, in chunks, so that a large table never needs all activations at once.
-  at::Tensor logits(const at::Tensor& x) {
-    constexpr std::int64_t kChunk = 65536;
-    model_->eval();
-    c10::InferenceMode no_autograd;
-    torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
-    std::vector<at::Tensor> parts;
-    for (std::int64_t i = 0; i < x.size(0); i += kChunk) {
-      const at::Tensor part = x.narrow(0, i, std::min(kChunk, x.size(0) - i));
-      parts.push_back(fast_ ? fast_->eval_logits(part) : model_->forward(part).to(at::kFloat));
-    }
-    return parts.size() == 1 ? parts[0] : at::cat(parts);
-  }
+  at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x); }
 
  private:
   // loss + l1 * sum|w| + l2 * sum w^2, each sum over the weights in order as Python's sum()
@@ -407,9 +423,7 @@ class Controls {
 // What the model says of each row: the probability of class 1, with cross_entropy every
 // class's probability (softmax; rows x classes, row-major), or for regression the
 // predicted value (float32, widened).
-std::vector<double> outputs(Stepper& stepper, const at::Tensor& x, const LossSpec& loss) {
-  if (x.size(0) == 0) return {};
-  at::Tensor out = stepper.logits(x);
+std::vector<double> outputs(at::Tensor out, const LossSpec& loss) {
   if (loss.cross_entropy()) out = at::softmax(out, 1);
   else if (!loss.regression()) out = at::sigmoid(out);
   const at::Tensor p = out.reshape({-1}).to(at::kCPU, at::kDouble);
@@ -454,7 +468,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features(), x.options());
   const bool regression = loss.regression();
-  Stepper stepper(model, *optimizer, loss_fn, device.is_cpu() && cpu_step == CpuStep::fast && !mlp.sequential(), spec);
+  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec);
   Controls controls(spec, model);
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
@@ -514,9 +528,22 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     if (stop) break;
   }
   result.summary = controls.finish(static_cast<int>(result.history.size()));
-  result.test_outputs = outputs(stepper, x_test, loss);
-  if (val) result.val_outputs = outputs(stepper, x_val, loss);
+  if (x_test.size(0) > 0) result.test_outputs = outputs(stepper.logits(x_test), loss);
+  if (val && x_val.size(0) > 0) result.val_outputs = outputs(stepper.logits(x_val), loss);
   return result;
+}
+
+std::vector<double> predict_outputs(torch::nn::Sequential& model, const ModelSpec& spec, const LossSpec& loss,
+                                    const Table& rows, const std::string& device_name, int batch_size,
+                                    const std::string& precision) {
+  const at::Device device(device_name);
+  ThreadCount threads(device.is_cpu() ? cpu_threads(spec, batch_size) : at::get_num_threads());
+  model->to(device);
+  std::unique_ptr<CpuMlpStep> fast;
+  if (fast_path(device, CpuStep::fast, spec, loss)) fast = std::make_unique<CpuMlpStep>(model, c10::nullopt);
+  const at::Tensor x = features(rows, device);
+  if (x.size(0) == 0) return {};
+  return outputs(eval_logits(model, fast.get(), device.is_cuda() ? autocast_of(precision) : c10::nullopt, x), loss);
 }
 
 }  // namespace pipeml

@@ -45,4 +45,12 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
                               const std::function<void(int epoch, int batch, int batches)>& on_batch,
                               CpuStep cpu_step = CpuStep::fast);
 
+/// What a trained model says of `rows` (eval mode), computed as train_and_predict computes
+/// the test part's outputs: the same kernels (CpuMlpStep for an MLP with bce_with_logits on
+/// the CPU), thread count (from the run's batch_size) and chunks, so that a saved model gives
+/// predictions.csv's numbers exactly. Moves the model to `device` ("cpu" or "cuda").
+std::vector<double> predict_outputs(torch::nn::Sequential& model, const ModelSpec& spec, const LossSpec& loss,
+                                    const Table& rows, const std::string& device, int batch_size,
+                                    const std::string& precision);
+
 }  // namespace pipeml
