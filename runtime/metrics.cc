@@ -3,6 +3,7 @@
 // and the warning texts are sklearn's, so a reader can match them to the Python reference.
 #include "runtime/metrics.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -10,7 +11,9 @@
 #include <utility>
 
 #include "runtime/curves.h"
+#include "runtime/log_loss.h"
 #include "runtime/metrics_checks.h"
+#include "runtime/numpy_sum.h"
 
 namespace pipeml::metrics {
 namespace {
@@ -111,14 +114,51 @@ Score recall(const std::vector<int>& y_true, const std::vector<int>& y_pred, int
 
 Score f1(const std::vector<int>& y_true, const std::vector<int>& y_pred, int positive) {
   const Counts c = binary_counts(y_true, y_pred, positive);
-  const double p = divide(c.tp, c.pred_pos);
-  const double r = divide(c.tp, c.true_pos);
-  // Same expression as sklearn's (1 + beta2) * precision * recall / denom, beta2 = 1, so
-  // the rounding matches too; a zero denominator means p = r = 0 and gives 0.
-  const double denom = p + r;
-  const double value = 2.0 * p * r / (denom == 0.0 ? 1.0 : denom);
+  const double value = f1_of(divide(c.tp, c.pred_pos), divide(c.tp, c.true_pos));
   // sklearn warns for the F-score alone only when precision and recall are both undefined.
   return {value, c.true_pos == 0 && c.pred_pos == 0 ? kF1Warning : ""};
+}
+
+Score balanced_accuracy(const std::vector<int>& y_true, const std::vector<int>& y_pred) {
+  check_lengths(y_true.size(), y_pred.size());
+  if (y_true.empty()) return {std::numeric_limits<double>::quiet_NaN(), ""};  // numpy's mean of []
+  int k = 1;
+  for (std::size_t i = 0; i < y_true.size(); ++i) k = std::max({k, y_true[i] + 1, y_pred[i] + 1});
+  return balanced_accuracy(confusion_matrix(y_true, y_pred, k));  // it refuses negative labels
+}
+
+Score balanced_accuracy(const ConfusionMatrix& cm) {
+  // sklearn: diag / row sums over the labels of y_true and y_pred; a row of a label only
+  // predicted is NaN, dropped with the warning; then np.mean.
+  std::vector<double> per_class;
+  Score s;
+  for (std::size_t c = 0; c < cm.counts.size(); ++c) {
+    std::size_t truth = 0, predicted = 0;
+    for (std::size_t o = 0; o < cm.counts.size(); ++o) truth += cm.counts[c][o], predicted += cm.counts[o][c];
+    if (truth > 0) per_class.push_back(static_cast<double>(cm.counts[c][c]) / static_cast<double>(truth));
+    else if (predicted > 0) s.warning = "y_pred contains classes not in y_true";
+  }
+  s.value = numpy_sum(per_class.data(), per_class.size()) / static_cast<double>(per_class.size());
+  return s;
+}
+
+double f1_of(double precision, double recall) {
+  // Same expression as sklearn's (1 + beta2) * precision * recall / denom, beta2 = 1, so
+  // the rounding matches too; a zero denominator means p = r = 0 and gives 0.
+  const double denom = precision + recall;
+  return 2.0 * precision * recall / (denom == 0.0 ? 1.0 : denom);
+}
+
+double binary_score(const std::string& metric, const BinaryCounts& c) {
+  const std::size_t n = c.tp + c.fp + c.fn + c.tn;
+  if (metric == "accuracy")
+    return n == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.tp + c.tn) / static_cast<double>(n);
+  if (metric == "balanced_accuracy") return balanced_accuracy(ConfusionMatrix{{{c.tn, c.fp}, {c.fn, c.tp}}}).value;
+  const double p = divide(c.tp, c.tp + c.fp), r = divide(c.tp, c.tp + c.fn);
+  if (metric == "precision") return p;
+  if (metric == "recall") return r;
+  if (metric == "f1") return f1_of(p, r);
+  throw std::invalid_argument("unknown binary metric '" + metric + "'");
 }
 
 double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores) {
@@ -171,6 +211,9 @@ BinaryReport evaluate_binary(const std::vector<int>& y_true, const std::vector<d
   report.precision = take(precision(y_true, y_pred, 1));
   report.recall = take(recall(y_true, y_pred, 1));
   report.f1 = take(f1(y_true, y_pred, 1));
+  report.balanced_accuracy = take(balanced_accuracy(y_true, y_pred));
+  report.average_precision = take(average_precision(y_true, probs, 1));
+  report.log_loss = log_loss_binary(y_true, probs);
   return report;
 }
 
