@@ -176,6 +176,22 @@ TEST_CASE("classes asked of a number target are located errors", "[regression]")
           "               ^~~\n"
           "  note: remove 'threshold'\n");
   }
+  SECTION("a tuned threshold") {
+    CHECK(errors_of(replaced(houses_yaml(), "evaluate:\n", "evaluate:\n  tune_threshold: f1\n")) ==
+          "t.yaml:23:19: error: 'tune_threshold' chooses where a probability becomes a class, but the target 'price_k' "
+          "is a number (regression)\n"
+          "    tune_threshold: f1\n"
+          "                    ^~\n"
+          "  note: remove 'tune_threshold'\n");
+  }
+  SECTION("an average over classes") {
+    CHECK(errors_of(replaced(houses_yaml(), "evaluate:\n", "evaluate:\n  average: micro\n")) ==
+          "t.yaml:23:12: error: 'average' combines the classes' precision, recall and f1, but the target 'price_k' is "
+          "a number (regression)\n"
+          "    average: micro\n"
+          "             ^~~~~\n"
+          "  note: remove 'average'\n");
+  }
   SECTION("a threshold on the loader") {
     CHECK(errors_of(replaced(houses_yaml(), "    target_type: number\n", "    target_type: number\n    target_threshold: 300\n")) ==
           "t.yaml:8:23: error: 'target_threshold' makes classes, but 'target_type' is number (regression)\n"
