@@ -62,6 +62,7 @@ const dsl::Stage* splitter_of(const PlanState& st) {
 // multiclass metrics (three or more classes) has them.
 void plan_average(const dsl::Stage& s, PlanState& st, bool many_classes) {
   const dsl::Param& average = s.param("average");
+  st.plan.eval.average = s.string("average");
   if (average.is_default || many_classes || !rules::has_data(st)) return;
   st.diags.error(average.loc,
                  st.data.regression ? "'average' combines the classes' precision, recall and f1, but the target '" +
@@ -73,7 +74,8 @@ void plan_average(const dsl::Stage& s, PlanState& st, bool many_classes) {
 
 // tune_threshold: one probability, a validation part to choose on, no fixed threshold beside it.
 void plan_tuning(const dsl::Stage& s, PlanState& st, bool multiclass) {
-  if (!s.has("tune_threshold") || !rules::has_data(st)) return;
+  st.plan.eval.tune_threshold = s.has("tune_threshold") ? s.string("tune_threshold") : "";
+  if (st.plan.eval.tune_threshold.empty() || !rules::has_data(st)) return;
   const dsl::Param& tune = s.param("tune_threshold");
   const dsl::Param& threshold = s.param("threshold");
   if (st.data.regression) {
@@ -99,7 +101,7 @@ void plan_tuning(const dsl::Stage& s, PlanState& st, bool multiclass) {
                          : "give 'split' a validation_size (e.g. validation_size: 0.2)");
     return;
   }
-  st.step.notes.push_back("decision threshold: tuned for " + s.string("tune_threshold") + " on the validation part's " +
+  st.step.notes.push_back("decision threshold: tuned for " + st.plan.eval.tune_threshold + " on the validation part's " +
                           std::to_string(validation->rows) +
                           " rows (each distinct probability tried; among equal scores the one nearest 0.5)");
 }
@@ -123,7 +125,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   plan_average(s, st, many_classes);
   plan_tuning(s, st, multiclass);
   if (multiclass && !st.data.regression && rules::has_data(st))
-    st.step.notes.push_back("predicted class: the most probable; precision, recall and f1 are " + s.string("average") +
+    st.step.notes.push_back("predicted class: the most probable; precision, recall and f1 are " + st.plan.eval.average +
                             " averages over the " + std::to_string(st.data.class_names.size()) +
                             " classes, roc_auc is one-vs-rest (macro)");
   if (st.data.split && st.data.part("test") == nullptr)

@@ -35,11 +35,12 @@ using nlohmann::json;
 // epoch's row with 1: the one whose weights the model ends with (restore_best_weights) or
 // best.pt holds.
 std::string history_csv(const std::vector<EpochRecord>& history, const LossSpec& loss, int best_epoch = -1) {
-  std::string csv = fmt::format("epoch,train_loss,val_loss,{},lr,seconds{}\n", val_metric_name(loss), best_epoch >= 0 ? ",best" : "");
+  std::string csv = fmt::format("epoch,train_loss,{},val_loss,{},lr,seconds{}\n", train_metric_name(loss),
+                                val_metric_name(loss), best_epoch >= 0 ? ",best" : "");
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.8g}", v); };
   for (const auto& r : history) {
-    csv += fmt::format("{},{},{},{},{},{}", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_metric), num(r.lr),
-                       num(r.seconds));
+    csv += fmt::format("{},{},{},{},{},{},{}", r.epoch, num(r.train_loss), num(r.train_metric), num(r.val_loss),
+                       num(r.val_metric), num(r.lr), num(r.seconds));
     if (best_epoch >= 0) csv += r.epoch == best_epoch ? ",1" : ",";
     csv += '\n';
   }
@@ -95,14 +96,6 @@ json seeds_json(const Plan& plan) {
   return seeds;
 }
 
-// evaluate's tune_threshold (empty: the fixed threshold) and average, which its plan hook
-// checked; read from the stage, as the data stages' settings are.
-std::string tune_metric(const Plan& plan) {
-  const dsl::Stage& e = plan.pipeline.evaluate;
-  return e.has("tune_threshold") ? e.string("tune_threshold") : "";
-}
-const std::string& average_of(const Plan& plan) { return plan.pipeline.evaluate.string("average"); }
-
 // A binary classifier's probability of class 1 per row: the output itself, or cross_entropy's
 // second column.
 std::vector<double> positive_probs(const Plan& plan, const std::vector<double>& outputs) {
@@ -122,7 +115,7 @@ struct Decision {
 Decision decide_threshold(const Plan& plan, const Table* validation, const std::vector<double>& validation_outputs) {
   Decision d;
   d.threshold = plan.eval.threshold;
-  const std::string metric = tune_metric(plan);
+  const std::string& metric = plan.eval.tune_threshold;
   if (metric.empty()) return d;
   // The plan refused tuning without a validation part; a fold cannot lose it on the way.
   if (validation == nullptr || validation->rows == 0) throw UserError("tune_threshold: the validation part is empty");
@@ -236,7 +229,7 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
     } else if (plan.loss.cross_entropy() && plan.data.class_names.size() > 2) {
       const int k = static_cast<int>(plan.data.class_names.size());
       const metrics::MulticlassReport m =
-          metrics::evaluate_multiclass(test.y, outputs, k, metrics::parse_average(average_of(plan)));
+          metrics::evaluate_multiclass(test.y, outputs, k, metrics::parse_average(plan.eval.average));
       s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
                   {"roc_auc", m.roc_auc}, {"balanced_accuracy", m.balanced_accuracy},
                   {"average_precision", m.average_precision}, {"log_loss", m.log_loss}};
@@ -244,7 +237,7 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
       s.extra = confusion_text(m.cm, plan);
       s.test["confusion_matrix"] = m.cm.counts;
       s.test["classes"] = plan.data.class_names;
-      s.test["average"] = average_of(plan);
+      s.test["average"] = plan.eval.average;
       add_report(s, plan, test, metrics::argmax(outputs, k));
     } else {
       // Two classes: the probability of class 1 (cross_entropy's second column).
@@ -259,12 +252,12 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
       s.test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
       s.test["threshold"] = decision.threshold;
       if (const auto& t = decision.tuned) {
-        s.test["threshold_tuning"] = {{"metric", tune_metric(plan)},
+        s.test["threshold_tuning"] = {{"metric", plan.eval.tune_threshold},
                                       {"validation_rows", t->rows},
                                       {"validation_value", t->value},
                                       {"candidates", t->candidates}};
         s.threshold_line = fmt::format("  threshold {:.4f} (tuned on the validation part's {} rows for {}: {:.4f})\n",
-                                       t->threshold, t->rows, tune_metric(plan), t->value);
+                                       t->threshold, t->rows, plan.eval.tune_threshold, t->value);
       } else {
         s.threshold_line = fmt::format("  threshold {} (fixed)\n", decision.threshold);
       }
@@ -283,7 +276,7 @@ void print_metrics(std::ostream& out, const TestScores& s, const Plan& plan, std
   if (plan.data.regression) out << fmt::format("\ntest ({} rows, target '{}')\n", test_rows, plan.data.target);
   else if (plan.data.class_names.size() > 2)
     out << fmt::format("\ntest ({} rows, {} classes; precision, recall, f1: {} averages)\n", test_rows,
-                       plan.data.class_names.size(), average_of(plan));
+                       plan.data.class_names.size(), plan.eval.average);
   else out << fmt::format("\ntest ({} rows)\n", test_rows);
   out << s.threshold_line;
   std::size_t width = 10;

@@ -1,6 +1,6 @@
 // evaluate end to end: the threshold tuned on the validation part (printed, in metrics.json,
-// used by predictions.csv and every test metric), the classification report and the new
-// metrics; and the located errors of tune_threshold and average.
+// used by predictions.csv and every test metric), the classification report, the new
+// metrics and history.csv's train metric; and the located errors of tune_threshold and average.
 #include <catch2/catch.hpp>
 
 #include <sstream>
@@ -83,6 +83,8 @@ TEST_CASE("a threshold tuned on the validation part decides the test predictions
   CHECK(r.out.find("  classification report\n                precision    recall  f1-score   support\n") != std::string::npos);
   CHECK(r.out.find("\n      accuracy                         ") != std::string::npos);
   CHECK(r.out.find("  balanced_accuracy 0.") != std::string::npos);
+  const std::string history = read_file(out + "/history.csv");
+  CHECK(history.rfind("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n1,", 0) == 0);
 }
 
 TEST_CASE("tune_threshold and average where they cannot apply are located errors", "[evaluate]") {

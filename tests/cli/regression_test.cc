@@ -90,7 +90,7 @@ TEST_CASE("a regression run learns, scores as sklearn does, and load_model.py re
   CHECK(r.out.find("test (80 rows, target 'price_k')\n  mae ") != std::string::npos);
   CHECK(r.out.find("confusion") == std::string::npos);
 
-  CHECK(read_file(out + "/history.csv").rfind("epoch,train_loss,val_loss,val_mae,lr,seconds\n1,", 0) == 0);
+  CHECK(read_file(out + "/history.csv").rfind("epoch,train_loss,train_mae,val_loss,val_mae,lr,seconds\n1,", 0) == 0);
   // The metrics are those of the predictions written (float32 values, printed to round-trip).
   std::istringstream lines(read_file(out + "/predictions.csv"));
   std::string line;

@@ -40,7 +40,7 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   CHECK(test["classification_report"]["weighted avg"]["support"] == 61);
   CHECK(test["classification_report"]["accuracy"] == test["accuracy"]);
   const std::string history = read_file(out + "/history.csv");
-  CHECK(history.rfind("epoch,train_loss,val_loss,val_accuracy,lr,seconds\n1,", 0) == 0);
+  CHECK(history.rfind("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n1,", 0) == 0);
   CHECK(std::count(history.begin(), history.end(), '\n') == 4);
   // The fitted scaler is kept so that new rows can be transformed the same way.
   const auto t = nlohmann::json::parse(read_file(out + "/transforms.json"));
