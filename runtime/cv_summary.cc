@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 
@@ -35,11 +36,13 @@ Summary summarize(const std::vector<std::map<std::string, double>>& folds, const
 void print_summary(std::ostream& out, const Summary& s) {
   const std::size_t k = s.per_fold.empty() ? 0 : s.per_fold.front().size();
   out << fmt::format("\ncross-validation: {} folds, each scored on its own test part (std: np.std, ddof 0)\n", k);
-  out << fmt::format("  {:<10}", "metric");
+  std::size_t width = 10;  // the longest metric name (balanced_accuracy) widens the column
+  for (const auto& name : s.names) width = std::max(width, name.size());
+  out << fmt::format("  {:<{}}", "metric", width);
   for (std::size_t f = 0; f < k; ++f) out << fmt::format("  {:>7}", fmt::format("fold {}", f + 1));
   out << "    mean \u00b1 std\n";
   for (std::size_t m = 0; m < s.names.size(); ++m) {
-    out << fmt::format("  {:<10}", s.names[m]);
+    out << fmt::format("  {:<{}}", s.names[m], width);
     for (double v : s.per_fold[m]) out << fmt::format("  {:>7.4f}", v);
     out << fmt::format("    {:.4f} \u00b1 {:.4f}\n", s.mean.at(s.names[m]), s.std.at(s.names[m]));
   }

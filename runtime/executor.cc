@@ -2,15 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/artifacts.h"
+#include "runtime/classification_report.h"
 #include "runtime/cv_summary.h"
 #include "runtime/finite_check.h"
 #include "runtime/metrics.h"
@@ -21,6 +24,7 @@
 #include "runtime/progress.h"
 #include "runtime/regression_metrics.h"
 #include "runtime/registry.h"
+#include "runtime/threshold_tuning.h"
 #include "runtime/user_error.h"
 
 namespace pipeml {
@@ -32,11 +36,12 @@ using nlohmann::json;
 // epoch's row with 1: the one whose weights the model ends with (restore_best_weights) or
 // best.pt holds.
 std::string history_csv(const std::vector<EpochRecord>& history, const LossSpec& loss, int best_epoch = -1) {
-  std::string csv = fmt::format("epoch,train_loss,val_loss,{},lr,seconds{}\n", val_metric_name(loss), best_epoch >= 0 ? ",best" : "");
+  std::string csv = fmt::format("epoch,train_loss,{},val_loss,{},lr,seconds{}\n", train_metric_name(loss),
+                                val_metric_name(loss), best_epoch >= 0 ? ",best" : "");
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.8g}", v); };
   for (const auto& r : history) {
-    csv += fmt::format("{},{},{},{},{},{}", r.epoch, num(r.train_loss), num(r.val_loss), num(r.val_metric), num(r.lr),
-                       num(r.seconds));
+    csv += fmt::format("{},{},{},{},{},{},{}", r.epoch, num(r.train_loss), num(r.train_metric), num(r.val_loss),
+                       num(r.val_metric), num(r.lr), num(r.seconds));
     if (best_epoch >= 0) csv += r.epoch == best_epoch ? ",1" : ",";
     csv += '\n';
   }
@@ -92,13 +97,46 @@ json seeds_json(const Plan& plan) {
   return seeds;
 }
 
+// A binary classifier's probability of class 1 per row: the output itself, or cross_entropy's
+// second column.
+std::vector<double> positive_probs(const Plan& plan, const std::vector<double>& outputs) {
+  if (!plan.loss.cross_entropy()) return outputs;
+  std::vector<double> p1;
+  for (std::size_t i = 1; i < outputs.size(); i += 2) p1.push_back(outputs[i]);
+  return p1;
+}
+
+// A binary classifier's decision threshold: the plan's, or chosen on the validation part
+// (evaluate's tune_threshold) from the final model's outputs there.
+struct Decision {
+  double threshold = 0.5;
+  std::optional<metrics::TunedThreshold> tuned;
+};
+
+Decision decide_threshold(const Plan& plan, const Table* validation, const std::vector<double>& validation_outputs) {
+  Decision d;
+  d.threshold = plan.eval.threshold;
+  const std::string& metric = plan.eval.tune_threshold;
+  if (metric.empty()) return d;
+  // The plan refused tuning without a validation part; a fold cannot lose it on the way.
+  if (validation == nullptr || validation->rows == 0) throw UserError("tune_threshold: the validation part is empty");
+  try {
+    d.tuned = metrics::tune_threshold(validation->y, positive_probs(plan, validation_outputs), metric);
+  } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
+    throw UserError(std::string("cannot tune the threshold on the validation part: ") + e.what());
+  }
+  d.threshold = d.tuned->threshold;
+  return d;
+}
+
 // A test part's scores, whatever the task: every metric by name, what metrics.json says
 // of the test part, and the lines `pipe run` prints after the metrics.
 struct TestScores {
   std::map<std::string, double> values;
   json test = json::object();
   std::vector<std::string> warnings;
-  std::string extra;  ///< the confusion matrix, for a classifier
+  std::string extra;  ///< the confusion matrix and the classification report, for a classifier
+  std::string threshold_line;  ///< a binary classifier's decision threshold, fixed or tuned
 };
 
 std::string confusion_text(const metrics::ConfusionMatrix& cm, const Plan& plan) {
@@ -116,8 +154,37 @@ std::string confusion_text(const metrics::ConfusionMatrix& cm, const Plan& plan)
   return out;
 }
 
+// sklearn's classification_report as metrics.json holds it: output_dict's form.
+json report_json(const metrics::ClassificationReport& r) {
+  auto line = [](const metrics::ReportLine& l) {
+    return json{{"precision", l.precision}, {"recall", l.recall}, {"f1-score", l.f1}, {"support", l.support}};
+  };
+  json out = json::object();
+  for (const auto& c : r.classes) out[c.name] = line(c);
+  if (r.micro.name == "accuracy") out["accuracy"] = r.micro.precision;
+  else out[r.micro.name] = line(r.micro);
+  out[r.macro.name] = line(r.macro);
+  out[r.weighted.name] = line(r.weighted);
+  return out;
+}
+
+// The classification report of a classifier's predictions: in metrics.json, and its text
+// (sklearn's, 4 digits) after the confusion matrix.
+void add_report(TestScores& s, const Plan& plan, const Table& test, const std::vector<int>& predicted) {
+  const metrics::ClassificationReport r = metrics::classification_report(test.y, predicted, plan.data.class_names);
+  s.test["classification_report"] = report_json(r);
+  s.extra += "\n  classification report\n";
+  const std::string text = metrics::classification_report_text(r, 4);
+  for (std::size_t at = 0; at < text.size();) {  // indented as the lines above it
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    s.extra += (line.empty() ? "" : "  " + line) + "\n";
+    at = end + 1;
+  }
+}
+
 // Scores the test part's outputs with the functions that equal sklearn's.
-TestScores score_test(const Plan& plan, const Table& test, const std::vector<double>& outputs) {
+TestScores score_test(const Plan& plan, const Table& test, const std::vector<double>& outputs, const Decision& decision) {
   TestScores s;
   try {
     if (test.regression) {
@@ -125,28 +192,41 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
       s.values = {{"mae", r.mae}, {"mse", r.mse}, {"rmse", r.rmse}, {"r2", r.r2}};
       s.warnings = r.warnings;
     } else if (plan.loss.cross_entropy() && plan.data.class_names.size() > 2) {
+      const int k = static_cast<int>(plan.data.class_names.size());
       const metrics::MulticlassReport m =
-          metrics::evaluate_multiclass(test.y, outputs, static_cast<int>(plan.data.class_names.size()));
-      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
+          metrics::evaluate_multiclass(test.y, outputs, k, metrics::parse_average(plan.eval.average));
+      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
+                  {"roc_auc", m.roc_auc}, {"balanced_accuracy", m.balanced_accuracy},
+                  {"average_precision", m.average_precision}, {"log_loss", m.log_loss}};
       s.warnings = m.warnings;
       s.extra = confusion_text(m.cm, plan);
       s.test["confusion_matrix"] = m.cm.counts;
       s.test["classes"] = plan.data.class_names;
-      s.test["average"] = "macro";
+      s.test["average"] = plan.eval.average;
+      add_report(s, plan, test, metrics::argmax(outputs, k));
     } else {
       // Two classes: the probability of class 1 (cross_entropy's second column).
-      std::vector<double> p1 = outputs;
-      if (plan.loss.cross_entropy()) {
-        p1.clear();
-        for (std::size_t i = 1; i < outputs.size(); i += 2) p1.push_back(outputs[i]);
-      }
-      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, p1, plan.eval.threshold);
-      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"roc_auc", m.roc_auc}};
+      const std::vector<double> p1 = positive_probs(plan, outputs);
+      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, p1, decision.threshold);
+      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
+                  {"roc_auc", m.roc_auc}, {"balanced_accuracy", m.balanced_accuracy},
+                  {"average_precision", m.average_precision}, {"log_loss", m.log_loss}};
       s.warnings = m.warnings;
       s.extra = confusion_text(m.cm, plan);
       s.test["confusion_matrix"] = m.cm.counts;
       s.test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
-      s.test["threshold"] = plan.eval.threshold;
+      s.test["threshold"] = decision.threshold;
+      if (const auto& t = decision.tuned) {
+        s.test["threshold_tuning"] = {{"metric", plan.eval.tune_threshold},
+                                      {"validation_rows", t->rows},
+                                      {"validation_value", t->value},
+                                      {"candidates", t->candidates}};
+        s.threshold_line = fmt::format("  threshold {:.4f} (tuned on the validation part's {} rows for {}: {:.4f})\n",
+                                       t->threshold, t->rows, plan.eval.tune_threshold, t->value);
+      } else {
+        s.threshold_line = fmt::format("  threshold {} (fixed)\n", decision.threshold);
+      }
+      add_report(s, plan, test, metrics::threshold(p1, decision.threshold));
     }
   } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
     throw UserError(std::string("cannot score the test part: ") + e.what());
@@ -160,10 +240,13 @@ TestScores score_test(const Plan& plan, const Table& test, const std::vector<dou
 void print_metrics(std::ostream& out, const TestScores& s, const Plan& plan, std::size_t test_rows) {
   if (plan.data.regression) out << fmt::format("\ntest ({} rows, target '{}')\n", test_rows, plan.data.target);
   else if (plan.data.class_names.size() > 2)
-    out << fmt::format("\ntest ({} rows, {} classes; precision, recall, f1: macro averages)\n", test_rows,
-                       plan.data.class_names.size());
-  else out << fmt::format("\ntest ({} rows, threshold {})\n", test_rows, plan.eval.threshold);
-  for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<10} {:.4f}\n", name, s.values.at(name));
+    out << fmt::format("\ntest ({} rows, {} classes; precision, recall, f1: {} averages)\n", test_rows,
+                       plan.data.class_names.size(), plan.eval.average);
+  else out << fmt::format("\ntest ({} rows)\n", test_rows);
+  out << s.threshold_line;
+  std::size_t width = 10;
+  for (const auto& name : plan.eval.metrics) width = std::max(width, name.size());
+  for (const auto& name : plan.eval.metrics) out << fmt::format("  {:<{}} {:.4f}\n", name, width, s.values.at(name));
   out << s.extra;
   for (const auto& w : s.warnings) out << "  warning: " << w << '\n';
 }
@@ -248,9 +331,10 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss, best_epoch));
   const auto ids = p.info->part_rows.find("test");
   const bool known = ids != p.info->part_rows.end() && ids->second.size() == job.test->rows;
+  const Decision decision = decide_threshold(plan, job.validation, s.outcome.validation_outputs);
   write_atomic(dir + "/predictions.csv", predictions_csv(*job.test, known ? &ids->second : nullptr, plan.data.class_names,
-                                                         plan.loss.cross_entropy(), plan.eval.threshold, s.outcome.test_outputs));
-  s.report = score_test(plan, *job.test, s.outcome.test_outputs);
+                                                         plan.loss.cross_entropy(), decision.threshold, s.outcome.test_outputs));
+  s.report = score_test(plan, *job.test, s.outcome.test_outputs, decision);
   s.train_rows = train_rows;
   s.test_rows = job.test->rows;
   return s;

@@ -4,13 +4,16 @@
 #include "runtime/metrics.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numeric>
-#include <utility>
 #include <set>
 #include <stdexcept>
+#include <utility>
+
+#include "runtime/curves.h"
+#include "runtime/log_loss.h"
+#include "runtime/metrics_checks.h"
+#include "runtime/numpy_sum.h"
 
 namespace pipeml::metrics {
 namespace {
@@ -25,20 +28,6 @@ const char* const kRecallWarning =
 const char* const kF1Warning =
     "F-score is ill-defined and being set to 0.0 due to no true nor predicted samples. "
     "Use `zero_division` parameter to control this behavior.";
-
-void check_lengths(std::size_t n_true, std::size_t n_other) {
-  if (n_true != n_other) {
-    throw std::invalid_argument(
-        "Found input variables with inconsistent numbers of samples: [" +
-        std::to_string(n_true) + ", " + std::to_string(n_other) + "]");
-  }
-}
-
-std::string format_labels(const std::set<int>& labels) {
-  std::string out = "[";
-  for (int label : labels) out += (out.size() > 1 ? ", " : "") + std::to_string(label);
-  return out + "]";
-}
 
 // What precision, recall and f1 need: the positive class's true positives, predicted
 // positives and actual positives.
@@ -125,22 +114,55 @@ Score recall(const std::vector<int>& y_true, const std::vector<int>& y_pred, int
 
 Score f1(const std::vector<int>& y_true, const std::vector<int>& y_pred, int positive) {
   const Counts c = binary_counts(y_true, y_pred, positive);
-  const double p = divide(c.tp, c.pred_pos);
-  const double r = divide(c.tp, c.true_pos);
-  // Same expression as sklearn's (1 + beta2) * precision * recall / denom, beta2 = 1, so
-  // the rounding matches too; a zero denominator means p = r = 0 and gives 0.
-  const double denom = p + r;
-  const double value = 2.0 * p * r / (denom == 0.0 ? 1.0 : denom);
+  const double value = f1_of(divide(c.tp, c.pred_pos), divide(c.tp, c.true_pos));
   // sklearn warns for the F-score alone only when precision and recall are both undefined.
   return {value, c.true_pos == 0 && c.pred_pos == 0 ? kF1Warning : ""};
 }
 
-double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores) {
-  check_lengths(y_true.size(), scores.size());
-  if (y_true.empty()) throw std::invalid_argument("y_true is empty; roc auc score is not defined");
-  for (double s : scores) {
-    if (!std::isfinite(s)) throw std::invalid_argument("scores contain NaN or infinity");
+Score balanced_accuracy(const std::vector<int>& y_true, const std::vector<int>& y_pred) {
+  check_lengths(y_true.size(), y_pred.size());
+  if (y_true.empty()) return {std::numeric_limits<double>::quiet_NaN(), ""};  // numpy's mean of []
+  int k = 1;
+  for (std::size_t i = 0; i < y_true.size(); ++i) k = std::max({k, y_true[i] + 1, y_pred[i] + 1});
+  return balanced_accuracy(confusion_matrix(y_true, y_pred, k));  // it refuses negative labels
+}
+
+Score balanced_accuracy(const ConfusionMatrix& cm) {
+  // sklearn: diag / row sums over the labels of y_true and y_pred; a row of a label only
+  // predicted is NaN, dropped with the warning; then np.mean.
+  std::vector<double> per_class;
+  Score s;
+  for (std::size_t c = 0; c < cm.counts.size(); ++c) {
+    std::size_t truth = 0, predicted = 0;
+    for (std::size_t o = 0; o < cm.counts.size(); ++o) truth += cm.counts[c][o], predicted += cm.counts[o][c];
+    if (truth > 0) per_class.push_back(static_cast<double>(cm.counts[c][c]) / static_cast<double>(truth));
+    else if (predicted > 0) s.warning = "y_pred contains classes not in y_true";
   }
+  s.value = numpy_sum(per_class.data(), per_class.size()) / static_cast<double>(per_class.size());
+  return s;
+}
+
+double f1_of(double precision, double recall) {
+  // Same expression as sklearn's (1 + beta2) * precision * recall / denom, beta2 = 1, so
+  // the rounding matches too; a zero denominator means p = r = 0 and gives 0.
+  const double denom = precision + recall;
+  return 2.0 * precision * recall / (denom == 0.0 ? 1.0 : denom);
+}
+
+double binary_score(const std::string& metric, const BinaryCounts& c) {
+  const std::size_t n = c.tp + c.fp + c.fn + c.tn;
+  if (metric == "accuracy")
+    return n == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(c.tp + c.tn) / static_cast<double>(n);
+  if (metric == "balanced_accuracy") return balanced_accuracy(ConfusionMatrix{{{c.tn, c.fp}, {c.fn, c.tp}}}).value;
+  const double p = divide(c.tp, c.tp + c.fp), r = divide(c.tp, c.tp + c.fn);
+  if (metric == "precision") return p;
+  if (metric == "recall") return r;
+  if (metric == "f1") return f1_of(p, r);
+  throw std::invalid_argument("unknown binary metric '" + metric + "'");
+}
+
+double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores) {
+  check_scores(y_true, scores);
   const std::set<int> classes(y_true.begin(), y_true.end());
   if (classes.size() == 1) {
     throw std::invalid_argument(
@@ -152,25 +174,19 @@ double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores
   }
   const int positive = *classes.rbegin();  // sklearn binarizes with the larger label as 1
 
-  // Walk the samples by decreasing score; each run of equal scores is one ROC point, so a
-  // tie contributes a diagonal segment (half credit) rather than an order-dependent staircase.
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+  // One ROC point per run of equal scores (the curve's walk by decreasing score), so a tie
+  // contributes a diagonal segment (half credit) rather than an order-dependent staircase.
   // Trapezoids are summed as integers (twice the area in count units) and divided once at
   // the end, so the only rounding is the final division.
-  std::uint64_t tp = 0, fp = 0, twice_area = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    const std::uint64_t tp_before = tp, fp_before = fp;
-    const double s = scores[order[i]];
-    for (; i < order.size() && scores[order[i]] == s; ++i) {
-      (y_true[order[i]] == positive ? tp : fp) += 1;
-    }
+  const ClfCurve c = binary_clf_curve(y_true, scores, positive);
+  std::uint64_t tp_before = 0, fp_before = 0, twice_area = 0;
+  for (std::size_t i = 0; i < c.tps.size(); ++i) {
+    const auto tp = static_cast<std::uint64_t>(c.tps[i]), fp = static_cast<std::uint64_t>(c.fps[i]);
     twice_area += (fp - fp_before) * (tp + tp_before);
+    tp_before = tp, fp_before = fp;
   }
-  return static_cast<double>(twice_area) / (2.0 * static_cast<double>(tp) *
-                                            static_cast<double>(fp));
+  return static_cast<double>(twice_area) / (2.0 * static_cast<double>(tp_before) *
+                                            static_cast<double>(fp_before));
 }
 
 std::vector<int> threshold(const std::vector<double>& probs, double t) {
@@ -195,6 +211,9 @@ BinaryReport evaluate_binary(const std::vector<int>& y_true, const std::vector<d
   report.precision = take(precision(y_true, y_pred, 1));
   report.recall = take(recall(y_true, y_pred, 1));
   report.f1 = take(f1(y_true, y_pred, 1));
+  report.balanced_accuracy = take(balanced_accuracy(y_true, y_pred));
+  report.average_precision = take(average_precision(y_true, probs, 1));
+  report.log_loss = log_loss_binary(y_true, probs);
   return report;
 }
 

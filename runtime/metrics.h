@@ -45,6 +45,29 @@ Score recall(const std::vector<int>& y_true, const std::vector<int>& y_pred, int
 /// only when there are neither true nor predicted positives. Throws as precision().
 Score f1(const std::vector<int>& y_true, const std::vector<int>& y_pred, int positive = 1);
 
+/// sklearn's F-beta with beta 1 from a precision and a recall, in its order of operations:
+/// (1 + 1) * precision * recall / (precision + recall), 0 when both are 0.
+double f1_of(double precision, double recall);
+
+/// The confusion counts of binary predictions (positive class 1).
+struct BinaryCounts {
+  std::size_t tp = 0, fp = 0, fn = 0, tn = 0;
+};
+
+/// What accuracy, balanced_accuracy, precision, recall or f1 (by that name) gives for
+/// predictions with these counts, 0 where sklearn's zero_division makes it 0; NaN for
+/// accuracy and balanced_accuracy without any row. Throws std::invalid_argument for another name.
+double binary_score(const std::string& metric, const BinaryCounts& c);
+
+/// sklearn's balanced_accuracy_score: the mean of each class's recall over the classes of
+/// y_true. A class predicted but absent from y_true is left out, with sklearn's warning
+/// "y_pred contains classes not in y_true" (a UserWarning); NaN for empty input. Labels
+/// are 0 or more. Throws std::invalid_argument when the lengths differ or a label is negative.
+Score balanced_accuracy(const std::vector<int>& y_true, const std::vector<int>& y_pred);
+/// The same from the confusion matrix over labels 0..k-1 (a label in neither y_true nor
+/// y_pred is no class of sklearn's, so it is left out without a warning).
+Score balanced_accuracy(const ConfusionMatrix& cm);
+
 /// Area under the ROC curve, the larger of the two labels in y_true being positive. Tied
 /// scores form one ROC point, so the value is exact with ties (sklearn's roc_auc_score).
 /// Throws std::invalid_argument when the lengths differ, a score is not finite, y_true has
@@ -62,14 +85,18 @@ struct BinaryReport {
   double recall = 0.0;
   double f1 = 0.0;
   double roc_auc = 0.0;
+  double balanced_accuracy = 0.0;
+  double average_precision = 0.0;
+  double log_loss = 0.0;
   ConfusionMatrix cm;                 ///< 2x2, [true][pred], labels 0 and 1.
-  /// sklearn's warnings from precision, recall, f1, in that order. Only precision's can occur
-  /// in practice: recall and f1 warn only without positives in y_true, which ROC-AUC refuses.
+  /// sklearn's warnings from precision, recall, f1, balanced accuracy and average precision,
+  /// in that order. Only precision's can occur in practice: the others warn only without
+  /// positives (or negatives) in y_true, which ROC-AUC refuses.
   std::vector<std::string> warnings;
 };
 
 /// Thresholds `probs` at `t` and scores the predictions against y_true (labels 0/1, positive
-/// class 1); ROC-AUC uses the probabilities. Throws std::invalid_argument as the functions
+/// class 1); ROC-AUC, average precision and log loss use the probabilities. Throws std::invalid_argument as the functions
 /// above, including when y_true holds one class only, since ROC-AUC is then undefined.
 BinaryReport evaluate_binary(const std::vector<int>& y_true, const std::vector<double>& probs,
                              double t = 0.5);

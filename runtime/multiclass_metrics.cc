@@ -1,28 +1,28 @@
-// Macro averages as sklearn 1.2 computes them: per-class precision, recall and F1 from the
-// multilabel confusion counts (0 with a warning where a denominator is 0), then
-// np.average over the classes, which numpy sums pairwise (numpy_sum). ROC-AUC one-vs-rest
-// is the binary ROC-AUC of each class against the rest, averaged the same way.
+// The multiclass report as sklearn 1.2 computes it: per-class precision, recall and F1 from
+// the confusion counts and their averages (class_scores.cc), balanced accuracy and log loss,
+// and ROC-AUC and average precision one-vs-rest: each class's binary score against the
+// rest, averaged as np.average (numpy_sum).
 #include "runtime/multiclass_metrics.h"
 
 #include <cmath>
 #include <stdexcept>
 
+#include "runtime/curves.h"
+#include "runtime/log_loss.h"
 #include "runtime/numpy_sum.h"
 
 namespace pipeml::metrics {
 namespace {
 
-const char* const kPrecisionWarning =
-    "Precision is ill-defined and being set to 0.0 in labels with no predicted samples. "
-    "Use `zero_division` parameter to control this behavior.";
-const char* const kRecallWarning =
-    "Recall is ill-defined and being set to 0.0 in labels with no true samples. "
-    "Use `zero_division` parameter to control this behavior.";
-const char* const kF1Warning =
-    "F-score is ill-defined and being set to 0.0 in labels with no true nor predicted samples. "
-    "Use `zero_division` parameter to control this behavior.";
-
 double mean_of(const std::vector<double>& v) { return numpy_sum(v.data(), v.size()) / static_cast<double>(v.size()); }
+
+// Column c of rows x k probabilities, and whether each row is of class c.
+void one_vs_rest(const std::vector<int>& y_true, const std::vector<double>& probs, std::size_t k, std::size_t c,
+                 std::vector<int>& is_c, std::vector<double>& score) {
+  const std::size_t n = y_true.size();
+  is_c.assign(n, 0), score.assign(n, 0.0);
+  for (std::size_t r = 0; r < n; ++r) is_c[r] = y_true[r] == static_cast<int>(c), score[r] = probs[r * k + c];
+}
 
 }  // namespace
 
@@ -38,7 +38,8 @@ std::vector<int> argmax(const std::vector<double>& probs, int k) {
   return out;
 }
 
-MulticlassReport evaluate_multiclass(const std::vector<int>& y_true, const std::vector<double>& probs, int k) {
+MulticlassReport evaluate_multiclass(const std::vector<int>& y_true, const std::vector<double>& probs, int k,
+                                     Average average) {
   const std::size_t width = static_cast<std::size_t>(k), n = y_true.size();
   if (k < 3) throw std::invalid_argument("evaluate_multiclass needs 3 or more classes, got " + std::to_string(k));
   if (probs.size() != n * width)
@@ -59,26 +60,15 @@ MulticlassReport evaluate_multiclass(const std::vector<int>& y_true, const std::
   report.cm = confusion_matrix(y_true, y_pred, k);  // first: it refuses labels outside 0..k-1
   report.accuracy = accuracy(y_true, y_pred);
 
-  std::vector<double> precision(width), recall(width), f1(width);
-  bool no_predicted = false, no_true = false, neither = false;
-  for (std::size_t c = 0; c < width; ++c) {
-    std::size_t tp = report.cm.counts[c][c], pred = 0, truth = 0;
-    for (std::size_t o = 0; o < width; ++o) pred += report.cm.counts[o][c], truth += report.cm.counts[c][o];
-    precision[c] = pred == 0 ? 0.0 : static_cast<double>(tp) / static_cast<double>(pred);
-    recall[c] = truth == 0 ? 0.0 : static_cast<double>(tp) / static_cast<double>(truth);
-    const double denom = precision[c] + recall[c];  // beta^2 * precision + recall, beta = 1
-    f1[c] = 2.0 * precision[c] * recall[c] / (denom == 0.0 ? 1.0 : denom);
-    no_predicted = no_predicted || pred == 0;
-    no_true = no_true || truth == 0;
-    neither = neither || (pred == 0 && truth == 0);
-  }
-  // Three separate sklearn calls, each warning once for its own zero denominators.
-  if (no_predicted) report.warnings.push_back(kPrecisionWarning);
-  if (no_true) report.warnings.push_back(kRecallWarning);
-  if (neither) report.warnings.push_back(kF1Warning);
-  report.precision = mean_of(precision);
-  report.recall = mean_of(recall);
-  report.f1 = mean_of(f1);
+  const Averaged averages = averaged(class_scores(report.cm), average);
+  report.precision = averages.precision;
+  report.recall = averages.recall;
+  report.f1 = averages.f1;
+  report.warnings = averages.warnings;
+  const Score balanced = balanced_accuracy(y_true, y_pred);
+  report.balanced_accuracy = balanced.value;
+  if (!balanced.warning.empty()) report.warnings.push_back(balanced.warning);
+  report.log_loss = log_loss(y_true, probs, k);
 
   for (std::size_t c = 0; c < width; ++c) {
     std::size_t truth = 0;
@@ -87,14 +77,33 @@ MulticlassReport evaluate_multiclass(const std::vector<int>& y_true, const std::
     if (truth == 0) throw std::invalid_argument("Only one class present in y_true. ROC AUC score is not defined in that case.");
   }
   std::vector<double> auc(width);
+  std::vector<int> is_c;
+  std::vector<double> score;
   for (std::size_t c = 0; c < width; ++c) {
-    std::vector<int> is_c(n);
-    std::vector<double> score(n);
-    for (std::size_t r = 0; r < n; ++r) is_c[r] = y_true[r] == static_cast<int>(c), score[r] = probs[r * width + c];
+    one_vs_rest(y_true, probs, width, c, is_c, score);
     auc[c] = roc_auc(is_c, score);
   }
   report.roc_auc = mean_of(auc);
+  report.average_precision = average_precision_ovr(y_true, probs, k).value;
   return report;
+}
+
+Score average_precision_ovr(const std::vector<int>& y_true, const std::vector<double>& probs, int k) {
+  const std::size_t width = static_cast<std::size_t>(k);
+  if (k < 2 || probs.size() != y_true.size() * width)
+    throw std::invalid_argument("average_precision_ovr needs rows of " + std::to_string(k) + " probabilities, one per label");
+  std::vector<double> ap(width);
+  std::vector<int> is_c;
+  std::vector<double> score;
+  Score out;
+  for (std::size_t c = 0; c < width; ++c) {
+    one_vs_rest(y_true, probs, width, c, is_c, score);
+    Score s = average_precision(is_c, score, 1);
+    ap[c] = s.value;
+    if (out.warning.empty()) out.warning = s.warning;
+  }
+  out.value = mean_of(ap);
+  return out;
 }
 
 }  // namespace pipeml::metrics

@@ -114,6 +114,8 @@ struct PlannedData {
 struct EvalSpec {
   double threshold = 0.5;
   std::vector<std::string> metrics;
+  std::string average = "macro";  ///< multiclass precision, recall and f1: macro, weighted or micro
+  std::string tune_threshold;     ///< a metric to choose the threshold for on the validation part; empty: fixed
 };
 
 struct Plan {

@@ -230,6 +230,8 @@ struct TrainSpec {
 
 /// The name of EpochRecord::val_metric in history.csv and the epoch lines.
 inline const char* val_metric_name(const LossSpec& loss) { return loss.regression() ? "val_mae" : "val_accuracy"; }
+/// The name of EpochRecord::train_metric in history.csv.
+inline const char* train_metric_name(const LossSpec& loss) { return loss.regression() ? "train_mae" : "train_accuracy"; }
 
 /// What the training controls did in a run, for metrics.json.
 struct TrainingSummary {
@@ -247,6 +249,10 @@ struct TrainingSummary {
 struct EpochRecord {
   int epoch = 0;  ///< 1-based
   double train_loss = 0;
+  /// Keras's running metric over the epoch's training batches, each batch's training-mode
+  /// outputs (dropout on, batch statistics) before its step: accuracy (classifier, the rule
+  /// of val_metric) or MAE (regression), over every training row the epoch saw.
+  double train_metric = 0;
   double val_loss = 0;      ///< NaN when there is no validation part
   double val_metric = 0;    ///< accuracy (classifier) or MAE (regression); NaN without a validation part
   double lr = 0;            ///< the rate of the epoch's first batch (what param_groups[0]['lr'] reads before it)

@@ -27,6 +27,7 @@ struct TrainJob {
 struct TrainOutcome {
   std::vector<EpochRecord> history;
   std::vector<double> test_outputs;  ///< per test row, in order: the probability of class 1, or the predicted value
+  std::vector<double> validation_outputs;  ///< the same for the validation rows (empty without a validation part)
   std::string device;              ///< what it ran on: "cpu" or "cuda:0 (NVIDIA H100 ...)"
   std::string torch_version;
   double train_seconds = 0;  ///< the training loop alone

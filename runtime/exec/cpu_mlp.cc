@@ -180,10 +180,11 @@ at::Tensor CpuMlpStep::forward(const at::Tensor& x, bool train) {
   return h;
 }
 
-at::Tensor CpuMlpStep::train_batch(const at::Tensor& x, const at::Tensor& y) {
+at::Tensor CpuMlpStep::train_batch(const at::Tensor& x, const at::Tensor& y, at::Tensor* logits_out) {
   // Below autograd: nothing here is recorded, and the kernels skip its dispatch entirely.
   c10::InferenceMode guard;
   const at::Tensor logits = forward(x, /*train=*/true);
+  if (logits_out) *logits_out = logits;
   at::Tensor loss = at::binary_cross_entropy_with_logits(logits, y, {}, pos_weight_, at::Reduction::Mean);
   at::Tensor g = bce_backward(logits, y, pos_weight_);
   for (std::size_t i = layers_.size(); i-- > 0;) {

@@ -25,8 +25,9 @@ class CpuMlpStep {
 
   /// One batch in training mode: x [rows, in] and y [rows, 1] contiguous floats. Updates the
   /// BatchNorm running statistics, overwrites each parameter's .grad (which must exist) with
-  /// its gradient of the batch's mean loss, and returns that loss (a 0-dim tensor).
-  at::Tensor train_batch(const at::Tensor& x, const at::Tensor& y);
+  /// its gradient of the batch's mean loss, and returns that loss (a 0-dim tensor). With
+  /// `logits`, the batch's training-mode logits are left there too (for the train metric).
+  at::Tensor train_batch(const at::Tensor& x, const at::Tensor& y, at::Tensor* logits = nullptr);
 
   /// Eval-mode logits [rows, out] of contiguous x (no dropout, running statistics).
   at::Tensor eval_logits(const at::Tensor& x);

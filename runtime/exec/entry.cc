@@ -36,6 +36,7 @@ TrainOutcome train(const TrainJob& job) {
     out.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     out.history = std::move(r.history);
     out.test_outputs = std::move(r.test_outputs);
+    out.validation_outputs = std::move(r.val_outputs);
     out.summary = r.summary;
     save_state_dict(*r.model, job.model_path);
   } catch (const UserError& e) {

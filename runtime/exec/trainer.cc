@@ -269,18 +269,21 @@ class Stepper {
   ///   loss.backward()                                   # scaler.scale(loss) with 16-mixed, then unscale_
   ///   clip_grad_norm_(model.parameters(), max_norm) / clip_grad_value_(..., clip_value)
   ///   optimizer.step()                                  # scaler.step + update: skipped on inf
-  /// Returns the loss (with the penalties), not read back.
-  at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr) {
+  /// Returns the loss (with the penalties), not read back; `out` gets the model's training-mode
+  /// output of the batch (detached), which the train metric reads.
+  at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr, at::Tensor& out) {
     at::Tensor loss;
     if (fast_) {
-      loss = fast_->train_batch(x, y);  // overwrites the gradients: nothing to zero
+      loss = fast_->train_batch(x, y, &out);  // overwrites the gradients: nothing to zero
       loss = add_penalties(loss, true);
     } else {
       optimizer_.zero_grad();
       {
         torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
-        loss = add_penalties(loss_(model_->forward(x), y), false);
+        out = model_->forward(x);
+        loss = add_penalties(loss_(out, y), false);
       }
+      out = out.detach();
       (scaler_ ? scaler_->scale(loss) : loss).backward();
       loss = loss.detach().to(at::kFloat);
     }
@@ -420,6 +423,17 @@ class Controls {
   TrainingSummary summary_;
 };
 
+// A batch's (or a part's) metric summed over its rows: correct predictions for a classifier
+// (the most probable class; for one logit, sigmoid >= 0.5), absolute errors for regression.
+// Divided by the rows it is accuracy or MAE: val_metric, and the epoch's train_metric.
+at::Tensor metric_sum(const at::Tensor& out, const at::Tensor& y, const LossSpec& loss) {
+  c10::InferenceMode no_autograd;
+  const at::Tensor o = out.to(at::kFloat);
+  return loss.regression()      ? (o - y).abs().sum()
+         : loss.cross_entropy() ? o.argmax(1).eq(y).sum()
+                                : at::sigmoid(o).ge(0.5).to(at::kFloat).eq(y).sum();
+}
+
 // What the model says of each row: the probability of class 1, with cross_entropy every
 // class's probability (softmax; rows x classes, row-major), or for regression the
 // predicted value (float32, widened).
@@ -467,7 +481,6 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features(), x.options());
-  const bool regression = loss.regression();
   Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec);
   Controls controls(spec, model);
 
@@ -477,8 +490,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (schedule && schedule->steps_per_epoch() != 0 && schedule->steps_per_epoch() != batches)
     throw std::logic_error("the schedule was planned for " + std::to_string(schedule->steps_per_epoch()) +
                            " batches per epoch, training has " + std::to_string(batches));
-  std::vector<at::Tensor> batch_losses;
+  std::vector<at::Tensor> batch_losses, batch_metrics;
   batch_losses.reserve(batches);
+  batch_metrics.reserve(batches);
   for (int epoch = 0; epoch < spec.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     EpochRecord rec;
@@ -491,6 +505,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     const at::Tensor xs = order.defined() ? x.index_select(0, order.to(device)) : x;
     const at::Tensor ys = order.defined() ? y.index_select(0, order.to(device)) : y;
     batch_losses.clear();
+    batch_metrics.clear();
     for (std::int64_t b = 0; b < batches; ++b) {
       const std::int64_t len = std::min(bs, n - b * bs);
       // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
@@ -498,7 +513,10 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       if (b == 0) rec.lr = lr;
       if (schedule)
         if (const double m = schedule->momentum(epoch, static_cast<int>(b)); !std::isnan(m)) optimizer->set_momentum(m);
-      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), ys.narrow(0, b * bs, len), lr));
+      at::Tensor out;
+      const at::Tensor yb = ys.narrow(0, b * bs, len);
+      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), yb, lr, out));
+      batch_metrics.push_back(metric_sum(out, yb, loss).to(at::kDouble));
       if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
     }
     // Read once per epoch (no sync per batch), summed in order in double as Python's
@@ -507,14 +525,17 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     double total = 0;
     for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
     rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
+    // The train metric over every row of the epoch's batches, read with the losses.
+    const at::Tensor metric_host = at::stack(batch_metrics).to(at::kCPU);
+    double metric_total = 0;
+    for (std::int64_t i = 0; i < metric_host.numel(); ++i) metric_total += metric_host.data_ptr<double>()[i];
+    const std::int64_t seen = spec.drop_last ? batches * bs : n;
+    rec.train_metric = seen ? metric_total / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
     rec.val_loss = rec.val_metric = std::numeric_limits<double>::quiet_NaN();
     if (val && val->rows > 0) {
       const at::Tensor logits = stepper.logits(x_val);
       c10::InferenceMode no_autograd;
-      // Accuracy for a classifier; the mean absolute error for regression.
-      const at::Tensor metric = regression            ? (logits - y_val).abs().sum()
-                                : loss.cross_entropy() ? logits.argmax(1).eq(y_val).sum()
-                                                       : at::sigmoid(logits).ge(0.5).to(at::kFloat).eq(y_val).sum();
+      const at::Tensor metric = metric_sum(logits, y_val, loss);  // accuracy or MAE once divided
       const at::Tensor both = at::stack({loss_fn(logits, y_val).to(at::kDouble), metric.to(at::kDouble)});
       const at::Tensor h = both.to(at::kCPU);
       rec.val_loss = h.data_ptr<double>()[0];

@@ -44,10 +44,12 @@ TEST_CASE("pipe plan shows five classes, five outputs and macro metrics", "[mult
 TEST_CASE("a multiclass run writes every class's probability and scores them as sklearn", "[multiclass]") {
   const pipetest::TempDir tmp;
   const std::string out = tmp.path("run");
-  const auto r = run_pipe("run examples/heart_multiclass.yaml --set train.epochs=3 --device cpu --out " + out);
+  const auto r = run_pipe("run examples/heart_multiclass.yaml --set train.epochs=3 --set evaluate.average=weighted "
+                          "--set 'evaluate.metrics=[accuracy, f1, balanced_accuracy, log_loss]' --device cpu --out " + out);
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("test (76 rows, 5 classes; precision, recall, f1: macro averages)\n") != std::string::npos);
+  CHECK(r.out.find("test (76 rows, 5 classes; precision, recall, f1: weighted averages)\n") != std::string::npos);
+  CHECK(r.out.find("  classification report\n") != std::string::npos);
   CHECK(r.out.find("                0      1      2      3      4\n") != std::string::npos);
 
   std::istringstream lines(read_file(out + "/predictions.csv"));
@@ -65,11 +67,14 @@ TEST_CASE("a multiclass run writes every class's probability and scores them as 
     for (int c = 0; c < 5; ++c) std::getline(fields, field, ','), probs.push_back(static_cast<double>(std::stof(field)));
   }
   REQUIRE(truth.size() == 76);
-  const auto expected = pipeml::metrics::evaluate_multiclass(truth, probs, 5);
+  const auto expected = pipeml::metrics::evaluate_multiclass(truth, probs, 5, pipeml::metrics::Average::weighted);
   const auto m = json::parse(read_file(out + "/metrics.json"));
   CHECK(m["test"]["accuracy"] == expected.accuracy);
   CHECK(m["test"]["f1"] == expected.f1);
-  CHECK(m["test"]["average"] == "macro");
+  CHECK(m["test"]["balanced_accuracy"] == expected.balanced_accuracy);
+  CHECK(m["test"]["log_loss"] == expected.log_loss);
+  CHECK(m["test"]["average"] == "weighted");
+  CHECK(m["test"]["classification_report"]["weighted avg"]["f1-score"] == expected.f1);
   CHECK(m["test"]["confusion_matrix"].size() == 5);
   CHECK_FALSE(m["test"].contains("threshold"));
 
@@ -107,6 +112,17 @@ TEST_CASE("class weights and thresholds that do not fit the classes are located 
           "    threshold: 0.3\n"
           "               ^~~\n"
           "  note: remove 'threshold': the predicted class is the most probable one\n");
+  }
+  SECTION("a threshold tuned with a probability per class") {
+    CHECK(errors_of(replaced(multiclass_yaml(), "    test_size: 0.2\n", "    test_size: 0.2\n    validation_size: 0.2\n") +
+                    "evaluate:\n  tune_threshold: f1\n") ==
+          "t.yaml:37:19: error: 'tune_threshold' applies to one probability, but the model gives one per class\n"
+          "    tune_threshold: f1\n"
+          "                    ^~\n"
+          "  note: remove 'tune_threshold': the predicted class is the most probable one\n");
+  }
+  SECTION("an average for the classes is accepted") {
+    CHECK(errors_of(multiclass_yaml() + "evaluate:\n  average: micro\n").empty());
   }
   SECTION("balanced weights are shown in the plan") {
     const auto plan = errors_of(replaced(multiclass_yaml(), "op: cross_entropy\n", "op: cross_entropy\n  class_weight: balanced\n"));

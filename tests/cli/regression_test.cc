@@ -90,7 +90,7 @@ TEST_CASE("a regression run learns, scores as sklearn does, and load_model.py re
   CHECK(r.out.find("test (80 rows, target 'price_k')\n  mae ") != std::string::npos);
   CHECK(r.out.find("confusion") == std::string::npos);
 
-  CHECK(read_file(out + "/history.csv").rfind("epoch,train_loss,val_loss,val_mae,lr,seconds\n1,", 0) == 0);
+  CHECK(read_file(out + "/history.csv").rfind("epoch,train_loss,train_mae,val_loss,val_mae,lr,seconds\n1,", 0) == 0);
   // The metrics are those of the predictions written (float32 values, printed to round-trip).
   std::istringstream lines(read_file(out + "/predictions.csv"));
   std::string line;
@@ -175,6 +175,22 @@ TEST_CASE("classes asked of a number target are located errors", "[regression]")
           "    threshold: 0.3\n"
           "               ^~~\n"
           "  note: remove 'threshold'\n");
+  }
+  SECTION("a tuned threshold") {
+    CHECK(errors_of(replaced(houses_yaml(), "evaluate:\n", "evaluate:\n  tune_threshold: f1\n")) ==
+          "t.yaml:23:19: error: 'tune_threshold' chooses where a probability becomes a class, but the target 'price_k' "
+          "is a number (regression)\n"
+          "    tune_threshold: f1\n"
+          "                    ^~\n"
+          "  note: remove 'tune_threshold'\n");
+  }
+  SECTION("an average over classes") {
+    CHECK(errors_of(replaced(houses_yaml(), "evaluate:\n", "evaluate:\n  average: micro\n")) ==
+          "t.yaml:23:12: error: 'average' combines the classes' precision, recall and f1, but the target 'price_k' is "
+          "a number (regression)\n"
+          "    average: micro\n"
+          "             ^~~~~\n"
+          "  note: remove 'average'\n");
   }
   SECTION("a threshold on the loader") {
     CHECK(errors_of(replaced(houses_yaml(), "    target_type: number\n", "    target_type: number\n    target_threshold: 300\n")) ==

@@ -17,7 +17,8 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("epoch   1/3  train_loss") != std::string::npos);
-  CHECK(r.out.find("test (61 rows, threshold 0.5)") != std::string::npos);
+  CHECK(r.out.find("test (61 rows)\n  threshold 0.5 (fixed)\n  accuracy   0.") != std::string::npos);
+  CHECK(r.out.find("  classification report\n") != std::string::npos);
   for (const char* f : {"plan.json", "transforms.json", "history.csv", "model.pt", "predictions.csv", "metrics.json"})
     CHECK(path_exists(out + "/" + f));
   const auto m = nlohmann::json::parse(read_file(out + "/metrics.json"));
@@ -34,8 +35,12 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   for (const auto& row : test["confusion_matrix"])
     for (const auto& c : row) cm_total += c.get<std::size_t>();
   CHECK(cm_total == 61);
+  CHECK(test["threshold"] == 0.5);
+  CHECK_FALSE(test.contains("threshold_tuning"));
+  CHECK(test["classification_report"]["weighted avg"]["support"] == 61);
+  CHECK(test["classification_report"]["accuracy"] == test["accuracy"]);
   const std::string history = read_file(out + "/history.csv");
-  CHECK(history.rfind("epoch,train_loss,val_loss,val_accuracy,lr,seconds\n1,", 0) == 0);
+  CHECK(history.rfind("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n1,", 0) == 0);
   CHECK(std::count(history.begin(), history.end(), '\n') == 4);
   // The fitted scaler is kept so that new rows can be transformed the same way.
   const auto t = nlohmann::json::parse(read_file(out + "/transforms.json"));

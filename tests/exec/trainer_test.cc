@@ -165,6 +165,48 @@ TEST_CASE("the schedule gives the learning rate of each step: 0 leaves the weigh
   CHECK_FALSE(at::equal(fresh->named_buffers()["1.running_mean"], r.model->named_buffers()["1.running_mean"]));
 }
 
+TEST_CASE("the train metric is the epoch's running accuracy or MAE of its training-mode outputs", "[exec]") {
+  // With the rate 0 and neither dropout nor batch_norm, training mode computes what eval
+  // mode does, so every epoch's train metric is the metric of the final outputs on the
+  // training rows (given as the test part here).
+  const Table tr = random_table(100, 5, 5);
+  MlpSpec m;
+  m.in_features = 5;
+  m.hidden = {8};
+  m.batch_norm = false;
+  TrainSpec s = quick_spec(2);
+  s.schedule = std::make_shared<EpochFunctionSchedule>([](int) { return 0.0; });
+  const TrainResult r = train(tr, nullptr, tr, m, {}, {}, s);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < tr.rows; ++i) correct += (r.test_outputs[i] >= 0.5) == (tr.y[i] == 1);
+  const double accuracy = static_cast<double>(correct) / static_cast<double>(tr.rows);
+  REQUIRE(r.history.size() == 2);
+  CHECK(r.history[0].train_metric == accuracy);
+  CHECK(r.history[1].train_metric == accuracy);
+  CHECK(accuracy > 0.2);
+  CHECK(accuracy < 0.8);  // an untrained model: neither 0 nor 1, so the check can fail
+
+  Table reg = tr;
+  reg.regression = true;
+  for (std::size_t i = 0; i < reg.rows; ++i) reg.target.push_back(reg.row(i)[0] * 2.0 + 1.0);
+  LossSpec mse;
+  mse.type = "mse";
+  const TrainResult q = train(reg, nullptr, reg, m, mse, {}, s);
+  double abs_error = 0;
+  for (std::size_t i = 0; i < reg.rows; ++i)
+    abs_error += std::abs(q.test_outputs[i] - static_cast<double>(static_cast<float>(reg.target[i])));
+  CHECK(q.history[0].train_metric == Approx(abs_error / static_cast<double>(reg.rows)).epsilon(1e-6));
+  CHECK(q.history[0].train_metric > 0.1);
+
+  // drop_last without shuffling: the rows of the three full batches only, the first 96.
+  s.drop_last = true;
+  s.shuffle = false;
+  const TrainResult d = train(tr, nullptr, tr, m, {}, {}, s);
+  std::size_t correct_96 = 0;
+  for (std::size_t i = 0; i < 96; ++i) correct_96 += (d.test_outputs[i] >= 0.5) == (tr.y[i] == 1);
+  CHECK(d.history[0].train_metric == static_cast<double>(correct_96) / 96.0);
+}
+
 namespace {
 
 struct Variant {
@@ -259,6 +301,7 @@ TEST_CASE("training with the fast CPU step is training with autograd, bit for bi
       CHECK(fast.history[e].train_loss == slow.history[e].train_loss);
       CHECK(fast.history[e].val_loss == slow.history[e].val_loss);
       CHECK(fast.history[e].val_metric == slow.history[e].val_metric);
+      CHECK(fast.history[e].train_metric == slow.history[e].train_metric);
     }
     CHECK(same_bits(state_dict(*fast.model), state_dict(*slow.model)));
   }

@@ -33,3 +33,13 @@ TEST_CASE("summarize and print_summary: one row per metric, a column per fold", 
         "  accuracy     0.8000   0.9000    0.8500 \u00b1 0.0500\n"
         "  f1           0.5000   0.7000    0.6000 \u00b1 0.1000\n");
 }
+
+TEST_CASE("print_summary widens the name column for a long metric name", "[cv]") {
+  const auto s = cv::summarize({{{"balanced_accuracy", 0.75}}, {{"balanced_accuracy", 0.5}}}, {"balanced_accuracy"});
+  std::ostringstream os;
+  cv::print_summary(os, s);
+  CHECK(os.str() ==
+        "\ncross-validation: 2 folds, each scored on its own test part (std: np.std, ddof 0)\n"
+        "  metric              fold 1   fold 2    mean \u00b1 std\n"
+        "  balanced_accuracy   0.7500   0.5000    0.6250 \u00b1 0.1250\n");
+}
