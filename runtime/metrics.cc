@@ -3,14 +3,14 @@
 // and the warning texts are sklearn's, so a reader can match them to the Python reference.
 #include "runtime/metrics.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numeric>
-#include <utility>
 #include <set>
 #include <stdexcept>
+#include <utility>
+
+#include "runtime/curves.h"
+#include "runtime/metrics_checks.h"
 
 namespace pipeml::metrics {
 namespace {
@@ -25,20 +25,6 @@ const char* const kRecallWarning =
 const char* const kF1Warning =
     "F-score is ill-defined and being set to 0.0 due to no true nor predicted samples. "
     "Use `zero_division` parameter to control this behavior.";
-
-void check_lengths(std::size_t n_true, std::size_t n_other) {
-  if (n_true != n_other) {
-    throw std::invalid_argument(
-        "Found input variables with inconsistent numbers of samples: [" +
-        std::to_string(n_true) + ", " + std::to_string(n_other) + "]");
-  }
-}
-
-std::string format_labels(const std::set<int>& labels) {
-  std::string out = "[";
-  for (int label : labels) out += (out.size() > 1 ? ", " : "") + std::to_string(label);
-  return out + "]";
-}
 
 // What precision, recall and f1 need: the positive class's true positives, predicted
 // positives and actual positives.
@@ -136,11 +122,7 @@ Score f1(const std::vector<int>& y_true, const std::vector<int>& y_pred, int pos
 }
 
 double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores) {
-  check_lengths(y_true.size(), scores.size());
-  if (y_true.empty()) throw std::invalid_argument("y_true is empty; roc auc score is not defined");
-  for (double s : scores) {
-    if (!std::isfinite(s)) throw std::invalid_argument("scores contain NaN or infinity");
-  }
+  check_scores(y_true, scores);
   const std::set<int> classes(y_true.begin(), y_true.end());
   if (classes.size() == 1) {
     throw std::invalid_argument(
@@ -152,25 +134,19 @@ double roc_auc(const std::vector<int>& y_true, const std::vector<double>& scores
   }
   const int positive = *classes.rbegin();  // sklearn binarizes with the larger label as 1
 
-  // Walk the samples by decreasing score; each run of equal scores is one ROC point, so a
-  // tie contributes a diagonal segment (half credit) rather than an order-dependent staircase.
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+  // One ROC point per run of equal scores (the curve's walk by decreasing score), so a tie
+  // contributes a diagonal segment (half credit) rather than an order-dependent staircase.
   // Trapezoids are summed as integers (twice the area in count units) and divided once at
   // the end, so the only rounding is the final division.
-  std::uint64_t tp = 0, fp = 0, twice_area = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    const std::uint64_t tp_before = tp, fp_before = fp;
-    const double s = scores[order[i]];
-    for (; i < order.size() && scores[order[i]] == s; ++i) {
-      (y_true[order[i]] == positive ? tp : fp) += 1;
-    }
+  const ClfCurve c = binary_clf_curve(y_true, scores, positive);
+  std::uint64_t tp_before = 0, fp_before = 0, twice_area = 0;
+  for (std::size_t i = 0; i < c.tps.size(); ++i) {
+    const auto tp = static_cast<std::uint64_t>(c.tps[i]), fp = static_cast<std::uint64_t>(c.fps[i]);
     twice_area += (fp - fp_before) * (tp + tp_before);
+    tp_before = tp, fp_before = fp;
   }
-  return static_cast<double>(twice_area) / (2.0 * static_cast<double>(tp) *
-                                            static_cast<double>(fp));
+  return static_cast<double>(twice_area) / (2.0 * static_cast<double>(tp_before) *
+                                            static_cast<double>(fp_before));
 }
 
 std::vector<int> threshold(const std::vector<double>& probs, double t) {
