@@ -16,6 +16,7 @@ const Verb kVerbs[] = {
     {"validate", pipeml::cli::validate_main, "check a pipeline file; every error with file:line:col"},
     {"plan", pipeml::cli::plan_main, "show what will run: stages, rows, class counts, layers, schedule"},
     {"run", pipeml::cli::run_main, "train and evaluate a pipeline (or a saved plan)"},
+    {"report", pipeml::cli::report_main, "rebuild a run's report.html from its run directory"},
     {"ops", pipeml::cli::ops_main, "list the ops and their parameters"},
 };
 

@@ -8,5 +8,6 @@ int validate_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
 int run_main(int argc, char** argv);
 int ops_main(int argc, char** argv);
+int report_main(int argc, char** argv);
 
 }  // namespace pipeml::cli

@@ -1,0 +1,87 @@
+// Reading a run directory for the report: the CSV artifacts, and exact errors for a
+// directory that is not a finished run.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "runtime/report/report_html.h"
+#include "runtime/report/run_artifacts.h"
+#include "runtime/user_error.h"
+#include "tests/cli/cli_helpers.h"
+#include "tests/temp_dir.h"
+
+using namespace pipeml::report;
+using pipetest::write_file;
+
+namespace {
+
+std::string error_of(const std::string& dir) {
+  try {
+    read_run(dir);
+  } catch (const pipeml::UserError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("parse_csv reads fields by column name, quoted fields too", "[report]") {
+  const Csv csv = parse_csv("epoch,train_loss,val_loss,note\n1,0.5,,\"a, b\"\n2,0.25,0.3,\"say \"\"hi\"\"\"\n", "history.csv");
+  CHECK(csv.header == std::vector<std::string>{"epoch", "train_loss", "val_loss", "note"});
+  CHECK(csv.numbers("train_loss") == std::vector<double>{0.5, 0.25});
+  const std::vector<double> val = csv.numbers("val_loss");
+  CHECK(std::isnan(val[0]));  // an epoch without validation
+  CHECK(val[1] == 0.3);
+  CHECK(csv.texts("note") == std::vector<std::string>{"a, b", "say \"hi\""});
+  CHECK(csv.column("val_accuracy") == -1);
+  CHECK(std::isnan(csv.numbers("val_accuracy")[1]));
+  CHECK_THROWS_WITH(parse_csv("epoch,loss\n1,0.5\n2\n", "history.csv"), "history.csv line 3 has 1 fields, its header 2");
+  CHECK_THROWS_WITH(parse_csv("", "predictions.csv"), "predictions.csv is empty");
+}
+
+TEST_CASE("read_run names what makes a directory not a finished run", "[report]") {
+  const pipetest::TempDir tmp;
+  const std::string& dir = tmp.str();
+  CHECK(error_of(dir + "/nope") == "cannot read run directory '" + dir + "/nope': No such file or directory");
+  write_file(dir + "/file", "x");
+  CHECK(error_of(dir + "/file") == "'" + dir + "/file' is not a directory; pipe report takes a run directory");
+  CHECK(error_of(dir) == "'" + dir + "' has no plan.json and metrics.json: not a finished run of pipe run");
+  write_file(dir + "/plan.json", "{}");
+  CHECK(error_of(dir) == "'" + dir + "' has no metrics.json: not a finished run of pipe run");
+  write_file(dir + "/error.txt", "cannot score the test part: the model predicts NaN\n");
+  CHECK(error_of(dir) == "'" + dir + "' has no metrics.json: the run failed (" + dir +
+                             "/error.txt: cannot score the test part: the model predicts NaN)");
+  write_file(dir + "/metrics.json", "{\"test\": ");
+  CHECK(error_of(dir).rfind(dir + "/metrics.json is not valid JSON: [json.exception.parse_error.101] parse error", 0) == 0);
+}
+
+TEST_CASE("a run without history.csv or predictions.csv gets a page that says so", "[report]") {
+  const pipetest::TempDir tmp;
+  const std::string& dir = tmp.str();
+  write_file(dir + "/plan.json", R"({"pipeline": {"name": "tiny"}, "classes": ["no", "yes"], "target": {"type": "class"},
+    "stages": [{"id": "evaluate", "op": "evaluate", "section": "evaluate", "params": {"metrics": ["f1", "accuracy"]}}]})");
+  write_file(dir + "/metrics.json", R"({"pipeline": "tiny", "test": {"accuracy": 0.75, "f1": 0.5, "log_loss": 0.61, "rows": 4,
+    "confusion_matrix": [[2, 1], [0, 1]], "classes": ["no", "yes"],
+    "classification_report": {"no": {"precision": 1.0, "recall": 0.6667, "support": 3}, "yes": {"precision": 0.5, "recall": 1.0, "support": 1}}}})");
+  const std::string page = report_html(read_run(dir));
+  CHECK(page.find("history.csv was not written: no learning curves") != std::string::npos);
+  CHECK(page.find("predictions.csv was not written: no ROC or precision-recall curves") != std::string::npos);
+  // The metrics in evaluate's order, then any other number metrics.json holds.
+  const auto f1 = page.find("<th>f1</th>"), accuracy = page.find("<th>accuracy</th>"), log_loss = page.find("<th>log_loss</th>");
+  CHECK(f1 < accuracy);
+  CHECK(accuracy < log_loss);
+  CHECK(log_loss != std::string::npos);
+  CHECK(page.find("<h3>classification_report</h3>") != std::string::npos);
+  CHECK(page.find("<th class=\"num\">support</th>") != std::string::npos);
+#ifdef PIPE_HAVE_CAIRO
+  CHECK(count(page, "<img class=\"plot\"") == 1);  // the confusion matrix alone
+  CHECK(page.find("alt=\"Confusion matrix\"") != std::string::npos);
+#endif
+}
