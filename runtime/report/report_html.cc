@@ -193,8 +193,9 @@ std::vector<std::string> metric_order(const json& plan, const json& values) {
 }
 
 // Any JSON value as HTML: a table for an object of objects (classification_report: a row
-// per class), a key/value table for an object, a list for an array.
-std::string json_html(const json& v) {
+// per class), a key/value table for an object, a list for an array. Numbers as metrics
+// (4 decimals), or as settings (clip_grad_norm 1, l2 0.0001) when `settings`.
+std::string json_html(const json& v, bool settings = false) {
   if (v.is_object()) {
     bool all_objects = !v.empty();
     std::vector<std::string> columns;
@@ -213,13 +214,14 @@ std::string json_html(const json& v) {
       h += "</tr></thead><tbody>";
       for (const auto& [k, x] : v.items()) {
         h += "<tr><th>" + esc(k) + "</th>";
-        for (const auto& c : columns) h += "<td class=\"num\">" + (x.contains(c) ? json_html(x[c]) : std::string()) + "</td>";
+        for (const auto& c : columns)
+          h += "<td class=\"num\">" + (x.contains(c) ? json_html(x[c], settings) : std::string()) + "</td>";
         h += "</tr>";
       }
       return h + "</tbody></table>";
     }
     h += "<tbody>";
-    for (const auto& [k, x] : v.items()) h += "<tr><th>" + esc(k) + "</th><td>" + json_html(x) + "</td></tr>";
+    for (const auto& [k, x] : v.items()) h += "<tr><th>" + esc(k) + "</th><td>" + json_html(x, settings) + "</td></tr>";
     return h + "</tbody></table>";
   }
   if (v.is_array()) {
@@ -232,15 +234,15 @@ std::string json_html(const json& v) {
           out += fmt::format(", … ({} values)", v.size());
           break;
         }
-        out += (i ? ", " : "") + esc(number(v[i]));
+        out += (i ? ", " : "") + esc(settings ? param_text(v[i]) : number(v[i]));
       }
       return out;
     }
     std::string out;
-    for (const auto& x : v) out += "<div>" + json_html(x) + "</div>";
+    for (const auto& x : v) out += "<div>" + json_html(x, settings) + "</div>";
     return out;
   }
-  return esc(number(v));
+  return esc(settings ? param_text(v) : number(v));
 }
 
 std::string objects_html(const json& test) {
@@ -305,7 +307,16 @@ std::string metrics_section(const RunArtifacts& run) {
     }
   }
   const json training = run.cross_validated() ? json() : m.value("training", json::object());
-  if (training.is_object() && !training.empty()) h += "<h3>training</h3>\n" + json_html(training) + "\n";
+  if (training.is_object() && !training.empty()) {
+    // One line of what the training did, the details folded away.
+    std::string summary = fmt::format("training: {} of {} epochs", param_text(training.value("epochs_run", json())),
+                                      param_text(training.value("epochs", json())));
+    const json stopping = training.value("early_stopping", json::object());
+    if (stopping.value("stopped_early", false))
+      summary += fmt::format(", stopped early; best {} {} at epoch {}", param_text(stopping.value("monitor", json())),
+                             number(stopping.value("best_value", json())), param_text(stopping.value("best_epoch", json())));
+    h += "<details><summary>" + esc(summary) + "</summary>\n" + json_html(training, true) + "</details>\n";
+  }
   return h + "</section>\n";
 }
 
@@ -623,7 +634,8 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 12.5px; }
 figure { margin: 4px 0; }
 figure img { display: block; border: 1px solid var(--line); border-radius: 4px; }
 figcaption { font-size: 12px; margin-top: 4px; max-width: 480px; }
-details { margin: 6px 0; }
+details { margin: 10px 0 6px; }
+summary { cursor: pointer; color: var(--muted); }
 )";
 
 // Counts the charts that rendered (a broken PNG has no natural width), for the headless

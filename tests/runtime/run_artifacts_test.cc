@@ -69,7 +69,9 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
     "stages": [{"id": "evaluate", "op": "evaluate", "section": "evaluate", "params": {"metrics": ["f1", "accuracy"]}}]})");
   write_file(dir + "/metrics.json", R"({"pipeline": "tiny", "test": {"accuracy": 0.75, "f1": 0.5, "log_loss": 0.61, "rows": 4,
     "confusion_matrix": [[2, 1], [0, 1]], "classes": ["no", "yes"],
-    "classification_report": {"no": {"precision": 1.0, "recall": 0.6667, "support": 3}, "yes": {"precision": 0.5, "recall": 1.0, "support": 1}}}})");
+    "classification_report": {"no": {"precision": 1.0, "recall": 0.6667, "support": 3}, "yes": {"precision": 0.5, "recall": 1.0, "support": 1}}},
+    "training": {"epochs": 200, "epochs_run": 31, "clip_grad_norm": 1.0, "early_stopping": {"monitor": "val_loss",
+      "stopped_early": true, "best_epoch": 16, "best_value": 0.36181}}})");
   const std::string page = report_html(read_run(dir));
   CHECK(page.find("history.csv was not written: no learning curves") != std::string::npos);
   CHECK(page.find("predictions.csv was not written: no ROC or precision-recall curves") != std::string::npos);
@@ -80,6 +82,9 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   CHECK(log_loss != std::string::npos);
   CHECK(page.find("<h3>classification_report</h3>") != std::string::npos);
   CHECK(page.find("<th class=\"num\">support</th>") != std::string::npos);
+  CHECK(page.find("<summary>training: 31 of 200 epochs, stopped early; best val_loss 0.3618 at epoch 16</summary>") !=
+        std::string::npos);
+  CHECK(page.find("<th>clip_grad_norm</th><td>1</td>") != std::string::npos);  // a setting, not a metric's 1.0000
 #ifdef PIPE_HAVE_CAIRO
   CHECK(count(page, "<img class=\"plot\"") == 1);  // the confusion matrix alone
   CHECK(page.find("alt=\"Confusion matrix\"") != std::string::npos);
