@@ -108,6 +108,18 @@ void text(cairo_t* cr, const std::string& s, double x, double y, double ax, doub
   cairo_show_text(cr, s.c_str());
 }
 
+// `s` shortened with an ellipsis to at most `width` (a long class name under a narrow cell).
+std::string fit(cairo_t* cr, const std::string& s, double width) {
+  if (text_width(cr, s) <= width) return s;
+  std::string t = s;
+  while (!t.empty() && text_width(cr, t + "\u2026") > width) {
+    t.pop_back();
+    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0x80) t.pop_back();  // whole UTF-8 characters
+    if (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0xC0) t.pop_back();
+  }
+  return t + "\u2026";
+}
+
 void vertical_text(cairo_t* cr, const std::string& s, double x, double y) {
   cairo_save(cr);
   cairo_translate(cr, x, y);
@@ -444,8 +456,10 @@ std::string heat_map_png(const HeatMap& m) {
 
     set_colour(cr, kInk);
     font(cr, std::clamp(l.cell * 0.22, 8.0, 11.5));
-    for (std::size_t r = 0; r < rows; ++r) text(cr, m.row_labels[r], l.left - 6, l.top + (r + 0.5) * l.cell, 1, 0.5);
-    for (std::size_t c = 0; c < cols; ++c) text(cr, m.col_labels[c], l.left + (c + 0.5) * l.cell, l.top + rows * l.cell + 7, 0.5, 1);
+    for (std::size_t r = 0; r < rows; ++r)
+      text(cr, fit(cr, m.row_labels[r], l.left - 34), l.left - 6, l.top + (r + 0.5) * l.cell, 1, 0.5);
+    for (std::size_t c = 0; c < cols; ++c)
+      text(cr, fit(cr, m.col_labels[c], l.cell - 4), l.left + (c + 0.5) * l.cell, l.top + rows * l.cell + 7, 0.5, 1);
     font(cr, 13, true);
     text(cr, m.title, m.width / 2.0, 14, 0.5, 1);
     font(cr, 11.5);

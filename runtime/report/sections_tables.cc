@@ -142,8 +142,14 @@ std::string plan_section(const json& plan) {
       params += fmt::format("<span class=\"param{}\">{}: {}</span> ", defaults.count(name) ? " default" : "", esc(name),
                             esc(param_text(value)));
     }
-    for (const char* nested : {"layers", "schedulers"})
-      if (st.contains(nested)) params += fmt::format("<span class=\"param\">{}: {}</span> ", nested, st[nested].size());
+    // Nested stages (sequential_lr's schedulers, a model's layers): their ops in order;
+    // the layer table below shows a model's in full.
+    for (const char* nested : {"layers", "schedulers"}) {
+      if (!st.contains(nested) || !st[nested].is_array()) continue;
+      std::string ops;
+      for (const auto& child : st[nested]) ops += (ops.empty() ? "" : ", ") + child.value("op", std::string("?"));
+      params += fmt::format("<span class=\"param\">{}: {}</span> ", nested, esc(ops));
+    }
     std::string rows;
     if (st.contains("folds") && st["folds"].is_array() && !st["folds"].empty() && st["folds"][0].contains("parts")) {
       for (const auto& f : st["folds"]) {

@@ -66,7 +66,9 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   const pipetest::TempDir tmp;
   const std::string& dir = tmp.str();
   write_file(dir + "/plan.json", R"({"pipeline": {"name": "tiny"}, "classes": ["no", "yes"], "target": {"type": "class"},
-    "stages": [{"id": "evaluate", "op": "evaluate", "section": "evaluate", "params": {"metrics": ["f1", "accuracy"]}}]})");
+    "stages": [{"id": "scheduler", "op": "sequential_lr", "section": "scheduler", "params": {"milestones": [5]},
+                "schedulers": [{"op": "linear_lr"}, {"op": "cosine_annealing_lr"}]},
+               {"id": "evaluate", "op": "evaluate", "section": "evaluate", "params": {"metrics": ["f1", "accuracy"]}}]})");
   write_file(dir + "/metrics.json", R"({"pipeline": "tiny", "test": {"accuracy": 0.75, "f1": 0.5, "log_loss": 0.61, "rows": 4,
     "confusion_matrix": [[2, 1], [0, 1]], "classes": ["no", "yes"],
     "classification_report": {"no": {"precision": 1.0, "recall": 0.6667, "support": 3}, "yes": {"precision": 0.5, "recall": 1.0, "support": 1}}},
@@ -85,6 +87,8 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   CHECK(page.find("<summary>training: 31 of 200 epochs, stopped early; best val_loss 0.3618 at epoch 16</summary>") !=
         std::string::npos);
   CHECK(page.find("<th>clip_grad_norm</th><td>1</td>") != std::string::npos);  // a setting, not a metric's 1.0000
+  CHECK(page.find("milestones: [5]</span>") != std::string::npos);  // the plan: each stage's parameters
+  CHECK(page.find("schedulers: linear_lr, cosine_annealing_lr</span>") != std::string::npos);
 #ifdef PIPE_HAVE_CAIRO
   CHECK(count(page, "<img class=\"plot\"") == 1);  // the confusion matrix alone
   CHECK(page.find("alt=\"Confusion matrix\"") != std::string::npos);
