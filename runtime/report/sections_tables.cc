@@ -49,30 +49,50 @@ std::vector<std::string> metric_order(const json& plan, const json& values) {
   return order;
 }
 
+// `keys` with those of `first` that it holds in front, in first's order.
+std::vector<std::string> ordered(const std::vector<std::string>& keys, const std::vector<std::string>& first) {
+  std::vector<std::string> out;
+  for (const auto& k : first)
+    if (std::find(keys.begin(), keys.end(), k) != keys.end()) out.push_back(k);
+  for (const auto& k : keys)
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  return out;
+}
+
 // Any JSON value as HTML: a table for an object of objects (classification_report: a row
-// per class), a key/value table for an object, a list for an array. Numbers as metrics
-// (4 decimals), or as settings (clip_grad_norm 1, l2 0.0001) when `settings`.
-std::string json_html(const json& v, bool settings = false) {
+// per class, first in `first_rows`' order, with sklearn's columns first; a number among
+// the rows, its "accuracy", sits under f1-score as sklearn prints it), a key/value table
+// for an object, a list for an array. Numbers as metrics (4 decimals), or as settings
+// (clip_grad_norm 1, l2 0.0001) when `settings`.
+std::string json_html(const json& v, bool settings = false, const std::vector<std::string>& first_rows = {}) {
   if (v.is_object()) {
-    bool all_objects = !v.empty();
-    std::vector<std::string> columns;
+    std::size_t objects = 0;
+    std::vector<std::string> columns, rows;
     for (const auto& [k, x] : v.items()) {
-      if (!x.is_object()) {
-        all_objects = false;
-        break;
-      }
-      for (const auto& [c, y] : x.items())
-        if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+      rows.push_back(k);
+      if (x.is_object()) ++objects;
+      else if (x.is_structured()) objects = v.size() + 1;  // a list among the rows: no table of rows
+      if (x.is_object())
+        for (const auto& [c, y] : x.items())
+          if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
     }
     std::string h = "<table class=\"generic\">";
-    if (all_objects) {
+    if (objects > 0 && objects <= v.size() && objects * 2 > v.size()) {
+      columns = ordered(columns, {"precision", "recall", "f1-score", "support"});
+      const auto f1 = std::find(columns.begin(), columns.end(), "f1-score");
+      const std::string scalar_column = f1 != columns.end() ? *f1 : columns.front();
       h += "<thead><tr><th></th>";
       for (const auto& c : columns) h += "<th class=\"num\">" + esc(c) + "</th>";
       h += "</tr></thead><tbody>";
-      for (const auto& [k, x] : v.items()) {
+      for (const auto& k : ordered(rows, first_rows)) {
+        const json& x = v[k];
         h += "<tr><th>" + esc(k) + "</th>";
-        for (const auto& c : columns)
-          h += "<td class=\"num\">" + (x.contains(c) ? json_html(x[c], settings) : std::string()) + "</td>";
+        for (const auto& c : columns) {
+          std::string cell;
+          if (x.is_object() && x.contains(c)) cell = json_html(x[c], settings);
+          else if (!x.is_object() && c == scalar_column) cell = json_html(x, settings);
+          h += "<td class=\"num\">" + cell + "</td>";
+        }
         h += "</tr>";
       }
       return h + "</tbody></table>";
@@ -103,9 +123,11 @@ std::string json_html(const json& v, bool settings = false) {
 }
 
 std::string objects_html(const json& test) {
+  std::vector<std::string> classes;  // a classification_report's rows in the classes' order
+  for (const auto& c : test.value("classes", json::array())) classes.push_back(c.is_string() ? c.get<std::string>() : c.dump());
   std::string h;
   for (const auto& [key, v] : test.items())
-    if (v.is_structured() && !shown_elsewhere(key)) h += "<h3>" + esc(key) + "</h3>\n" + json_html(v) + "\n";
+    if (v.is_structured() && !shown_elsewhere(key)) h += "<h3>" + esc(key) + "</h3>\n" + json_html(v, false, classes) + "\n";
   return h;
 }
 

@@ -71,7 +71,10 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
                {"id": "evaluate", "op": "evaluate", "section": "evaluate", "params": {"metrics": ["f1", "accuracy"]}}]})");
   write_file(dir + "/metrics.json", R"({"pipeline": "tiny", "test": {"accuracy": 0.75, "f1": 0.5, "log_loss": 0.61, "rows": 4,
     "confusion_matrix": [[2, 1], [0, 1]], "classes": ["no", "yes"],
-    "classification_report": {"no": {"precision": 1.0, "recall": 0.6667, "support": 3}, "yes": {"precision": 0.5, "recall": 1.0, "support": 1}}},
+    "threshold_tuning": {"metric": "f1", "validation_rows": 45, "validation_value": 0.8, "candidates": 31},
+    "classification_report": {"yes": {"precision": 0.5, "recall": 1.0, "f1-score": 0.6667, "support": 1},
+      "no": {"precision": 1.0, "recall": 0.6667, "f1-score": 0.8, "support": 3}, "accuracy": 0.75,
+      "macro avg": {"precision": 0.75, "recall": 0.8333, "f1-score": 0.7333, "support": 4}}},
     "training": {"epochs": 200, "epochs_run": 31, "clip_grad_norm": 1.0, "early_stopping": {"monitor": "val_loss",
       "stopped_early": true, "best_epoch": 16, "best_value": 0.36181}}})");
   const std::string page = report_html(read_run(dir));
@@ -82,8 +85,19 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   CHECK(f1 < accuracy);
   CHECK(accuracy < log_loss);
   CHECK(log_loss != std::string::npos);
-  CHECK(page.find("<h3>classification_report</h3>") != std::string::npos);
-  CHECK(page.find("<th class=\"num\">support</th>") != std::string::npos);
+  // sklearn's output_dict: the classes in their order, then accuracy under f1-score, then the averages.
+  CHECK(page.find("<h3>classification_report</h3>\n<table class=\"generic\"><thead><tr><th></th>"
+                  "<th class=\"num\">precision</th><th class=\"num\">recall</th><th class=\"num\">f1-score</th>"
+                  "<th class=\"num\">support</th></tr></thead><tbody>"
+                  "<tr><th>no</th><td class=\"num\">1.0000</td><td class=\"num\">0.6667</td><td class=\"num\">0.8000</td>"
+                  "<td class=\"num\">3</td></tr>"
+                  "<tr><th>yes</th><td class=\"num\">0.5000</td><td class=\"num\">1.0000</td><td class=\"num\">0.6667</td>"
+                  "<td class=\"num\">1</td></tr>"
+                  "<tr><th>accuracy</th><td class=\"num\"></td><td class=\"num\"></td><td class=\"num\">0.7500</td>"
+                  "<td class=\"num\"></td></tr>"
+                  "<tr><th>macro avg</th>") != std::string::npos);
+  CHECK(page.find("<h3>threshold_tuning</h3>\n<table class=\"generic\"><tbody><tr><th>candidates</th><td>31</td></tr>") !=
+        std::string::npos);
   CHECK(page.find("<summary>training: 31 of 200 epochs, stopped early; best val_loss 0.3618 at epoch 16</summary>") !=
         std::string::npos);
   CHECK(page.find("<th>clip_grad_norm</th><td>1</td>") != std::string::npos);  // a setting, not a metric's 1.0000
