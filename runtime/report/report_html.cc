@@ -7,6 +7,7 @@
 
 #include "runtime/artifacts.h"
 #include "runtime/report/html_parts.h"
+#include "runtime/user_error.h"
 
 namespace pipeml::report {
 namespace {
@@ -101,9 +102,14 @@ std::string report_html(const RunArtifacts& run) {
 }
 
 std::string write_report(const std::string& run_dir, const std::string& out) {
-  const RunArtifacts run = read_run(run_dir);
+  std::string page;
+  try {
+    page = report_html(read_run(run_dir));
+  } catch (const nlohmann::json::exception& e) {  // valid JSON, but not what pipe run writes
+    throw UserError(fmt::format("'{}' holds a plan.json or metrics.json that pipe run did not write: {}", run_dir, e.what()));
+  }
   const std::string path = out.empty() ? run_dir + "/report.html" : out;
-  write_atomic(path, report_html(run));
+  write_atomic(path, page);
   return path;
 }
 

@@ -108,3 +108,13 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   CHECK(page.find("alt=\"Confusion matrix\"") != std::string::npos);
 #endif
 }
+
+TEST_CASE("write_report names a metrics.json that pipe run did not write", "[report]") {
+  const pipetest::TempDir tmp;
+  const std::string& dir = tmp.str();
+  write_file(dir + "/plan.json", "{}");
+  write_file(dir + "/metrics.json", "{\"folds\": 3}");
+  CHECK_THROWS_WITH(write_report(dir), "'" + dir + "' holds a plan.json or metrics.json that pipe run did not write: "
+                                       "[json.exception.type_error.306] cannot use value() with number");
+  CHECK_FALSE(pipetest::path_exists(dir + "/report.html"));
+}
