@@ -51,17 +51,22 @@ Rendered render(const std::string& html) {
 }
 #endif
 
-int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+// `pipe run ARGS --device cpu --out DIR`, which must succeed; returns DIR (and in `said`
+// what pipe printed).
+std::string run_into(const pipetest::TempDir& tmp, const std::string& args, std::string* said = nullptr) {
+  const std::string out = tmp.path("run");
+  const auto r = run_pipe("run " + args + " --device cpu --out " + out);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  if (said) *said = r.out;
+  return out;
 }
 
 // The page at `path` has `expected` charts, and each of them renders in Chromium.
 void check_charts(const std::string& path, int expected) {
   const std::string page = read_file(path);
 #ifdef PIPE_HAVE_CAIRO
-  CHECK(count(page, "<img class=\"plot\"") == expected);
+  CHECK(pipetest::occurrences(page, "<img class=\"plot\"") == expected);
 #ifdef PIPE_CHROMIUM
   const Rendered shown = render(path);
   CHECK(shown.plots == expected);
@@ -69,7 +74,7 @@ void check_charts(const std::string& path, int expected) {
 #endif
 #else
   (void)expected;  // no chart to count
-  CHECK(count(page, "<img class=\"plot\"") == 0);
+  CHECK(pipetest::occurrences(page, "<img class=\"plot\"") == 0);
   CHECK(page.find("charts are not drawn: this pipe was built without cairo") != std::string::npos);
 #endif
 }
@@ -78,12 +83,9 @@ void check_charts(const std::string& path, int expected) {
 
 TEST_CASE("pipe run writes report.html and Chromium renders each of its charts", "[report]") {
   const pipetest::TempDir tmp;
-  const std::string out = tmp.path("run");
-  const auto r = run_pipe("run pipelines/heart.yaml --set train.epochs=3 --set split.validation_size=0.15 --device cpu --out " +
-                          out);
-  INFO(r.out);
-  REQUIRE(r.code == 0);
-  CHECK(r.out.find("predictions.csv, metrics.json, report.html)\n") != std::string::npos);
+  std::string said;
+  const std::string out = run_into(tmp, "pipelines/heart.yaml --set train.epochs=3 --set split.validation_size=0.15", &said);
+  CHECK(said.find("predictions.csv, metrics.json, report.html)\n") != std::string::npos);
   const std::string page = read_file(out + "/report.html");
   CHECK(page.find("<h1>heart</h1>") != std::string::npos);
   CHECK(page.find("<th>roc_auc</th>") != std::string::npos);
@@ -118,11 +120,9 @@ TEST_CASE("pipe run writes report.html and Chromium renders each of its charts",
 
 TEST_CASE("a cross-validated run's report: mean and std per metric, the folds' curves overlaid", "[report]") {
   const pipetest::TempDir tmp;
-  const std::string out = tmp.path("run");
-  const auto r = run_pipe("run examples/heart_cv.yaml --set train.epochs=2 --device cpu --out " + out);
-  INFO(r.out);
-  REQUIRE(r.code == 0);
-  CHECK(r.out.find("(plan.json, metrics.json, report.html; fold-1/ to fold-5/") != std::string::npos);
+  std::string said;
+  const std::string out = run_into(tmp, "examples/heart_cv.yaml --set train.epochs=2", &said);
+  CHECK(said.find("(plan.json, metrics.json, report.html; fold-1/ to fold-5/") != std::string::npos);
   const std::string page = read_file(out + "/report.html");
   CHECK(page.find("<th class=\"num\">fold 5</th>") != std::string::npos);
   // No validation part in kfold: a per-epoch metric chart only once history.csv has a train_ column for it.
@@ -131,16 +131,14 @@ TEST_CASE("a cross-validated run's report: mean and std per metric, the folds' c
   CHECK((page.find("no accuracy per epoch") != std::string::npos) == !metric_per_epoch);
 #ifdef PIPE_HAVE_CAIRO
   CHECK(page.find("alt=\"Confusion matrix, 5 folds summed\"") != std::string::npos);
-  CHECK(count(page, "alt=\"ROC curve\"") == 1);  // one chart, a curve per fold
+  CHECK(pipetest::occurrences(page, "alt=\"ROC curve\"") == 1);  // one chart, a curve per fold
 #endif
 }
 
 TEST_CASE("a multiclass run's report has one-vs-rest curves", "[report]") {
   const pipetest::TempDir tmp;
-  const std::string out = tmp.path("run");
-  const auto r = run_pipe("run examples/heart_multiclass.yaml --set train.epochs=2 --set split.validation_size=0.15 --device cpu --out " + out);
-  INFO(r.out);
-  REQUIRE(r.code == 0);
+  const std::string out =
+      run_into(tmp, "examples/heart_multiclass.yaml --set train.epochs=2 --set split.validation_size=0.15");
   check_charts(out + "/report.html", 6);
 #ifdef PIPE_HAVE_CAIRO
   const std::string page = read_file(out + "/report.html");
@@ -151,10 +149,7 @@ TEST_CASE("a multiclass run's report has one-vs-rest curves", "[report]") {
 
 TEST_CASE("a regression run's report plots predicted against true values", "[report]") {
   const pipetest::TempDir tmp;
-  const std::string out = tmp.path("run");
-  const auto r = run_pipe("run examples/regression.yaml --set train.epochs=2 --device cpu --out " + out);
-  INFO(r.out);
-  REQUIRE(r.code == 0);
+  const std::string out = run_into(tmp, "examples/regression.yaml --set train.epochs=2");
   const std::string page = read_file(out + "/report.html");
   CHECK(page.find("Confusion matrix") == std::string::npos);
   CHECK(page.find("<th>r2</th>") != std::string::npos);

@@ -24,12 +24,6 @@ std::string error_of(const std::string& dir) {
   return "no error";
 }
 
-int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("parse_csv reads fields by column name, quoted fields too", "[report]") {
@@ -104,7 +98,7 @@ TEST_CASE("a run without history.csv or predictions.csv gets a page that says so
   CHECK(page.find("milestones: [5]</span>") != std::string::npos);  // the plan: each stage's parameters
   CHECK(page.find("schedulers: linear_lr, cosine_annealing_lr</span>") != std::string::npos);
 #ifdef PIPE_HAVE_CAIRO
-  CHECK(count(page, "<img class=\"plot\"") == 1);  // the confusion matrix alone
+  CHECK(pipetest::occurrences(page, "<img class=\"plot\"") == 1);  // the confusion matrix alone
   CHECK(page.find("alt=\"Confusion matrix\"") != std::string::npos);
 #endif
 }
