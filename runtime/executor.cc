@@ -25,6 +25,7 @@
 #include "runtime/regression_metrics.h"
 #include "runtime/registry.h"
 #include "runtime/threshold_tuning.h"
+#include "runtime/report/report_html.h"
 #include "runtime/user_error.h"
 
 namespace pipeml {
@@ -340,6 +341,18 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   return s;
 }
 
+// report.html, made from the files just written (the page `pipe report DIR` rebuilds). The
+// run's results are on disk already: a page that cannot be made costs only a warning.
+std::string write_report_page(const std::string& dir, std::ostream& err) {
+  try {
+    report::write_report(dir);
+    return ", report.html";
+  } catch (const std::exception& e) {
+    err << "warning: report.html not written: " << e.what() << '\n';
+    return "";
+  }
+}
+
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
@@ -376,9 +389,10 @@ void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const Run
       {"seconds", seconds},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
+  const std::string report = write_report_page(dir, err);
   const std::string checkpoints = std::string(plan.train.checkpoints.best ? ", best.pt" : "") + (plan.train.checkpoints.last ? ", last.pt" : "");
-  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt{}, predictions.csv, metrics.json)\n",
-                     dir, checkpoints);
+  out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt{}, predictions.csv, metrics.json{})\n",
+                     dir, checkpoints, report);
 }
 
 // Cross-validation: a fresh model per fold, its artifacts in fold-N/; metrics.json gives
@@ -424,8 +438,9 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
       {"seconds", clock.with(train_seconds)},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
-  out << fmt::format("\nartifacts in {}/ (plan.json, metrics.json; fold-1/ to fold-{}/: transforms.json, history.csv, "
-                     "model.pt, predictions.csv)\n", dir, folds.size());
+  const std::string report = write_report_page(dir, err);
+  out << fmt::format("\nartifacts in {}/ (plan.json, metrics.json{}; fold-1/ to fold-{}/: transforms.json, history.csv, "
+                     "model.pt, predictions.csv)\n", dir, report, folds.size());
 }
 
 bool searches_neighbours(const Plan& plan) {

@@ -17,6 +17,7 @@ const Verb kVerbs[] = {
     {"plan", pipeml::cli::plan_main, "show what will run: stages, rows, class counts, layers, schedule"},
     {"run", pipeml::cli::run_main, "train and evaluate a pipeline (or a saved plan)"},
     {"predict", pipeml::cli::predict_main, "apply a run's model and fitted data stages to new rows"},
+    {"report", pipeml::cli::report_main, "rebuild a run's report.html from its run directory"},
     {"ops", pipeml::cli::ops_main, "list the ops and their parameters"},
     {"compare", pipeml::cli::compare_main, "print the metrics of finished runs side by side"},
     {"schema", pipeml::cli::schema_main, "write the JSON Schema of pipeline files, for editors"},

@@ -24,7 +24,8 @@ int run_main(int argc, char** argv) {
               << "model.pt (a state dict Python's torch.load reads; see docs/model.md), predictions.csv\n"
               << "and metrics.json. With a kfold stage: plan.json, metrics.json (each fold's metrics,\n"
               << "their mean and std) and fold-N/ per fold with its transforms.json, history.csv,\n"
-              << "model.pt and predictions.csv. Bad data leaves only error.txt.\n\n" << desc;
+              << "model.pt and predictions.csv. Then report.html, the page 'pipe report' rebuilds.\n"
+              << "Bad data leaves only error.txt.\n\n" << desc;
     return kOk;
   }
   if (!vm.count("file")) {

@@ -11,5 +11,6 @@ int predict_main(int argc, char** argv);
 int ops_main(int argc, char** argv);
 int schema_main(int argc, char** argv);
 int compare_main(int argc, char** argv);
+int report_main(int argc, char** argv);
 
 }  // namespace pipeml::cli

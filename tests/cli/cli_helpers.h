@@ -47,6 +47,13 @@ inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
+/// How many times `what` occurs in `text`.
+inline int occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 /// The names in a folder, without "." and "..": empty when it does not exist.
 inline std::set<std::string> entries(const std::string& dir) {
   std::set<std::string> names;

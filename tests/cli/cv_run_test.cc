@@ -44,7 +44,8 @@ TEST_CASE("pipe run cross-validates: a model per fold, each fold's artifacts, me
   CHECK(r.out.find("cross-validation: 5 folds, each scored on its own test part (std: np.std, ddof 0)\n"
                    "  metric       fold 1   fold 2   fold 3   fold 4   fold 5    mean \u00b1 std\n") != std::string::npos);
 
-  CHECK(entries(out) == std::set<std::string>{"plan.json", "metrics.json", "fold-1", "fold-2", "fold-3", "fold-4", "fold-5"});
+  CHECK(entries(out) ==
+        std::set<std::string>{"plan.json", "metrics.json", "report.html", "fold-1", "fold-2", "fold-3", "fold-4", "fold-5"});
   for (int f = 1; f <= 5; ++f)
     CHECK(entries(out + "/fold-" + std::to_string(f)) ==
           std::set<std::string>{"transforms.json", "history.csv", "model.pt", "predictions.csv"});

@@ -19,7 +19,8 @@ TEST_CASE("pipe run trains, evaluates and writes the artifacts") {
   CHECK(r.out.find("epoch   1/3  train_loss") != std::string::npos);
   CHECK(r.out.find("test (61 rows)\n  threshold 0.5 (fixed)\n  accuracy   0.") != std::string::npos);
   CHECK(r.out.find("  classification report\n") != std::string::npos);
-  for (const char* f : {"plan.json", "transforms.json", "history.csv", "model.pt", "predictions.csv", "metrics.json"})
+  for (const char* f :
+       {"plan.json", "transforms.json", "history.csv", "model.pt", "predictions.csv", "metrics.json", "report.html"})
     CHECK(path_exists(out + "/" + f));
   const auto m = nlohmann::json::parse(read_file(out + "/metrics.json"));
   CHECK(m["device"] == "cpu");
