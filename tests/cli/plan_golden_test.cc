@@ -123,3 +123,10 @@ TEST_CASE("pipe plan shows the training controls: early stopping's rule, checkpo
     }
   CHECK(found);
 }
+
+TEST_CASE("pipe plan says the decision threshold will be tuned on the validation part") {
+  const auto r = run_pipe("plan examples/heart_threshold.yaml", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_threshold.plan.txt", r.out));
+  CHECK(r.out.find("    note: decision threshold: tuned for f1 on the validation part's 61 rows") != std::string::npos);
+}
