@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "dsl/diagnostics.h"
 
@@ -170,6 +171,15 @@ Table gather(const Table& t, const std::vector<std::size_t>& indices) {
   for (std::size_t r = 0; r < t.rows; ++r)
     for (std::size_t k = 0; k < indices.size(); ++k) sub.x[r * indices.size() + k] = t.row(r)[indices[k]];
   return sub;
+}
+
+void keep_only(Table& t, const std::vector<std::size_t>& left) {
+  Table sub = gather(t, left);
+  sub.y = std::move(t.y);
+  sub.class_names = std::move(t.class_names);
+  sub.target = std::move(t.target);
+  sub.regression = t.regression;
+  t = std::move(sub);
 }
 
 void scatter(Table& t, const std::vector<std::size_t>& indices, const Table& sub) {

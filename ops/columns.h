@@ -68,6 +68,8 @@ void recode(Table& t, std::size_t c, const std::vector<float>& new_codes);
 
 /// A table of the given columns (names, kinds, categories and values), no labels.
 Table gather(const Table& t, const std::vector<std::size_t>& indices);
+/// `t` narrowed to its columns `left`, its labels (classes or targets) kept.
+void keep_only(Table& t, const std::vector<std::size_t>& left);
 /// Writes the values of `sub`'s columns back into `t`'s columns `indices`.
 void scatter(Table& t, const std::vector<std::size_t>& indices, const Table& sub);
 

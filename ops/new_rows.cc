@@ -102,12 +102,7 @@ void take_target(Table& t, const CsvOptions& o, bool regression, const std::vect
   std::vector<std::size_t> rest;
   for (std::size_t c = 0; c < t.cols(); ++c)
     if (c != ti) rest.push_back(c);
-  Table features = columns::gather(t, rest);
-  features.y = std::move(t.y);
-  features.target = std::move(t.target);
-  features.class_names = std::move(t.class_names);
-  features.regression = t.regression;
-  t = std::move(features);
+  columns::keep_only(t, rest);  // the target column out, its values kept as labels
 }
 
 }  // namespace

@@ -43,26 +43,16 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.step.notes.push_back(std::to_string(left.size()) + " of " + std::to_string(before) + " feature columns kept");
 }
 
-// `t` with only columns `left`, its labels kept: every part in a run, new rows in `pipe predict`.
-void keep_only(Table& t, const std::vector<std::size_t>& left) {
-  Table sub = columns::gather(t, left);
-  sub.y = std::move(t.y);
-  sub.class_names = std::move(t.class_names);
-  sub.target = std::move(t.target);
-  sub.regression = t.regression;
-  t = std::move(sub);
-}
-
 void run(const dsl::Stage& s, DataRun& r) {
   const Table& first = r.parts.begin()->second;
   const auto keep = rules::run_columns(s, "keep", first, kKeep);
   const auto left = kept(keep, s.has("drop") ? rules::run_columns(s, "drop", first, kDrop) : std::vector<std::size_t>{});
   r.fitted[s.id] = nlohmann::json{{"op", "select_columns"}, {"columns", columns::names_of(first.columns, left)}}.dump();
-  for (auto& [name, t] : r.parts) keep_only(t, left);
+  for (auto& [name, t] : r.parts) columns::keep_only(t, left);
 }
 
 // The columns the run kept, by name.
-void replay(Replay& r) { keep_only(r.rows, replayed::fitted_columns(r)); }
+void replay(Replay& r) { columns::keep_only(r.rows, replayed::fitted_columns(r)); }
 
 }  // namespace
 

@@ -97,7 +97,8 @@ std::string fact_text(const std::string& name, const json& v) {
   if (v.is_null()) return {};
   if (v.is_string()) return v.get<std::string>();
   if (v.is_number_integer()) return v.dump();
-  return fmt::format(name == "train seconds" ? "{:.1f}" : "{}", v.get<double>());
+  // A tuned threshold is a validation probability: four digits, as `pipe run` prints it.
+  return fmt::format(name == "train seconds" ? "{:.1f}" : name == "threshold" ? "{:.4g}" : "{}", v.get<double>());
 }
 
 std::size_t metric_rank(const std::string& name) {
