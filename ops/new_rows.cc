@@ -41,7 +41,33 @@ const std::string* known_as(const std::string& text, const std::vector<std::stri
 
 // The names of the file's columns as the run's options name them. With `columns` given, a
 // file without the target has one field fewer than the names: the target's name goes.
+// A pipeline that reads its data without a header (header: false, `columns` naming them)
+// may still be given new rows with one, as a user would write them: a first line whose
+// fields are all text, at least half of them names the run knows, is read as the header,
+// so that the columns are checked by name.
 std::vector<std::string> file_columns(CsvOptions& o) {
+  if (!o.header && !o.column_names.empty()) {
+    CsvOptions first = o;
+    first.header = true;
+    first.column_names.clear();
+    std::vector<std::string> fields;
+    try {
+      fields = read_header(first).columns;
+    } catch (const UserError&) {  // a data line read as names (say, "1.0" twice): no header
+    }
+    std::size_t known = 0;
+    bool numbers = false;
+    for (const auto& f : fields) {
+      double v = 0;
+      known += has(o.column_names, f);
+      numbers = numbers || columns::parse_number(f, v);
+    }
+    if (!fields.empty() && !numbers && 2 * known >= fields.size()) {
+      o.header = true;
+      o.column_names.clear();
+      return fields;
+    }
+  }
   CsvOptions raw = o;
   raw.column_names.clear();
   const std::vector<std::string> fields = read_header(raw).columns;

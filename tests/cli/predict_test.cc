@@ -90,6 +90,28 @@ TEST_CASE("pipe predict reproduces a binary run's test predictions to the text",
   CHECK(lines.size() == 304);
   CHECK(lines[5].rfind("4,", 0) == 0);
   CHECK(lines[5].substr(lines[5].size() - 2) == ",0");  // nothing reaches probability 1
+
+  // The pipeline reads its file without a header (header: false, columns: [...]); new rows
+  // with a header line are read by their names, in any order.
+  std::string named = "sex,age";
+  const std::vector<std::string> rest = {"cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak", "slope", "ca", "thal"};
+  for (const auto& c : rest) named += "," + c;
+  named += "\n";
+  for (const auto& line : lines_of(rows)) {
+    const std::size_t a = line.find(','), b = line.find(',', a + 1);
+    named += line.substr(a + 1, b - a - 1) + "," + line.substr(0, a) + line.substr(b) + "\n";
+  }
+  write_file(tmp.path("named.csv"), named);
+  const auto by_name = run_pipe("predict " + tmp.path("run") + " " + tmp.path("named.csv") + " --threshold 1", false);
+  REQUIRE(by_name.code == 0);
+  CHECK(by_name.out == r.out);
+  write_file(tmp.path("renamed.csv"), "age,sex,cp,trestbps,cholesterol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,note\n"
+                                       "63,1,1,145,233,1,2,150,0,2.3,3,0,6,x\n");
+  const auto renamed = run_pipe("predict " + tmp.path("run") + " " + tmp.path("renamed.csv"));
+  CHECK(renamed.code == 1);
+  CHECK(renamed.out == "error: " + tmp.path("renamed.csv") + " does not match the training columns: missing 'chol'; extra "
+                       "'cholesterol', 'note' (the model was trained on: age, sex, cp, trestbps, chol, fbs, restecg, thalach, "
+                       "exang, oldpeak, slope, ca, thal)\n");
 }
 
 TEST_CASE("pipe predict replays text categories, imputers, encoders and scalers", "[predict]") {
