@@ -17,12 +17,11 @@
 #include "runtime/cv_summary.h"
 #include "runtime/finite_check.h"
 #include "runtime/metrics.h"
-#include "runtime/multiclass_metrics.h"
 #include "runtime/plan_print.h"
 #include "runtime/predictions_csv.h"
 #include "runtime/prepare.h"
 #include "runtime/progress.h"
-#include "runtime/regression_metrics.h"
+#include "runtime/scores.h"
 #include "runtime/registry.h"
 #include "runtime/threshold_tuning.h"
 #include "runtime/report/report_html.h"
@@ -98,15 +97,6 @@ json seeds_json(const Plan& plan) {
   return seeds;
 }
 
-// A binary classifier's probability of class 1 per row: the output itself, or cross_entropy's
-// second column.
-std::vector<double> positive_probs(const Plan& plan, const std::vector<double>& outputs) {
-  if (!plan.loss.cross_entropy()) return outputs;
-  std::vector<double> p1;
-  for (std::size_t i = 1; i < outputs.size(); i += 2) p1.push_back(outputs[i]);
-  return p1;
-}
-
 // A binary classifier's decision threshold: the plan's, or chosen on the validation part
 // (evaluate's tune_threshold) from the final model's outputs there.
 struct Decision {
@@ -122,7 +112,7 @@ Decision decide_threshold(const Plan& plan, const Table* validation, const std::
   // The plan refused tuning without a validation part; a fold cannot lose it on the way.
   if (validation == nullptr || validation->rows == 0) throw UserError("tune_threshold: the validation part is empty");
   try {
-    d.tuned = metrics::tune_threshold(validation->y, positive_probs(plan, validation_outputs), metric);
+    d.tuned = metrics::tune_threshold(validation->y, metrics::positive_probs(validation_outputs, plan.loss.cross_entropy()), metric);
   } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
     throw UserError(std::string("cannot tune the threshold on the validation part: ") + e.what());
   }
@@ -184,50 +174,39 @@ void add_report(TestScores& s, const Plan& plan, const Table& test, const std::v
   }
 }
 
+// A binary classifier's decision threshold, fixed or tuned: in metrics.json and the line
+// `pipe run` prints above the metrics.
+void decide(TestScores& s, const Decision& decision, const Plan& plan) {
+  s.test["threshold"] = decision.threshold;
+  const auto& t = decision.tuned;
+  if (!t) {
+    s.threshold_line = fmt::format("  threshold {} (fixed)\n", decision.threshold);
+    return;
+  }
+  s.test["threshold_tuning"] = {{"metric", plan.eval.tune_threshold},
+                                {"validation_rows", t->rows},
+                                {"validation_value", t->value},
+                                {"candidates", t->candidates}};
+  s.threshold_line = fmt::format("  threshold {:.4f} (tuned on the validation part's {} rows for {}: {:.4f})\n", t->threshold,
+                                 t->rows, plan.eval.tune_threshold, t->value);
+}
+
 // Scores the test part's outputs with the functions that equal sklearn's.
 TestScores score_test(const Plan& plan, const Table& test, const std::vector<double>& outputs, const Decision& decision) {
   TestScores s;
   try {
-    if (test.regression) {
-      const metrics::RegressionReport r = metrics::evaluate_regression(test.target, outputs);
-      s.values = {{"mae", r.mae}, {"mse", r.mse}, {"rmse", r.rmse}, {"r2", r.r2}};
-      s.warnings = r.warnings;
-    } else if (plan.loss.cross_entropy() && plan.data.class_names.size() > 2) {
-      const int k = static_cast<int>(plan.data.class_names.size());
-      const metrics::MulticlassReport m =
-          metrics::evaluate_multiclass(test.y, outputs, k, metrics::parse_average(plan.eval.average));
-      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
-                  {"roc_auc", m.roc_auc}, {"balanced_accuracy", m.balanced_accuracy},
-                  {"average_precision", m.average_precision}, {"log_loss", m.log_loss}};
-      s.warnings = m.warnings;
-      s.extra = confusion_text(m.cm, plan);
-      s.test["confusion_matrix"] = m.cm.counts;
-      s.test["classes"] = plan.data.class_names;
-      s.test["average"] = plan.eval.average;
-      add_report(s, plan, test, metrics::argmax(outputs, k));
-    } else {
-      // Two classes: the probability of class 1 (cross_entropy's second column).
-      const std::vector<double> p1 = positive_probs(plan, outputs);
-      const metrics::BinaryReport m = metrics::evaluate_binary(test.y, p1, decision.threshold);
-      s.values = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
-                  {"roc_auc", m.roc_auc}, {"balanced_accuracy", m.balanced_accuracy},
-                  {"average_precision", m.average_precision}, {"log_loss", m.log_loss}};
-      s.warnings = m.warnings;
+    const metrics::OutputLayout layout{test.regression, plan.data.class_names.size(), plan.loss.cross_entropy()};
+    const metrics::Scores m =
+        metrics::score_outputs(test, outputs, layout, decision.threshold, metrics::parse_average(plan.eval.average));
+    s.values = m.values;
+    s.warnings = m.warnings;
+    if (!test.regression) {
       s.extra = confusion_text(m.cm, plan);
       s.test["confusion_matrix"] = m.cm.counts;
       s.test["classes"] = plan.data.class_names;  // the confusion matrix's rows and columns
-      s.test["threshold"] = decision.threshold;
-      if (const auto& t = decision.tuned) {
-        s.test["threshold_tuning"] = {{"metric", plan.eval.tune_threshold},
-                                      {"validation_rows", t->rows},
-                                      {"validation_value", t->value},
-                                      {"candidates", t->candidates}};
-        s.threshold_line = fmt::format("  threshold {:.4f} (tuned on the validation part's {} rows for {}: {:.4f})\n",
-                                       t->threshold, t->rows, plan.eval.tune_threshold, t->value);
-      } else {
-        s.threshold_line = fmt::format("  threshold {} (fixed)\n", decision.threshold);
-      }
-      add_report(s, plan, test, metrics::threshold(p1, decision.threshold));
+      if (m.multiclass) s.test["average"] = plan.eval.average;
+      else decide(s, decision, plan);
+      add_report(s, plan, test, m.predicted);
     }
   } catch (const std::invalid_argument& e) {  // a model that diverged predicts NaN
     throw UserError(std::string("cannot score the test part: ") + e.what());

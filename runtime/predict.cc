@@ -7,11 +7,9 @@
 
 #include "runtime/artifacts.h"
 #include "runtime/finite_check.h"
-#include "runtime/metrics.h"
-#include "runtime/multiclass_metrics.h"
 #include "runtime/predictions_csv.h"
-#include "runtime/regression_metrics.h"
 #include "runtime/registry.h"
+#include "runtime/scores.h"
 #include "runtime/user_error.h"
 
 namespace pipeml {
@@ -43,29 +41,19 @@ namespace {
 // With the target in the file: the run's test metrics on these rows, one line (with
 // sklearn's warnings), or why they cannot be computed (one class only: no ROC-AUC).
 std::string score_line(const SavedRun& run, const Table& rows, const std::vector<double>& outputs, double threshold) {
+  if ((run.regression ? rows.target.size() : rows.y.size()) != rows.rows) return {};  // no target in the file
   try {
-    if (run.regression) {
-      if (rows.target.size() != rows.rows) return {};
-      const auto m = metrics::evaluate_regression(rows.target, outputs);
-      std::string line = fmt::format("scored on the file's '{}': mae {:.4f}  mse {:.4f}  rmse {:.4f}  r2 {:.4f}\n", run.target,
-                                     m.mae, m.mse, m.rmse, m.r2);
-      for (const auto& w : m.warnings) line += "  warning: " + w + "\n";
-      return line;
-    }
-    if (rows.y.size() != rows.rows) return {};
-    const int k = static_cast<int>(run.classes.size());
-    std::vector<double> p1 = outputs;
-    if (run.loss.cross_entropy() && k == 2) {
-      p1.clear();
-      for (std::size_t i = 1; i < outputs.size(); i += 2) p1.push_back(outputs[i]);
-    }
-    const auto m = k > 2 ? metrics::evaluate_multiclass(rows.y, outputs, k) : metrics::MulticlassReport{};
-    const auto b = k > 2 ? metrics::BinaryReport{} : metrics::evaluate_binary(rows.y, p1, threshold);
-    std::string line = k > 2 ? fmt::format("scored on the file's '{}' (macro): accuracy {:.4f}  precision {:.4f}  recall {:.4f}  "
-                                           "f1 {:.4f}  roc_auc {:.4f}\n", run.target, m.accuracy, m.precision, m.recall, m.f1, m.roc_auc)
-                             : fmt::format("scored on the file's '{}': accuracy {:.4f}  precision {:.4f}  recall {:.4f}  "
-                                           "f1 {:.4f}  roc_auc {:.4f}\n", run.target, b.accuracy, b.precision, b.recall, b.f1, b.roc_auc);
-    for (const auto& w : k > 2 ? m.warnings : b.warnings) line += "  warning: " + w + "\n";
+    const metrics::OutputLayout layout{run.regression, run.classes.size(), run.loss.cross_entropy()};
+    const metrics::Scores m = metrics::score_outputs(rows, outputs, layout, threshold, metrics::Average::macro);
+    const auto& v = m.values;
+    std::string line =
+        run.regression
+            ? fmt::format("scored on the file's '{}': mae {:.4f}  mse {:.4f}  rmse {:.4f}  r2 {:.4f}\n", run.target, v.at("mae"),
+                          v.at("mse"), v.at("rmse"), v.at("r2"))
+            : fmt::format("scored on the file's '{}'{}: accuracy {:.4f}  precision {:.4f}  recall {:.4f}  f1 {:.4f}  "
+                          "roc_auc {:.4f}\n", run.target, m.multiclass ? " (macro)" : "", v.at("accuracy"), v.at("precision"),
+                          v.at("recall"), v.at("f1"), v.at("roc_auc"));
+    for (const auto& w : m.warnings) line += "  warning: " + w + "\n";
     return line;
   } catch (const std::invalid_argument& e) {
     return std::string("not scored: ") + e.what() + "\n";
