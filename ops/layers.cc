@@ -45,4 +45,11 @@ const std::vector<std::string>& bias_init_choices() {
   return c;
 }
 
+std::vector<dsl::ParamSpec> model_init_params(const std::string& layers) {
+  return {dsl::ParamSpec::enumeration("init", init_choices(), "default")
+              .doc("weight initialisation of " + layers + " (torch.nn.init; default: PyTorch's)"),
+          dsl::ParamSpec::enumeration("bias_init", bias_init_choices(), "default")
+              .doc("bias initialisation of " + layers + " (default: PyTorch's)")};
+}
+
 }  // namespace pipeml::layers

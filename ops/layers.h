@@ -24,4 +24,8 @@ std::optional<std::vector<std::int64_t>> plan_layers(const std::vector<dsl::Stag
 const std::vector<std::string>& init_choices();
 const std::vector<std::string>& bias_init_choices();
 
+/// A model's `init` and `bias_init` parameters, applying to `layers` ("every Linear"): the
+/// one declaration the mlp and sequential schemas share.
+std::vector<dsl::ParamSpec> model_init_params(const std::string& layers);
+
 }  // namespace pipeml::layers

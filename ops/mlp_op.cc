@@ -73,6 +73,18 @@ void plan(const dsl::Stage& s, PlanState& st) {
                                         m.out_features == 1 ? " (a logit)" : "s", classes));
 }
 
+std::vector<ParamSpec> params() {
+  std::vector<ParamSpec> p{
+      ParamSpec::int_list("hidden", std::vector<std::int64_t>{128, 64}).min(1).doc("width of each hidden block"),
+      ParamSpec::boolean("batch_norm", true).doc("BatchNorm1d after each hidden Linear"),
+      ParamSpec::number("dropout", 0.0).min(0).max(1, true).doc("dropout probability after each activation (0: none)"),
+      ParamSpec::enumeration("activation", {"relu", "leaky_relu", "gelu", "elu", "tanh", "sigmoid"}, "relu")
+          .doc("the non-linearity of the hidden blocks"),
+  };
+  for (auto& q : layers::model_init_params("every Linear")) p.push_back(std::move(q));
+  return p;
+}
+
 }  // namespace
 
 const OpDef& mlp_op() {
@@ -80,17 +92,7 @@ const OpDef& mlp_op() {
       {"mlp",
        dsl::OpKind::kModel,
        "multilayer perceptron: per hidden size Linear, BatchNorm1d, activation, Dropout",
-       {
-           ParamSpec::int_list("hidden", std::vector<std::int64_t>{128, 64}).min(1).doc("width of each hidden block"),
-           ParamSpec::boolean("batch_norm", true).doc("BatchNorm1d after each hidden Linear"),
-           ParamSpec::number("dropout", 0.0).min(0).max(1, true).doc("dropout probability after each activation (0: none)"),
-           ParamSpec::enumeration("activation", {"relu", "leaky_relu", "gelu", "elu", "tanh", "sigmoid"}, "relu")
-               .doc("the non-linearity of the hidden blocks"),
-           ParamSpec::enumeration("init", layers::init_choices(), "default")
-               .doc("weight initialisation of every Linear (torch.nn.init; default: PyTorch's)"),
-           ParamSpec::enumeration("bias_init", layers::bias_init_choices(), "default")
-               .doc("bias initialisation of every Linear (default: PyTorch's)"),
-       }},
+       params()},
       plan,
   };
   return op;

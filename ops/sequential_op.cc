@@ -72,6 +72,12 @@ void plan(const dsl::Stage& s, PlanState& st) {
   st.step.notes.push_back(fmt::format("input [{}] from the data's features; output {}", m.layers_in, shape_text(*out)));
 }
 
+std::vector<ParamSpec> params() {
+  std::vector<ParamSpec> p{ParamSpec::stages("layers", dsl::OpKind::kLayer).doc("the layers, in order; the first takes [features]")};
+  for (auto& q : layers::model_init_params("every linear and conv")) p.push_back(std::move(q));
+  return p;
+}
+
 }  // namespace
 
 const OpDef& sequential_op() {
@@ -79,13 +85,7 @@ const OpDef& sequential_op() {
       {"sequential",
        dsl::OpKind::kModel,
        "torch.nn.Sequential of layers: each '- op: LAYER' with torch's parameters, sizes inferred",
-       {
-           ParamSpec::stages("layers", dsl::OpKind::kLayer).doc("the layers, in order; the first takes [features]"),
-           ParamSpec::enumeration("init", layers::init_choices(), "default")
-               .doc("weight initialisation of every linear and conv (torch.nn.init; default: PyTorch's)"),
-           ParamSpec::enumeration("bias_init", layers::bias_init_choices(), "default")
-               .doc("bias initialisation of every linear and conv (default: PyTorch's)"),
-       }},
+       params()},
       plan,
   };
   return op;
