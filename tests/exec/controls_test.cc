@@ -26,12 +26,8 @@ using pipetest::under;
 namespace {
 
 Table table(const at::Tensor& x, const at::Tensor& y) {
-  Table t;
-  for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
+  Table t = pipetest::binary_table(x, y);
   t.class_names = {"0", "1"};
-  t.rows = x.size(0);
-  t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-  for (std::int64_t r = 0; y.defined() && r < y.numel(); ++r) t.y.push_back(y[r].item<float>() > 0.5f ? 1 : 0);
   return t;
 }
 

@@ -150,14 +150,7 @@ TEST_CASE("a layer list with conv1d, a residual block and layer_norm trains as P
     return;
   }
   const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_layer_train.pt");
-  auto table = [](const at::Tensor& x, const at::Tensor& y) {
-    Table t;
-    for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
-    t.rows = x.size(0);
-    t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-    for (std::int64_t r = 0; y.defined() && r < y.numel(); ++r) t.y.push_back(y[r].item<float>() > 0.5f ? 1 : 0);
-    return t;
-  };
+  const auto table = pipetest::binary_table;
   const Table tr = table(get(f, "x"), get(f, "y")), te = table(get(f, "x_test"), {});
   const at::Tensor lrs = get(f, "lrs"), losses = get(f, "losses"), probs = get(f, "probs");
   ModelSpec m;

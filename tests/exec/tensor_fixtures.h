@@ -11,6 +11,7 @@
 #include "runtime/exec/cpu_gemm.h"
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/torch_compat.h"
+#include "runtime/table.h"
 
 namespace pipetest {
 
@@ -56,6 +57,22 @@ inline bool mm_sums_in_order() {
   at::Tensor c = at::empty({9, 33});
   pipeml::cpu::gemm(9, 33, 70, a.data_ptr<float>(), 70, 1, b.data_ptr<float>(), 33, c.data_ptr<float>(), 33);
   return at::equal(c, at::mm(a, b));
+}
+
+/// A fixture's features as a Table (columns f0, f1, ...), without labels.
+inline pipeml::Table features_table(const at::Tensor& x) {
+  pipeml::Table t;
+  for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
+  t.rows = x.size(0);
+  t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  return t;
+}
+
+/// The same with binary labels: 1 where y > 0.5. An undefined y (a test part) gives none.
+inline pipeml::Table binary_table(const at::Tensor& x, const at::Tensor& y) {
+  pipeml::Table t = features_table(x);
+  for (std::int64_t r = 0; y.defined() && r < y.numel(); ++r) t.y.push_back(y[r].item<float>() > 0.5f ? 1 : 0);
+  return t;
 }
 
 }  // namespace pipetest

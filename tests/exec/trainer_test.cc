@@ -365,14 +365,7 @@ TEST_CASE("training reproduces Python's DataLoader + AdamW + StepLR loop bit for
     return;
   }
   const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_train.pt");
-  auto table = [](const at::Tensor& x, const at::Tensor& y) {
-    Table t;
-    for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
-    t.rows = x.size(0);
-    t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-    for (std::int64_t r = 0; y.defined() && r < y.numel(); ++r) t.y.push_back(y[r].item<float>() > 0.5f ? 1 : 0);
-    return t;
-  };
+  const auto table = pipetest::binary_table;
   const Table tr = table(get(f, "x"), get(f, "y")), te = table(get(f, "x_test"), {});
   const at::Tensor lrs = get(f, "lrs"), losses = get(f, "losses"), probs = get(f, "probs");
   MlpSpec m;
@@ -401,11 +394,8 @@ TEST_CASE("regression training reproduces PyTorch's loop for every regression lo
   }
   const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_regression.pt");
   auto table = [](const at::Tensor& x, const at::Tensor& y) {
-    Table t;
-    for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
-    t.rows = x.size(0);
+    Table t = pipetest::features_table(x);
     t.regression = true;
-    t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
     if (y.defined()) t.target.assign(y.data_ptr<double>(), y.data_ptr<double>() + y.numel());
     return t;
   };
@@ -440,11 +430,8 @@ TEST_CASE("cross_entropy training reproduces PyTorch's loop: class weights, labe
   }
   const TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_multiclass.pt");
   auto table = [](const at::Tensor& x, const at::Tensor& y) {
-    Table t;
-    for (int c = 0; c < x.size(1); ++c) t.columns.push_back("f" + std::to_string(c));
+    Table t = pipetest::features_table(x);
     t.class_names = {"a", "b", "c"};
-    t.rows = x.size(0);
-    t.x.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
     if (y.defined()) t.y.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
     return t;
   };
