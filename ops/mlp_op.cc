@@ -49,6 +49,12 @@ void plan(const dsl::Stage& s, PlanState& st) {
   m.batch_norm = s.boolean("batch_norm");
   m.dropout = s.number("dropout");
   m.activation = s.string("activation");
+  if (!st.data.image_shape.empty()) {
+    const auto& i = st.data.image_shape;
+    st.diags.error(s.op_loc, fmt::format("'mlp' takes table rows, and this data is images ({}x{}x{})", i[0], i[1], i[2]),
+                   "use 'op: sequential' with conv2d layers, then flatten and linear (pipelines/cifar10.yaml)");
+    return;
+  }
   if (st.data.features.empty()) return;  // the data stages failed; they said why
   // A categorical column's codes are labels, not quantities: the model must not see them.
   const auto cats = columns::all_of(st.data.kinds, st.data.features.size(), columns::Want::categorical);

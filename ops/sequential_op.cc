@@ -49,7 +49,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
   m.bias_init = s.string("bias_init");
   st.plan.layers.clear();
   st.plan.total_params = 0;
-  if (st.data.features.empty()) return;  // the data stages failed; they said why
+  const std::vector<std::int64_t>& image = st.data.image_shape;
+  if (st.data.features.empty() && image.empty()) return;  // the data stages failed; they said why
   const auto cats = columns::all_of(st.data.kinds, st.data.features.size(), columns::Want::categorical);
   if (!cats.empty() && !st.data.categorical_reported)
     st.diags.error(s.op_loc,
@@ -58,10 +59,16 @@ void plan(const dsl::Stage& s, PlanState& st) {
                    std::string("encode ") + (cats.size() == 1 ? "it" : "them") +
                        " in the data stages: add '- op: one_hot_encode' (or ordinal_encode) after 'split'");
   m.layers_in = static_cast<int>(st.data.features.size());
+  std::vector<std::int64_t> in{m.layers_in};
+  if (!image.empty()) {
+    m.image_shape = image;
+    in = image;
+    m.layers_in = static_cast<int>(image[0] * image[1] * image[2]);
+  }
   std::vector<LayerRow> rows;
   LayerSpec root;
   LayerContext top{s, {}, "", "", st.diags, st.registry, root, rows, m.init, m.bias_init};
-  const auto out = layers::plan_layers(s.children, {m.layers_in}, "", top, m.layers, rows);
+  const auto out = layers::plan_layers(s.children, in, "", top, m.layers, rows);
   if (!out) {
     m.layers.clear();
     return;
@@ -69,11 +76,12 @@ void plan(const dsl::Stage& s, PlanState& st) {
   check_output(s, st, *out);
   st.plan.layers = std::move(rows);
   for (const auto& l : m.layers) st.plan.total_params += l.params;
-  st.step.notes.push_back(fmt::format("input [{}] from the data's features; output {}", m.layers_in, shape_text(*out)));
+  st.step.notes.push_back(image.empty() ? fmt::format("input [{}] from the data's features; output {}", m.layers_in, shape_text(*out))
+                                        : fmt::format("input {} from the images; output {}", shape_text(image), shape_text(*out)));
 }
 
 std::vector<ParamSpec> params() {
-  std::vector<ParamSpec> p{ParamSpec::stages("layers", dsl::OpKind::kLayer).doc("the layers, in order; the first takes [features]")};
+  std::vector<ParamSpec> p{ParamSpec::stages("layers", dsl::OpKind::kLayer).doc("the layers, in order; the first takes [features], or [channels, height, width] of images")};
   for (auto& q : layers::model_init_params("every linear and conv")) p.push_back(std::move(q));
   return p;
 }

@@ -130,6 +130,10 @@ const OpDef& split_op() {
        }},
       plan,
       run,
+      nullptr,
+      nullptr,
+      nullptr,
+      true,  // images: it only chooses rows
   };
   return op;
 }

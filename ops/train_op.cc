@@ -77,6 +77,17 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
       st.step.notes.push_back("mixed precision runs on CUDA only: with device auto, a machine without a GPU stops with an error");
     if (t.precision == "16-mixed") st.step.notes.push_back("16-mixed scales the loss (GradScaler: 65536, x2 every 2000 steps, /2 on inf)");
   }
+  t.channels_last = s.boolean("channels_last");
+  t.cuda_graph = s.string("cuda_graph");
+  const std::string obstacle = graph_obstacle(t, st.plan.optimizer.type, false);
+  if (t.cuda_graph == "on" && !obstacle.empty())
+    st.diags.error(s.param("cuda_graph").loc, "'cuda_graph: on' cannot capture this step: " + obstacle,
+                   "use 'cuda_graph: auto' to fall back to eager steps");
+  if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu")
+    st.step.notes.push_back(t.cuda_graph == "off" ? "on CUDA: eager steps (cuda_graph: off)"
+                            : obstacle.empty()    ? "on CUDA: the step (batch, transforms, forward, backward, adam) is captured "
+                                                    "once in a CUDA graph and replayed"
+                                                  : "on CUDA: eager steps, not a CUDA graph: " + obstacle);
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
@@ -153,6 +164,11 @@ const OpDef& train_op() {
            ParamSpec::number("l2", 0.0).min(0).doc("adds l2 * sum(w^2) over the weight matrices to the training loss"),
            ParamSpec::enumeration("precision", {"32", "bf16-mixed", "16-mixed"}, "32")
                .doc("32: float32; bf16-mixed / 16-mixed: autocast on CUDA (16-mixed with a gradient scaler)"),
+           ParamSpec::boolean("channels_last", false)
+               .doc("CUDA, image models: weights and batches in channels-last memory format (faster convolutions)"),
+           ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
+               .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
+                    "clipping, penalties or 16-mixed)"),
        }},
       plan,
   };

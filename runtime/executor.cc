@@ -134,12 +134,15 @@ std::string confusion_text(const metrics::ConfusionMatrix& cm, const Plan& plan)
   std::string out;
   const auto& names = plan.data.class_names;
   out += "  confusion matrix (rows: true, columns: predicted)\n";
-  out += fmt::format("  {:>8}", "");
-  for (const auto& n : names) out += fmt::format(" {:>6}", n);
+  // Columns as wide as the longest class name ("automobile"), at least 6; the row labels 8.
+  std::size_t width = 6, label = 8;
+  for (const auto& n : names) width = std::max(width, n.size()), label = std::max(label, n.size());
+  out += fmt::format("  {:>{}}", "", label);
+  for (const auto& n : names) out += fmt::format(" {:>{}}", n, width);
   out += '\n';
   for (std::size_t i = 0; i < cm.counts.size(); ++i) {
-    out += fmt::format("  {:>8}", i < names.size() ? names[i] : std::to_string(i));
-    for (auto c : cm.counts[i]) out += fmt::format(" {:>6}", c);
+    out += fmt::format("  {:>{}}", i < names.size() ? names[i] : std::to_string(i), label);
+    for (auto c : cm.counts[i]) out += fmt::format(" {:>{}}", c, width);
     out += '\n';
   }
   return out;
@@ -290,7 +293,11 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
 
   // The plan's count: noisy copies the trainer makes are not in job.train yet.
   const std::size_t train_rows = p.info->part("train")->rows;
-  out << fmt::format("training on {} rows x {} features, {} epochs\n", train_rows, job.train->cols(), plan.train.epochs);
+  const auto& image = job.train->image_shape;
+  if (job.train->images())
+    out << fmt::format("training on {} images {}x{}x{}, {} epochs\n", train_rows, image[0], image[1], image[2], plan.train.epochs);
+  else
+    out << fmt::format("training on {} rows x {} features, {} epochs\n", train_rows, job.train->cols(), plan.train.epochs);
   Scored s;
   s.outcome = train(job);
   if (!s.outcome.error.empty()) throw UserError(s.outcome.error);

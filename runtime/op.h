@@ -93,6 +93,12 @@ struct OpDef {
   /// new rows with the code `run` applies it with. Stages that only change rows (split,
   /// resamplers, noise) have none: new rows skip them. Throws UserError naming FILE:LINE.
   void (*replay)(Replay& r) = nullptr;
+  /// Data stages: whether the stage takes image data (load_cifar10's rows). The planner
+  /// refuses the others on images, at the op, so that each table op need not check.
+  bool images = false;
+  /// Loaders whose data comes split by its authors (load_cifar10's train and test files):
+  /// the pipeline needs no split stage.
+  bool splits = false;
 };
 
 }  // namespace pipeml

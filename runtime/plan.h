@@ -59,6 +59,8 @@ struct DataInfo {
   /// A stage already reported the categorical features that should have been encoded
   /// before it: the model does not report them again.
   bool categorical_reported = false;
+  /// Images (load_cifar10): {channels, height, width} of every row; `features` is empty.
+  std::vector<std::int64_t> image_shape;
 
   bool is_categorical(std::size_t c) const { return c < kinds.size() && kinds[c] == ColumnKind::categorical; }
   PartInfo* part(const std::string& name);
@@ -146,6 +148,12 @@ struct Plan {
   EvalSpec eval;
   std::vector<SeedUse> seeds;
   std::map<std::string, std::string> hashes;  ///< path as written -> sha256 of its content
+  /// Inputs hashed only when the plan is saved (plan.json, `pipe plan -o`, a saved plan's
+  /// check), not for `pipe plan`'s text: path as written -> the file. CIFAR-10's 180 MB take
+  /// most of a second to hash, its labels a tenth of that to read.
+  std::map<std::string, std::string> hash_later;
+  /// `hashes` with the `hash_later` files hashed now.
+  std::map<std::string, std::string> all_hashes() const;
   std::shared_ptr<PlannedData> planned;       ///< null unless a stage needed the real data
 };
 

@@ -295,7 +295,7 @@ nlohmann::json plan_json(const Plan& plan) {
       {"model", {{"layers", layers}, {"total_params", plan.total_params}}},
       {"lr_by_epoch", plan.lr_by_epoch},
       {"seeds", seeds},
-      {"hashes", plan.hashes},
+      {"hashes", plan.all_hashes()},
   };
   // A per-batch schedule: every step's rate (and momentum); one that depends on the run: what it watches.
   if (!plan.lr_by_step.empty()) out["lr_by_step"] = plan.lr_by_step;

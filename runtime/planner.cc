@@ -14,13 +14,38 @@
 #include "runtime/user_error.h"
 
 namespace pipeml {
+
+std::map<std::string, std::string> Plan::all_hashes() const {
+  auto out = hashes;
+  for (const auto& [name, file] : hash_later) out[name] = sha256_file(file);
+  return out;
+}
+
 namespace {
+
+// A table stage (impute, smote, ...) on image data: refused at its op, once.
+// Then the data is unknown from here on (as after a failed stage): one mistake, one error.
+bool refuses_images(const dsl::Stage& stage, const OpDef& op, DataInfo& data, dsl::Diagnostics& diags) {
+  if (stage.section != "data" || op.images || data.image_shape.empty()) return false;
+  const auto s = data.image_shape;
+  data.parts.clear();
+  data.part_rows.clear();
+  data.split = false;
+  data.image_shape.clear();
+  diags.error(stage.op_loc,
+              "'" + stage.op() + "' works on table columns, and this data is images (" + std::to_string(s[0]) + "x" +
+                  std::to_string(s[1]) + "x" + std::to_string(s[2]) + ")",
+              "image data takes split and the image transforms: random_horizontal_flip, random_crop, scale_pixels, normalize");
+  return true;
+}
 
 void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags,
                 std::size_t errors_before) {
   plan.steps.push_back(PlanStep{&stage, {}, {}, {}});
   PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before, std::nullopt, false};
-  registry.op(stage.op())->plan(stage, state);
+  const OpDef& op = *registry.op(stage.op());
+  if (refuses_images(stage, op, plan.data, diags)) return;
+  op.plan(stage, state);
   if (stage.section == "data" && plan.data.folds.empty()) plan.steps.back().parts = plan.data.parts;
 }
 
@@ -259,7 +284,10 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
     else plan_stage(stage, registry, *plan, diags, errors_before);
   }
   // Reported once here, whatever else failed; the stages that need the split stay quiet.
-  const bool has_split = std::any_of(p.data.begin(), p.data.end(), is_splitter);
+  const bool has_split = std::any_of(p.data.begin(), p.data.end(), [&](const dsl::Stage& s) {
+    const OpDef* op = registry.op(s.op());
+    return is_splitter(s) || (op && op->splits);
+  });
   // It points where the split belongs: right after the loader.
   if (p.data.size() == 1 && !has_split)
     diags.error(p.data[0].op_loc, "the data is never split into a training and a test part",

@@ -50,9 +50,10 @@ std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overri
     return nullptr;
   }
   // Every input recorded in the saved plan must hash to what it did then.
+  const auto hashes = plan->all_hashes();
   for (const auto& [file, hash] : saved["hashes"].items()) {
-    auto now = plan->hashes.find(file);
-    if (now == plan->hashes.end() || now->second != hash.get<std::string>())
+    auto now = hashes.find(file);
+    if (now == hashes.end() || now->second != hash.get<std::string>())
       diags.error(here, "'" + file + "' changed since this plan was made",
                   "review the new plan with 'pipe plan " + pipeline_file + "' and save it again with -o");
   }

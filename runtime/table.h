@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,21 @@ struct Table {
   /// Per column when `kinds` is set: a categorical column's categories, code i being
   /// categories[i] (sorted as sklearn's encoders sort them); empty for a numeric column.
   std::vector<std::vector<std::string>> categories;
+  /// Images (load_cifar10): every row is one image of `image_shape` {channels, height,
+  /// width}, its bytes in `pixels` as torch's [C, H, W] (and CIFAR's binary) lay them out:
+  /// channel planes, each row-major. `columns` and `x` stay empty; the transforms that
+  /// make floats of them run in the trainer, per batch, on the training device.
+  std::vector<std::int64_t> image_shape;
+  std::vector<std::uint8_t> pixels;
 
+  bool images() const { return !image_shape.empty(); }
+  /// Bytes per image (0 for a table of columns).
+  std::size_t image_bytes() const {
+    if (image_shape.empty()) return 0;
+    std::size_t n = 1;
+    for (auto d : image_shape) n *= static_cast<std::size_t>(d);
+    return n;
+  }
   std::size_t cols() const { return columns.size(); }
   float* row(std::size_t i) { return x.data() + i * cols(); }
   const float* row(std::size_t i) const { return x.data() + i * cols(); }
@@ -46,6 +61,7 @@ struct Table {
     t.kinds = kinds;
     t.categories = categories;
     t.regression = regression;
+    t.image_shape = image_shape;
     return t;
   }
   /// Number of rows of each label 0..num_classes-1.
@@ -67,11 +83,14 @@ struct Table {
     t.x.resize(idx.size() * cols());
     if (!y.empty()) t.y.resize(idx.size());
     if (!target.empty()) t.target.resize(idx.size());
+    const std::size_t bytes = image_bytes();
+    t.pixels.resize(idx.size() * bytes);
     for (std::size_t r = 0; r < idx.size(); ++r) {
       const float* src = row(idx[r]);
       std::copy(src, src + cols(), t.x.data() + r * cols());
       if (!y.empty()) t.y[r] = y[idx[r]];
       if (!target.empty()) t.target[r] = target[idx[r]];
+      if (bytes) std::copy_n(pixels.data() + idx[r] * bytes, bytes, t.pixels.data() + r * bytes);
     }
     return t;
   }

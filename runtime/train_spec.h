@@ -59,6 +59,9 @@ struct ModelSpec {
   MlpSpec mlp;
   std::vector<LayerSpec> layers;  ///< sequential
   int layers_in = 0;              ///< sequential: the input width (the data's features)
+  /// sequential over images: the input's {channels, height, width} (layers_in is their
+  /// product); empty for a table's rows.
+  std::vector<std::int64_t> image_shape;
   std::string init = "default", bias_init = "default";  ///< mlp (a sequential's layers carry their own)
 
   bool sequential() const { return op == "sequential"; }
@@ -140,6 +143,20 @@ struct NoiseSpec {
   bool per_epoch = false;
   bool own_seed = false;  ///< draw from a generator of its own, seeded with `seed`,
   std::uint64_t seed = 0;  ///< instead of the training generator
+};
+
+/// One image transform of the data stages (ops/image_transforms_op.cc), which the trainer
+/// applies to every batch on the training device, in the stages' order, after the bytes
+/// become float32: training batches get them all; validation and test rows only those that
+/// are not `train_only` (the course's test transform: ToTensor and Normalize).
+struct ImageTransform {
+  std::string op;  ///< random_horizontal_flip | random_crop | scale_pixels | normalize
+  bool train_only = false;
+  double p = 0.5;                  ///< random_horizontal_flip: the chance an image is flipped
+  std::int64_t height = 0, width = 0;  ///< random_crop: the output size
+  std::int64_t padding = 0;        ///< random_crop: zeros added on every side first
+  double divide_by = 255.0;        ///< scale_pixels: x / divide_by (ToTensor: 255)
+  std::vector<double> mean, std;   ///< normalize: per channel, (x - mean) / std
 };
 
 struct EpochRecord;
@@ -226,7 +243,26 @@ struct TrainSpec {
   double l1 = 0, l2 = 0;
   /// "32", or "bf16-mixed" / "16-mixed": autocast on CUDA (16-mixed with a gradient scaler).
   std::string precision = "32";
+  /// Image data: the transforms of the data stages, applied per batch (empty: none).
+  std::vector<ImageTransform> image_transforms;
+  /// CUDA, 4-d inputs: the model's weights and each batch in channels-last memory format.
+  bool channels_last = false;
+  /// CUDA: capture one training step in a CUDA graph and replay it (auto: when the step
+  /// allows it — Adam or AdamW, no gradient scaler, no clipping or penalties).
+  std::string cuda_graph = "auto";  ///< auto | on | off
 };
+
+/// Why a training step cannot be captured in a CUDA graph, or "" when it can: the optimizer
+/// must update on the device (Adam and AdamW: FlatOptimizer::step_on_device); 16-mixed's
+/// gradient scaler decides on the host whether to step; clipping and the penalties are not
+/// written for capture; a cycled momentum would be frozen into the graph.
+inline std::string graph_obstacle(const TrainSpec& t, const std::string& optimizer, bool cycles_momentum) {
+  if (optimizer != "adam" && optimizer != "adamw") return "the optimizer is '" + optimizer + "' (graphs take adam and adamw)";
+  if (t.precision == "16-mixed") return "16-mixed's gradient scaler decides on the host whether to step";
+  if (t.clip_grad_norm > 0 || t.clip_grad_value > 0 || t.l1 > 0 || t.l2 > 0) return "clipping and penalties are not captured";
+  if (cycles_momentum) return "the scheduler cycles the momentum";
+  return "";
+}
 
 /// The name of EpochRecord::val_metric in history.csv and the epoch lines.
 inline const char* val_metric_name(const LossSpec& loss) { return loss.regression() ? "val_mae" : "val_accuracy"; }

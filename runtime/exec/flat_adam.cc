@@ -35,6 +35,34 @@ class FlatAdam final : public FlatOptimizer {
 
   void set_momentum(double beta1) override { spec_.beta1 = beta1; }
 
+  bool capturable() const override { return true; }
+
+  // _single_tensor_adam(w)'s capturable branch: bias corrections from a step tensor, the
+  // rate a tensor; every operation a kernel, none a host read.
+  void step_on_device(const at::Tensor& lr) override {
+    c10::NoGradGuard no_grad;
+    if (!step_t_.defined()) step_t_ = at::zeros({}, param_.options());
+    step_t_.add_(1);
+    at::Tensor grad = grad_;
+    if (spec_.weight_decay != 0) {
+      if (decoupled_) param_.mul_(lr.mul(-spec_.weight_decay).add_(1));
+      else grad = at::add_out(decayed_grad_, grad_, param_, spec_.weight_decay);
+    }
+    torch_compat::running_average(exp_avg_, grad, spec_.beta1);
+    exp_avg_sq_.mul_(spec_.beta2).addcmul_(grad, grad, 1 - spec_.beta2);
+    const at::Tensor bias_correction1 = at::pow(spec_.beta1, step_t_).neg_().add_(1);
+    const at::Tensor bias_correction2_sqrt = at::pow(spec_.beta2, step_t_).neg_().add_(1).sqrt_();
+    const at::Tensor step_size = lr / bias_correction1;
+    if (spec_.amsgrad) {
+      at::maximum_out(max_exp_avg_sq_, max_exp_avg_sq_, exp_avg_sq_);
+      at::sqrt_out(denom_, max_exp_avg_sq_);
+    } else {
+      at::sqrt_out(denom_, exp_avg_sq_);
+    }
+    denom_.div_(bias_correction2_sqrt).add_(spec_.eps);
+    param_.addcdiv_(exp_avg_, denom_.div_(step_size).neg_());
+  }
+
  private:
   // The statements of _single_tensor_adam / _single_tensor_adamw, in their order, with their
   // scalars (the same in 1.13 and 2.x but for the first moment: torch_compat).
@@ -95,6 +123,7 @@ class FlatAdam final : public FlatOptimizer {
   bool decoupled_;
   double steps_ = 0;  // Python keeps the step count as a float tensor and reads it with item()
   at::Tensor exp_avg_, exp_avg_sq_, max_exp_avg_sq_, denom_, decayed_grad_;
+  at::Tensor step_t_;  // step_on_device's count, on the device
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "runtime/user_error.h"
@@ -12,7 +13,11 @@ namespace pipeml {
 
 FlatOptimizer::FlatOptimizer(const std::vector<at::Tensor>& params) {
   std::int64_t total = 0;
-  for (const auto& p : params) total += p.numel();
+  for (const auto& p : params) {
+    if (!p.is_non_overlapping_and_dense())
+      throw std::logic_error("FlatOptimizer: a parameter that is not dense cannot share a flat buffer");
+    total += p.numel();
+  }
   const auto options = params.empty() ? at::TensorOptions(at::kFloat) : params.front().options();
   c10::NoGradGuard no_grad;
   param_ = at::empty({total}, options);
@@ -20,10 +25,13 @@ FlatOptimizer::FlatOptimizer(const std::vector<at::Tensor>& params) {
   std::int64_t offset = 0;
   for (at::Tensor p : params) {  // a handle: set_data/mutable_grad act on the module's own tensor
     const std::int64_t n = p.numel();
-    at::Tensor slice = param_.narrow(0, offset, n);
-    slice.copy_(p.detach().reshape({n}));
-    p.set_data(slice.view(p.sizes()));
-    p.mutable_grad() = grad_.narrow(0, offset, n).view(p.sizes());
+    // A convolution's weight made channels-last keeps that layout (its slice has its
+    // strides); every other parameter becomes a plain contiguous view, as before.
+    const bool keep_strides = !p.is_contiguous();
+    at::Tensor view = keep_strides ? param_.as_strided(p.sizes(), p.strides(), offset) : param_.narrow(0, offset, n).view(p.sizes());
+    view.copy_(p.detach());
+    p.set_data(view);
+    p.mutable_grad() = keep_strides ? grad_.as_strided(p.sizes(), p.strides(), offset) : grad_.narrow(0, offset, n).view(p.sizes());
     offset += n;
   }
 }

@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "runtime/train_spec.h"
@@ -33,6 +34,12 @@ class FlatOptimizer {
   void zero_grad();
   /// One optimizer.step() at learning rate `lr` (the scheduler's lr for this step).
   virtual void step(double lr) = 0;
+  /// Whether step_on_device exists (Adam and AdamW): the update that a CUDA graph can hold.
+  virtual bool capturable() const { return false; }
+  /// One step whose every number stays on the device — the rate a 0-d tensor the caller sets
+  /// between steps, the step count a tensor — as torch.optim's `capturable=True` writes it, so
+  /// that a captured graph replays it correctly. Not mixed with step(double) in one run.
+  virtual void step_on_device(const at::Tensor& /*lr*/) { throw std::logic_error("not capturable"); }
   /// What a scheduler that cycles momentum (OneCycleLR, CyclicLR) writes into the param
   /// group before the next step: beta1 for Adam and AdamW, momentum for SGD and RMSprop;
   /// nothing for Adagrad, which has no momentum.

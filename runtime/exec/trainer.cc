@@ -9,9 +9,12 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 #include "runtime/exec/cpu_mlp.h"
+#include "runtime/exec/cuda_graph.h"
 #include "runtime/exec/flat_optimizer.h"
+#include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/torch_compat.h"
@@ -22,8 +25,16 @@ namespace {
 
 // Features the model can read, and for training parts a label 0..classes-1 (or, for
 // regression, a target value) for every row.
-void check_table(const Table& t, const char* part, int in_features, bool needs_labels, bool regression, int classes) {
-  if (t.cols() != static_cast<std::size_t>(in_features))
+void check_table(const Table& t, const char* part, const ModelSpec& model, bool needs_labels, bool regression, int classes) {
+  const int in_features = model.in_features();
+  if (t.images() != !model.image_shape.empty() || (t.images() && t.image_shape != model.image_shape))
+    throw UserError(std::string("the ") + part + " part's rows are not what the model was planned for (" +
+                    (t.images() ? "images" : "table rows") + ")");
+  if (t.images()) {
+    if (t.pixels.size() != t.rows * t.image_bytes())
+      throw UserError(std::string("the ") + part + " part has " + std::to_string(t.pixels.size()) + " pixel bytes for " +
+                      std::to_string(t.rows) + " images");
+  } else if (t.cols() != static_cast<std::size_t>(in_features))
     throw UserError(std::string("the ") + part + " part has " + std::to_string(t.cols()) +
                     " features, the model expects " + std::to_string(in_features));
   if (needs_labels && regression && t.target.size() != t.rows)
@@ -44,7 +55,7 @@ void check_table(const Table& t, const char* part, int in_features, bool needs_l
 
 void check_job(const Table& train, const Table* val, const Table& test, const ModelSpec& model, const LossSpec& loss,
                const TrainSpec& spec) {
-  const int out_features = model.out_features(), in_features = model.in_features();
+  const int out_features = model.out_features();
   const std::string& type = loss.type;
   if (type != "bce_with_logits" && type != "cross_entropy" && type != "mse" && type != "l1" && type != "huber" &&
       type != "smooth_l1")
@@ -62,9 +73,9 @@ void check_job(const Table& train, const Table* val, const Table& test, const Mo
   if (spec.batch_size < 1) throw UserError("batch_size must be at least 1");
   if (spec.epochs < 0) throw UserError("epochs must not be negative");
   const int classes = loss.cross_entropy() ? out_features : 2;
-  check_table(train, "train", in_features, true, loss.regression(), classes);
-  if (val) check_table(*val, "validation", in_features, true, loss.regression(), classes);
-  check_table(test, "test", in_features, false, loss.regression(), classes);
+  check_table(train, "train", model, true, loss.regression(), classes);
+  if (val) check_table(*val, "validation", model, true, loss.regression(), classes);
+  check_table(test, "test", model, false, loss.regression(), classes);
   const std::size_t n = train.rows, bs = spec.batch_size;
   if (n == 0 || (spec.drop_last && n < bs))
     throw UserError("the train part has " + std::to_string(n) + " rows: not one batch of " + std::to_string(bs));
@@ -74,7 +85,10 @@ void check_job(const Table& train, const Table* val, const Table& test, const Mo
                     std::to_string(bs) + " leave one alone; set drop_last or change batch_size");
 }
 
+// The rows as the model's input: float32 [rows, features], or an image table's bytes
+// (uint8 [rows, C, H, W]), which become floats batch by batch (Batches).
 at::Tensor features(const Table& t, const at::Device& device) {
+  if (t.images()) return image_tensor(t, device);
   auto x = at::empty({static_cast<std::int64_t>(t.rows), static_cast<std::int64_t>(t.cols())}, at::kFloat);
   std::copy(t.x.begin(), t.x.end(), x.data_ptr<float>());
   return x.to(device);
@@ -214,17 +228,26 @@ class GradScaler {
   at::Tensor scale_, growth_tracker_, found_inf_;
 };
 
+// How stored rows become the model's input: a table's floats as they are; image bytes through
+// the data stages' transforms (image_batches.h), all of them for training batches.
+struct Inputs {
+  std::shared_ptr<const ImageBatches> images;  ///< null: a table's rows
+  at::Tensor operator()(const at::Tensor& rows, bool training) const { return images ? (*images)(rows, training) : rows; }
+  /// Rows per evaluation chunk: activations of a 32x32 image are ~1,000 times a table row's.
+  std::int64_t eval_chunk() const { return images ? 1024 : 65536; }
+};
+
 // Eval-mode logits, in chunks, so that a large table never needs all activations at once:
 // by CpuMlpStep when there is one (the CPU fast path), else by the model's forward.
 at::Tensor eval_logits(torch::nn::Sequential& model, CpuMlpStep* fast, c10::optional<at::ScalarType> autocast_dtype,
-                       const at::Tensor& x) {
-  constexpr std::int64_t kChunk = 65536;
+                       const at::Tensor& x, const Inputs& inputs) {
+  const std::int64_t chunk = inputs.eval_chunk();
   model->eval();
   c10::InferenceMode no_autograd;
   torch_compat::CudaAutocast autocast(autocast_dtype.has_value(), autocast_dtype.value_or(at::kFloat));
   std::vector<at::Tensor> parts;
-  for (std::int64_t i = 0; i < x.size(0); i += kChunk) {
-    const at::Tensor part = x.narrow(0, i, std::min(kChunk, x.size(0) - i));
+  for (std::int64_t i = 0; i < x.size(0); i += chunk) {
+    const at::Tensor part = inputs(x.narrow(0, i, std::min(chunk, x.size(0) - i)), false);
     parts.push_back(fast ? fast->eval_logits(part) : model->forward(part).to(at::kFloat));
   }
   return parts.size() == 1 ? parts[0] : at::cat(parts);
@@ -247,8 +270,9 @@ c10::optional<at::ScalarType> autocast_of(const std::string& precision) {
 // clipping and mixed precision, each as a PyTorch loop writes it (see step()).
 class Stepper {
  public:
-  Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast, const TrainSpec& spec)
-      : model_(model), optimizer_(optimizer), loss_(loss), spec_(spec) {
+  Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast, const TrainSpec& spec,
+          Inputs inputs)
+      : model_(model), optimizer_(optimizer), loss_(loss), spec_(spec), inputs_(inputs) {
     if (fast && loss.is_bce()) fast_ = std::make_unique<CpuMlpStep>(model, loss.pos_weight());
     params_ = model->parameters();
     for (const auto& p : params_)
@@ -271,8 +295,9 @@ class Stepper {
   ///   optimizer.step()                                  # scaler.step + update: skipped on inf
   /// Returns the loss (with the penalties), not read back; `out` gets the model's training-mode
   /// output of the batch (detached), which the train metric reads.
-  at::Tensor step(const at::Tensor& x, const at::Tensor& y, double lr, at::Tensor& out) {
+  at::Tensor step(const at::Tensor& rows, const at::Tensor& y, double lr, at::Tensor& out) {
     at::Tensor loss;
+    const at::Tensor x = inputs_(rows, true);
     if (fast_) {
       loss = fast_->train_batch(x, y, &out);  // overwrites the gradients: nothing to zero
       loss = add_penalties(loss, true);
@@ -290,11 +315,15 @@ class Stepper {
     if (scaler_) scaler_->unscale(optimizer_.flat_grad());
     if (spec_.clip_grad_norm > 0) clip_grad_norm();
     if (spec_.clip_grad_value > 0) optimizer_.flat_grad().clamp_(-spec_.clip_grad_value, spec_.clip_grad_value);
-    if (!scaler_ || scaler_->finite()) optimizer_.step(lr);
+    if (device_lr_) optimizer_.step_on_device(*device_lr_);
+    else if (!scaler_ || scaler_->finite()) optimizer_.step(lr);
     if (scaler_) scaler_->update();
     return loss;
   }
-  at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x); }
+  at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x, inputs_); }
+  /// From now on every step reads its rate from `lr` (a 0-d device tensor): the step a CUDA
+  /// graph captures (GraphedSteps), and the eager steps around it.
+  void use_device_lr(const at::Tensor* lr) { device_lr_ = lr; }
 
  private:
   // loss + l1 * sum|w| + l2 * sum w^2, each sum over the weights in order as Python's sum()
@@ -346,6 +375,8 @@ class Stepper {
   std::vector<at::Tensor> params_, weights_;
   c10::optional<at::ScalarType> autocast_dtype_;
   std::unique_ptr<GradScaler> scaler_;
+  Inputs inputs_;
+  const at::Tensor* device_lr_ = nullptr;
 };
 
 // Early stopping and checkpoints, after each epoch's validation. Early stopping is Keras's
@@ -434,6 +465,92 @@ at::Tensor metric_sum(const at::Tensor& out, const at::Tensor& y, const LossSpec
                                 : at::sigmoid(o).ge(0.5).to(at::kFloat).eq(y).sum();
 }
 
+// Whether the steps run as replays of a CUDA graph: `cuda_graph` on, or auto for image data on
+// CUDA, when the step allows it (an optimizer with step_on_device, no gradient scaler — it
+// decides on the host whether to step —, no clipping or penalties, no cycled momentum).
+bool graphed(const TrainSpec& spec, const at::Device& device, const OptimizerSpec& opt, bool images, LrSchedule* schedule) {
+  if (!device.is_cuda() || spec.cuda_graph == "off") return false;
+  std::string why = graph_obstacle(spec, opt.type, schedule && !std::isnan(schedule->momentum(0, 0)));
+  if (why.empty() && !cuda_graphs_available()) why = "this build's LibTorch has no CUDA graphs";
+  if (!why.empty() && spec.cuda_graph == "on") throw UserError("'cuda_graph: on' cannot capture this step: " + why);
+  return why.empty() && (spec.cuda_graph == "on" || images);
+}
+
+// The full batches of every epoch as replays of one CUDA graph of a training step. Nothing in
+// a replay comes from the host: the batch is cut from the epoch's shuffled copy (static
+// buffers) at a device-side counter, the rate is a device tensor (Stepper::use_device_lr),
+// and the losses and the train metric are summed on the device, read once per epoch. The
+// first kWarmup steps run the same body eagerly — cuDNN's algorithm search and the
+// allocator settle there, as torch.cuda.graphs asks — then one step is captured and every
+// later full batch is a replay. A smaller last batch runs eagerly with the same sums.
+class GraphedSteps {
+ public:
+  static constexpr int kWarmup = 3;
+  GraphedSteps(Stepper& stepper, const LossSpec& loss, const at::Tensor& x, const at::Tensor& y, std::int64_t batch_size)
+      : stepper_(stepper), loss_(loss), bs_(batch_size),
+        xs_(at::empty_like(x)), ys_(at::empty_like(y)),
+        counter_(at::zeros({}, y.options().dtype(at::kLong))),
+        lr_(at::zeros({}, y.options().dtype(at::kFloat))),
+        loss_sum_(at::zeros({}, y.options().dtype(at::kDouble))),
+        metric_sum_(at::zeros({}, y.options().dtype(at::kDouble))) {
+    stepper_.use_device_lr(&lr_);
+  }
+  /// The epoch's rows in its order (no order: as they are).
+  void begin_epoch(const at::Tensor& x, const at::Tensor& y, const at::Tensor& order) {
+    if (order.defined()) {
+      at::index_select_out(xs_, x, 0, order);
+      at::index_select_out(ys_, y, 0, order);
+    } else {
+      xs_.copy_(x);
+      ys_.copy_(y);
+    }
+    counter_.zero_();
+    loss_sum_.zero_();
+    metric_sum_.zero_();
+  }
+  void step(double lr, std::int64_t rows) {
+    if (lr != lr_value_) lr_.fill_(lr), lr_value_ = lr;
+    if (rows != bs_) return partial(rows);
+    if (graph_) return graph_->replay();
+    if (eager_steps_ < kWarmup) {
+      ++eager_steps_;
+      return body();
+    }
+    graph_ = capture_graph([this] { body(); });
+    graph_->replay();
+  }
+  /// The epoch's summed loss and metric (one read of the device).
+  std::pair<double, double> sums() const {
+    const at::Tensor h = at::stack({loss_sum_, metric_sum_}).to(at::kCPU);
+    return {h.data_ptr<double>()[0], h.data_ptr<double>()[1]};
+  }
+
+ private:
+  void body() {
+    const at::Tensor index = at::arange(bs_, counter_.options()).add_(counter_ * bs_);
+    add(xs_.index_select(0, index), ys_.index_select(0, index));
+    counter_.add_(1);
+  }
+  void partial(std::int64_t rows) {
+    const std::int64_t start = xs_.size(0) - rows;
+    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows));
+  }
+  void add(const at::Tensor& xb, const at::Tensor& yb) {
+    at::Tensor out;
+    const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out);
+    loss_sum_.add_(loss.to(at::kDouble));
+    metric_sum_.add_(metric_sum(out, yb, loss_).to(at::kDouble));
+  }
+
+  Stepper& stepper_;
+  const LossSpec& loss_;
+  std::int64_t bs_;
+  at::Tensor xs_, ys_, counter_, lr_, loss_sum_, metric_sum_;
+  double lr_value_ = std::nan("");
+  int eager_steps_ = 0;
+  std::unique_ptr<StepGraph> graph_;
+};
+
 // What the model says of each row: the probability of class 1, with cross_entropy every
 // class's probability (softmax; rows x classes, row-major), or for regression the
 // predicted value (float32, widened).
@@ -471,6 +588,16 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   result.model = build_model(mlp);  // initialised on the CPU, as Python does, then moved
   torch::nn::Sequential& model = result.model;
   model->to(device);
+  const bool channels_last = train.images() && spec.channels_last;
+  Inputs inputs;
+  if (train.images()) inputs.images = std::make_shared<ImageBatches>(spec.image_transforms, device, channels_last);
+  if (channels_last) {
+    c10::NoGradGuard no_grad;
+    for (auto& p : model->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
+  // cuDNN's algorithm search (cudnn.benchmark) for a convolution model's fixed batch shapes.
+  if (device.is_cuda() && train.images()) at::globalContext().setBenchmarkCuDNN(true);
   const std::unique_ptr<FlatOptimizer> optimizer = make_flat_optimizer(model->parameters(), opt);
 
   if (spec.noise.copies > 0 && spec.noise.per_epoch) {
@@ -481,8 +608,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features(), x.options());
-  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec);
+  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs);
   Controls controls(spec, model);
+  const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
 
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
@@ -490,6 +618,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (schedule && schedule->steps_per_epoch() != 0 && schedule->steps_per_epoch() != batches)
     throw std::logic_error("the schedule was planned for " + std::to_string(schedule->steps_per_epoch()) +
                            " batches per epoch, training has " + std::to_string(batches));
+  std::unique_ptr<GraphedSteps> graph;
+  if (graphed(spec, device, opt, train.images(), schedule))
+    graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, bs);
   std::vector<at::Tensor> batch_losses, batch_metrics;
   batch_losses.reserve(batches);
   batch_metrics.reserve(batches);
@@ -501,9 +632,11 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     // One gather per epoch into a shuffled copy; batches are then views (narrow), which
     // costs no kernel and, on a GPU, no host-device traffic.
     if (spec.noise.copies > 0 && spec.noise.per_epoch) x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
-    const at::Tensor order = epoch_order(n, spec.shuffle);
-    const at::Tensor xs = order.defined() ? x.index_select(0, order.to(device)) : x;
-    const at::Tensor ys = order.defined() ? y.index_select(0, order.to(device)) : y;
+    at::Tensor order = epoch_order(n, spec.shuffle);
+    if (order.defined()) order = order.to(device);
+    at::Tensor xs, ys;
+    if (graph) graph->begin_epoch(x, y, order);
+    else xs = order.defined() ? x.index_select(0, order) : x, ys = order.defined() ? y.index_select(0, order) : y;
     batch_losses.clear();
     batch_metrics.clear();
     for (std::int64_t b = 0; b < batches; ++b) {
@@ -513,22 +646,29 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       if (b == 0) rec.lr = lr;
       if (schedule)
         if (const double m = schedule->momentum(epoch, static_cast<int>(b)); !std::isnan(m)) optimizer->set_momentum(m);
-      at::Tensor out;
-      const at::Tensor yb = ys.narrow(0, b * bs, len);
-      batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), yb, lr, out));
-      batch_metrics.push_back(metric_sum(out, yb, loss).to(at::kDouble));
+      if (graph) {
+        graph->step(lr, len);
+      } else {
+        at::Tensor out;
+        const at::Tensor yb = ys.narrow(0, b * bs, len);
+        batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), yb, lr, out));
+        batch_metrics.push_back(metric_sum(out, yb, loss).to(at::kDouble));
+      }
       if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
     }
     // Read once per epoch (no sync per batch), summed in order in double as Python's
     // `total += loss.item()` sums them.
-    const at::Tensor host = at::stack(batch_losses).to(at::kCPU);
-    double total = 0;
-    for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
+    double total = 0, metric_total = 0;
+    if (graph) {
+      std::tie(total, metric_total) = graph->sums();
+    } else if (batches) {
+      const at::Tensor host = at::stack(batch_losses).to(at::kCPU);
+      for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
+      // The train metric over every row of the epoch's batches, read with the losses.
+      const at::Tensor metric_host = at::stack(batch_metrics).to(at::kCPU);
+      for (std::int64_t i = 0; i < metric_host.numel(); ++i) metric_total += metric_host.data_ptr<double>()[i];
+    }
     rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
-    // The train metric over every row of the epoch's batches, read with the losses.
-    const at::Tensor metric_host = at::stack(batch_metrics).to(at::kCPU);
-    double metric_total = 0;
-    for (std::int64_t i = 0; i < metric_host.numel(); ++i) metric_total += metric_host.data_ptr<double>()[i];
     const std::int64_t seen = spec.drop_last ? batches * bs : n;
     rec.train_metric = seen ? metric_total / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
     rec.val_loss = rec.val_metric = std::numeric_limits<double>::quiet_NaN();
@@ -564,7 +704,7 @@ std::vector<double> predict_outputs(torch::nn::Sequential& model, const ModelSpe
   if (fast_path(device, CpuStep::fast, spec, loss)) fast = std::make_unique<CpuMlpStep>(model, c10::nullopt);
   const at::Tensor x = features(rows, device);
   if (x.size(0) == 0) return {};
-  return outputs(eval_logits(model, fast.get(), device.is_cuda() ? autocast_of(precision) : c10::nullopt, x), loss);
+  return outputs(eval_logits(model, fast.get(), device.is_cuda() ? autocast_of(precision) : c10::nullopt, x, Inputs{}), loss);
 }
 
 }  // namespace pipeml
