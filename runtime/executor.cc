@@ -54,6 +54,7 @@ json training_json(const TrainSpec& spec, const TrainingSummary& s) {
   auto value = [](double v) -> json { return std::isnan(v) ? json(nullptr) : json(v); };
   t["epochs"] = spec.epochs;
   t["epochs_run"] = s.epochs_run;
+  if (s.steps > 0) t["cuda_graph"] = {{"steps", s.steps}, {"replayed", s.graph_replays}};
   if (spec.early_stopping.on) {
     const EarlyStoppingSpec& e = spec.early_stopping;
     t["early_stopping"] = {{"monitor", e.monitor},
@@ -302,6 +303,8 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   s.outcome = train(job);
   if (!s.outcome.error.empty()) throw UserError(s.outcome.error);
   const TrainSpec& t = plan.train;
+  if (const TrainingSummary& sum = s.outcome.summary; sum.steps > 0)
+    out << fmt::format("CUDA graph: {} of {} steps replayed from one captured step\n", sum.graph_replays, sum.steps);
   if (t.early_stopping.on) {
     const TrainingSummary& sum = s.outcome.summary;
     out << fmt::format("early stopping: {} after epoch {} of {}", sum.stopped_early ? "stopped" : "ran to the end",

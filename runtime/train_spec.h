@@ -279,6 +279,9 @@ struct TrainingSummary {
   int best_checkpoint_epoch = 0;       ///< the epoch best.pt holds (0: none written)
   double best_checkpoint_value = std::nan("");
   int last_checkpoint_epoch = 0;  ///< the epoch last.pt holds (0: none written)
+  /// CUDA: the steps replayed from a captured CUDA graph, and all steps run (0 and 0 on the
+  /// CPU or with cuda_graph off).
+  long graph_replays = 0, steps = 0;
 };
 
 /// One line of history.csv.

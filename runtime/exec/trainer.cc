@@ -511,14 +511,16 @@ class GraphedSteps {
   void step(double lr, std::int64_t rows) {
     if (lr != lr_value_) lr_.fill_(lr), lr_value_ = lr;
     if (rows != bs_) return partial(rows);
-    if (graph_) return graph_->replay();
+    if (graph_) return ++replays_, graph_->replay();
     if (eager_steps_ < kWarmup) {
       ++eager_steps_;
       return body();
     }
     graph_ = capture_graph([this] { body(); });
+    ++replays_;
     graph_->replay();
   }
+  long replays() const { return replays_; }
   /// The epoch's summed loss and metric (one read of the device).
   std::pair<double, double> sums() const {
     const at::Tensor h = at::stack({loss_sum_, metric_sum_}).to(at::kCPU);
@@ -548,6 +550,7 @@ class GraphedSteps {
   at::Tensor xs_, ys_, counter_, lr_, loss_sum_, metric_sum_;
   double lr_value_ = std::nan("");
   int eager_steps_ = 0;
+  long replays_ = 0;
   std::unique_ptr<StepGraph> graph_;
 };
 
@@ -689,6 +692,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     if (stop) break;
   }
   result.summary = controls.finish(static_cast<int>(result.history.size()));
+  if (graph) result.summary.graph_replays = graph->replays(), result.summary.steps = static_cast<long>(result.history.size()) * batches;
   if (x_test.size(0) > 0) result.test_outputs = outputs(stepper.logits(x_test), loss);
   if (val && x_val.size(0) > 0) result.val_outputs = outputs(stepper.logits(x_val), loss);
   return result;

@@ -14,8 +14,8 @@ peer, both measured in the same run on the same GPU.
 
 The data is random bytes in CIFAR-10's binary layout (like the peer's FakeData), so the time
 is the real one and the accuracy means nothing. Then the floor: the epoch's arithmetic
-(counted from the layer shapes) at the GPU's dense bf16 rate, and what pipe's epoch is per
-step.
+(counted from the layer shapes) at the GPU's dense bf16 rate, what pipe's epoch is per step,
+and where a step's GPU time goes (tests/bench/cifar_profile.py's totals by kind of kernel).
 
 usage: python3 tests/bench/cifar_bench.py --pipe build-gpu/pipe [--epochs 4] [--no-loader]
        python3 tests/bench/cifar_bench.py --make-data DIR   (only write the fake dataset)"""
@@ -93,6 +93,7 @@ def main():
         variants = [
             ("pipe fp32, CUDA graph", []),
             ("pipe bf16 + channels-last, CUDA graph", ["train.precision=bf16-mixed", "train.channels_last=true"]),
+            ("pipe fp32 + channels-last, CUDA graph", ["train.channels_last=true"]),
             ("pipe fp32, eager steps", ["train.cuda_graph=off"]),
             ("pipe bf16 + channels-last, eager", ["train.precision=bf16-mixed", "train.channels_last=true", "train.cuda_graph=off"]),
         ]
@@ -120,6 +121,19 @@ def main():
           f"of ~990 TFLOP/s that is {1000 * flops / 990e12:.1f} ms, and the issue puts the floor with memory traffic at "
           f"20-30 ms.\npipe's best epoch is {1000 * pipe_best:.0f} ms = {1e6 * pipe_best / steps:.0f} us per step over "
           f"{steps} steps, {pipe_best / 0.025:.1f}x a 25 ms floor; achieved {flops / pipe_best / 1e12:.1f} TFLOP/s.")
+    print("why: a replayed graph runs only the step's kernels, back to back; the same kernels (PyTorch's ATen and "
+          "cuDNN, as pipe calls them),\nprofiled in the same operations by tests/bench/cifar_profile.py, add up to:")
+    print("  " + profile().replace("\n", "\n  "))
+    print("so the rest is kernel time: at batch 128 each kernel is small (max-pool backward, BatchNorm statistics, the "
+          "conv-bias\nreductions and the casts cost as much as the convolutions); going further needs fused kernels "
+          "(conv + bias + BN + ReLU + pool).")
+
+
+def profile():
+    """cifar_profile.py's totals for pipe's fastest kind of step: the kernels a graph replays."""
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "bench", "cifar_profile.py"), "--bf16",
+                        "--channels-last", "--top", "0"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else f"(cifar_profile.py failed: {r.stderr.strip()[-300:]})"
 
 
 if __name__ == "__main__":

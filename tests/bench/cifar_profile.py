@@ -14,7 +14,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--bs", type=int, default=128)
 ap.add_argument("--bf16", action="store_true")
 ap.add_argument("--channels-last", action="store_true")
-ap.add_argument("--top", type=int, default=20)
+ap.add_argument("--top", type=int, default=20, help="kernels listed (0: only the totals)")
 a = ap.parse_args()
 dev = "cuda"
 torch.backends.cudnn.benchmark = True
@@ -63,10 +63,24 @@ with profile(activities=[ProfilerActivity.CUDA]) as prof:
     for i in range(steps):
         step(i % 390)
     torch.cuda.synchronize()
-events = [e for e in prof.key_averages() if e.device_type == torch.autograd.DeviceType.CUDA or e.self_cuda_time_total > 0]
-kernel_us = sum(e.self_cuda_time_total for e in events) / steps
+# PyTorch 2.x names it self_device_time_total, 1.x self_cuda_time_total.
+gpu = lambda e: getattr(e, "self_device_time_total", None) or getattr(e, "self_cuda_time_total", 0)
+events = [e for e in prof.key_averages() if gpu(e) > 0]
+kernel_us = sum(gpu(e) for e in events) / steps
 print(f"batch {bs}, {'bf16' if a.bf16 else 'fp32'}, {'channels-last' if a.channels_last else 'NCHW'}: "
       f"GPU kernel time {kernel_us:.0f} us per step = {kernel_us * 391 / 1000:.0f} ms per epoch of 391 steps")
-rows = sorted(events, key=lambda e: -e.self_cuda_time_total)[:a.top]
+# The kernels by what they do, so the table says where a step's time goes.
+GROUPS = [("convolution (cuDNN)", ("xmma", "cutlass", "convolve", "conv", "wgrad", "dgrad", "fprop", "implicit", "Nhwc", "nhwc", "Nchw")),
+          ("batch norm", ("batch_norm", "bn_")), ("max pool", ("max_pool",)),
+          ("reductions (conv bias grads, loss)", ("reduce_kernel",)),
+          ("optimizer (multi-tensor)", ("multi_tensor",)), ("casts and copies", ("copy",)),
+          ("elementwise (relu, augmentation, fills)", ("elementwise", "Fill"))]
+groups = {}
+for e in events:
+    name = next((g for g, keys in GROUPS if any(k in e.key for k in keys)), "other")
+    groups[name] = groups.get(name, 0) + gpu(e) / steps
+print("  by kind: " + "; ".join(f"{g} {us:.0f} us" for g, us in sorted(groups.items(), key=lambda kv: -kv[1])))
+rows = sorted(events, key=lambda e: -gpu(e))[:a.top]
 for e in rows:
-    print(f"  {e.self_cuda_time_total / steps:8.1f} us  x{e.count // steps:<3} {e.key[:110]}")
+    print(f"  {gpu(e) / steps:8.1f} us  x{e.count / steps:<4.1f} {e.key[:110]}")
+print(f"  kernels per step: {sum(e.count for e in events) / steps:.0f}")
