@@ -337,6 +337,8 @@ Listing list(const std::string& dir) {
                 "load_images reads ImageFolder's layout: a subfolder per class, named after it (cat/1.png, dog/2.jpg, ...)");
   for (std::size_t c = 0; c < l.classes.size(); ++c) {
     std::set<std::pair<dev_t, ino_t>> seen;
+    struct stat info {};
+    if (::stat((dir + "/" + l.classes[c]).c_str(), &info) == 0) seen.insert({info.st_dev, info.st_ino});
     std::vector<std::pair<std::string, std::vector<std::string>>> folders;
     const std::size_t skipped = l.skipped;
     walk(dir, l.classes[c], l, seen, folders);

@@ -69,6 +69,7 @@ TEST_CASE("image_folder: classes sorted, files sorted within each as ImageFolder
     pipetest::write_png(d.path(f), kW, kH, 3, px);  // the name's extension does not choose the decoder
   for (const char* f : {"cat/.DS_Store", "bird/notes.txt", "README", ".cache/z.png", "cat/.hidden.png"})
     pipetest::write_file(d.path(f), "x");
+  REQUIRE(::symlink(d.path("cat").c_str(), d.path("cat/sub/loop").c_str()) == 0);  // walked once, not forever
   const auto l = image_folder::list(d.str());
   CHECK(l.classes == std::vector<std::string>{"airplane", "bird", "cat"});
   CHECK(l.files == std::vector<std::string>{"airplane/a.JPG", "airplane/b.PNG", "bird/x.jpeg", "cat/10.png", "cat/2.png",
