@@ -118,6 +118,12 @@ TEST_CASE("load_images: a short run on the CPU trains and writes metrics.json", 
   CHECK(accuracy >= 0.0);
   CHECK(accuracy <= 1.0);
   CHECK(pipetest::occurrences(read_file(out + "/predictions.csv"), "\n") == 4);  // a header, 3 rows
+  // pipe predict reads table rows: a run on images is refused, naming its loader.
+  write_file(f.dir.path("new.csv"), "a\n1\n");
+  const auto p = run_pipe("predict " + out + " " + f.dir.path("new.csv"));
+  CHECK(p.code == 1);
+  CHECK(p.out.find("this run trained on images (load_images); pipe predict reads rows of a table file, not images") !=
+        std::string::npos);
 }
 
 TEST_CASE("load_images: a bad folder or image is a located error naming it", "[image_folder][cli]") {
