@@ -20,7 +20,7 @@ const std::vector<std::int64_t>* images(const dsl::Stage& s, PlanState& st) {
   if (!rules::has_data(st)) return nullptr;
   if (st.data.image_shape.empty()) {
     st.diags.error(s.op_loc, "'" + s.op() + "' transforms images, and this data is a table",
-                   "image transforms follow an image loader such as load_cifar10");
+                   "image transforms follow an image loader: load_cifar10 or load_images");
     rules::forget_data(st);
     return nullptr;
   }

@@ -91,8 +91,8 @@ dsl::Pipeline pipeline_of(const json& plan, const json& transforms, const std::s
   const json& order = transforms.at("order");
   for (const auto& s : plan.at("stages")) {
     const std::string id = s.at("id"), op = s.at("op"), section = s.at("section");
-    if (op == "load_cifar10")
-      throw UserError(path + ": this run trained on images (load_cifar10); pipe predict reads rows of a table file, not images");
+    if (op == "load_cifar10" || op == "load_images")
+      throw UserError(path + ": this run trained on images (" + op + "); pipe predict reads rows of a table file, not images");
     if (section == "data" && (op == "load_csv" || std::find(order.begin(), order.end(), id) != order.end())) {
       json item = stage_item(op, s.at("params"), s.at("defaults"));
       if (id != op) item["id"] = id;

@@ -124,7 +124,7 @@ TEST_CASE("pipe schema: an editor's validator names each mistake") {
       {"a wrong type", edited("test_size: 0.2", "test_size: \"big\""),
        t + "data/1/test_size: 'big' is not of type 'number'"},
       {"an unknown op", edited("op: standardize", "op: standardise"),
-       t + "data/3/op: 'standardise' is not one of ['load_csv', 'load_cifar10', 'split', 'kfold',"},
+       t + "data/3/op: 'standardise' is not one of ['load_csv', 'load_cifar10', 'load_images', 'split',"},
       {"a value out of range", edited("epochs: 20", "epochs: 0"), t + "train/epochs: 0 is less than the minimum of 1"},
       {"a misspelt top-level key", edited("optimizer:", "optimiser:"),
        t + "(top): Additional properties are not allowed ('optimiser' was unexpected)"},

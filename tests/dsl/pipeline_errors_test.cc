@@ -13,8 +13,8 @@ using pipetest::sets;
 
 // Every data op, in registration order: what an unknown or missing data op lists.
 const std::string kDataOps =
-    "'load_csv', 'load_cifar10', 'split', 'kfold', 'impute', 'standardize', 'select_columns', 'one_hot_encode', "
-    "'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', 'borderline_smote', 'adasyn', 'smote_nc', "
+    "'load_csv', 'load_cifar10', 'load_images', 'split', 'kfold', 'impute', 'standardize', 'select_columns', "
+    "'one_hot_encode', 'ordinal_encode', 'min_max_scale', 'robust_scale', 'smote', 'borderline_smote', 'adasyn', 'smote_nc', "
     "'random_over_sampler', 'random_under_sampler', 'tomek_links', 'edited_nearest_neighbours', 'smote_tomek', "
     "'smote_enn', 'gaussian_noise', 'random_horizontal_flip', 'random_crop', 'scale_pixels', or 'normalize'";
 
