@@ -53,12 +53,7 @@ class FlatAdam final : public FlatOptimizer {
     const at::Tensor bias_correction1 = at::pow(spec_.beta1, step_t_).neg_().add_(1);
     const at::Tensor bias_correction2_sqrt = at::pow(spec_.beta2, step_t_).neg_().add_(1).sqrt_();
     const at::Tensor step_size = lr / bias_correction1;
-    if (spec_.amsgrad) {
-      at::maximum_out(max_exp_avg_sq_, max_exp_avg_sq_, exp_avg_sq_);
-      at::sqrt_out(denom_, max_exp_avg_sq_);
-    } else {
-      at::sqrt_out(denom_, exp_avg_sq_);
-    }
+    sqrt_second_moment();
     denom_.div_(bias_correction2_sqrt).add_(spec_.eps);
     param_.addcdiv_(exp_avg_, denom_.div_(step_size).neg_());
   }
@@ -78,12 +73,7 @@ class FlatAdam final : public FlatOptimizer {
     }
     torch_compat::running_average(exp_avg_, grad, spec_.beta1);
     exp_avg_sq_.mul_(spec_.beta2).addcmul_(grad, grad, 1 - spec_.beta2);
-    if (spec_.amsgrad) {
-      at::maximum_out(max_exp_avg_sq_, max_exp_avg_sq_, exp_avg_sq_);
-      at::sqrt_out(denom_, max_exp_avg_sq_);
-    } else {
-      at::sqrt_out(denom_, exp_avg_sq_);
-    }
+    sqrt_second_moment();
     denom_.div_(bias_correction2_sqrt).add_(spec_.eps);
     param_.addcdiv_(exp_avg_, denom_, -step_size);
   }
@@ -107,16 +97,22 @@ class FlatAdam final : public FlatOptimizer {
     torch_compat::running_average_foreach(exp_avg, grad, spec_.beta1);
     at::_foreach_mul_(exp_avg_sq, spec_.beta2);
     at::_foreach_addcmul_(exp_avg_sq, grad, grad, 1 - spec_.beta2);
-    if (spec_.amsgrad) {
-      at::maximum_out(max_exp_avg_sq_, max_exp_avg_sq_, exp_avg_sq_);  // exact: any kernel will do
-      at::sqrt_out(denom_, max_exp_avg_sq_);                             // correctly rounded everywhere
-    } else {
-      at::sqrt_out(denom_, exp_avg_sq_);
-    }
+    sqrt_second_moment();
     const at::Scalar divisor(bias_correction2_sqrt), value(-step_size);
     at::_foreach_div_(denom, at::ArrayRef<at::Scalar>(divisor));
     at::_foreach_add_(denom, spec_.eps);
     at::_foreach_addcdiv_(param, exp_avg, denom, at::ArrayRef<at::Scalar>(value));
+  }
+
+  // denom = sqrt(v), v the second moment, or with amsgrad its running maximum: exact
+  // operations (maximum, a correctly rounded sqrt), so every path may share them.
+  void sqrt_second_moment() {
+    if (spec_.amsgrad) {
+      at::maximum_out(max_exp_avg_sq_, max_exp_avg_sq_, exp_avg_sq_);
+      at::sqrt_out(denom_, max_exp_avg_sq_);
+    } else {
+      at::sqrt_out(denom_, exp_avg_sq_);
+    }
   }
 
   OptimizerSpec spec_;

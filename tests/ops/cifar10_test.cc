@@ -13,9 +13,12 @@
 
 #include "ops/cifar10.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 #include "tests/temp_dir.h"
 
 namespace {
+
+using pipetest::message_of;
 
 using namespace pipeml;
 
@@ -28,15 +31,6 @@ void write_file(const std::string& path, int records, int first = 0) {
     for (std::size_t p = 0; p < cifar::kPixels; ++p) pixels.push_back(static_cast<std::uint8_t>((i + p) % 251));
   }
   cifar::write_records(path, labels, pixels);
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

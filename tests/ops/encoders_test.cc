@@ -10,6 +10,7 @@
 
 #include "ops/encoders.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 #include "tests/ops/categorical_tables.h"
 
 namespace {
@@ -52,14 +53,6 @@ std::vector<json> categories_json(const std::vector<encode::Categories>& columns
   return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 Table color_table() {
   Table t;
@@ -99,7 +92,7 @@ TEST_CASE("one_hot_encode matches sklearn's OneHotEncoder", "[one_hot_encode]") 
       check_values(parts[0], c["train_transformed"]);
       if (c.contains("test_error")) {
         // sklearn: "Found unknown categories ['purple', nan] in column 0 during transform"
-        CHECK(error_of([&] { encode::transform(encoder, parts[1]); }) ==
+        CHECK(pipetest::message_of([&] { encode::transform(encoder, parts[1]); }) ==
               "cannot one_hot_encode column 'color': the training rows do not have its category 'purple' "
               "(handle_unknown 'error')");
       } else {
@@ -131,7 +124,7 @@ TEST_CASE("ordinal_encode matches sklearn's OrdinalEncoder", "[ordinal_encode]")
             {"missing", "'color' has 3 categories, a missing value among them: codes 0 to 2"},
             {"unknown", "'color' has 2 categories: codes 0 to 1"}};
         const std::string which = c["unknown_value"] == 1 ? "'unknown_value' 1" : "'encoded_missing_value' 0";
-        CHECK(error_of([&] { fit(); }) == which + " is the code of a known category (" + colors.at(c["table"]) + ")");
+        CHECK(pipetest::message_of([&] { fit(); }) == which + " is the code of a known category (" + colors.at(c["table"]) + ")");
         continue;
       }
       const auto encoder = fit();
@@ -141,7 +134,7 @@ TEST_CASE("ordinal_encode matches sklearn's OrdinalEncoder", "[ordinal_encode]")
       CHECK(parts[0].categories[0].empty());
       check_values(parts[0], c["train_transformed"]);
       if (c.contains("test_error")) {
-        CHECK(error_of([&] { encode::transform(encoder, parts[1]); }) ==
+        CHECK(pipetest::message_of([&] { encode::transform(encoder, parts[1]); }) ==
               "cannot ordinal_encode column 'color': the training rows do not have its category 'purple' "
               "(handle_unknown 'error')");
       } else {
@@ -179,10 +172,10 @@ TEST_CASE("one_hot_encode and ordinal_encode refuse what they cannot encode", "[
   Table test = color_table();
   test.x[1] = 1;  // green: not in the training rows
   const auto strict = encode::fit_one_hot(t, {1, 2}, encode::Drop::none, false);
-  CHECK(error_of([&] { encode::transform(strict, test); }) ==
+  CHECK(pipetest::message_of([&] { encode::transform(strict, test); }) ==
         "cannot one_hot_encode column 'color': the training rows do not have its category 'green' (handle_unknown 'error')");
   test.x[1] = std::nanf("");
-  CHECK(error_of([&] { encode::transform(strict, test); }) ==
+  CHECK(pipetest::message_of([&] { encode::transform(strict, test); }) ==
         "cannot one_hot_encode column 'color': the training rows do not have its missing values (handle_unknown 'error')");
   const auto unknown = encode::first_unknown(strict.columns, test);
   REQUIRE(unknown);
@@ -196,13 +189,13 @@ TEST_CASE("one_hot_encode and ordinal_encode refuse what they cannot encode", "[
   test = color_table();
   test.categories[2] = {"L", "M", "S"};
   test.x[5] = 0;
-  CHECK(error_of([&] { encode::transform(ordinal, test); }) ==
+  CHECK(pipetest::message_of([&] { encode::transform(ordinal, test); }) ==
         "cannot ordinal_encode column 'size': the training rows do not have its category 'L' (handle_unknown 'error')");
-  CHECK(error_of([&] { encode::fit_ordinal(t, {1, 2}, true, 0, std::nan("")); }) ==
+  CHECK(pipetest::message_of([&] { encode::fit_ordinal(t, {1, 2}, true, 0, std::nan("")); }) ==
         "'unknown_value' 0 is the code of a known category ('color' has 2 categories: codes 0 to 1)");
 
   // A column called like an output column.
   t.columns[0] = "size_M";
   const auto clash = encode::fit_one_hot(t, {2}, encode::Drop::none, false);
-  CHECK(error_of([&] { encode::transform(clash, t); }) == "one_hot_encode would make a second column called 'size_M'");
+  CHECK(pipetest::message_of([&] { encode::transform(clash, t); }) == "one_hot_encode would make a second column called 'size_M'");
 }

@@ -13,9 +13,12 @@
 #include "ops/image_folder.h"
 #include "tests/cli/cli_helpers.h"
 #include "tests/image_files.h"
+#include "tests/message_of.h"
 #include "tests/temp_dir.h"
 
 namespace {
+
+using pipetest::message_of;
 
 using namespace pipeml;
 using pipetest::pattern;
@@ -31,15 +34,6 @@ void mkdirs(const pipetest::TempDir& dir, std::initializer_list<const char*> nam
 int at(const Table& t, std::size_t i, int c, int y, int x) {
   const auto h = t.image_shape[1], w = t.image_shape[2];
   return t.pixels[i * t.image_bytes() + static_cast<std::size_t>(c * h * w + y * w + x)];
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 std::string note_of(const std::function<void()>& f) {

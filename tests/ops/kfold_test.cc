@@ -11,8 +11,11 @@
 
 #include "ops/kfold.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 
 namespace {
+
+using pipetest::message_of;
 
 using namespace pipeml;
 using nlohmann::json;
@@ -30,15 +33,6 @@ std::vector<kfold::Fold> folds_of(const json& c) {
   // Without shuffle sklearn takes no seed; pipe's is then ignored, so any value does.
   const std::uint64_t seed = c.at("seed").is_null() ? 12345 : c.at("seed").get<std::uint64_t>();
   return c.at("stratify") ? kfold::stratified_kfold(y, n_splits, shuffle, seed) : kfold::kfold(y.size(), n_splits, shuffle, seed);
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "runtime/numpy_random.h"
 #include "runtime/table.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 
 namespace pipetest {
 
@@ -215,13 +216,5 @@ inline std::size_t off_segment_rows(const pipeml::Table& in, const pipeml::Table
   return off;
 }
 
-inline std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const pipeml::UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace pipetest

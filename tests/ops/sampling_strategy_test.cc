@@ -9,8 +9,11 @@
 
 #include "ops/sampling_strategy.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 
 namespace {
+
+using pipetest::message_of;
 
 using namespace pipeml;
 using nlohmann::json;
@@ -31,15 +34,6 @@ Strategy strategy_of(const json& s) {
   std::map<int, std::int64_t> targets;
   for (const auto& [label, rows] : s.at("targets").items()) targets[std::stoi(label)] = rows.get<std::int64_t>();
   return Strategy::targets_of(targets);
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST_CASE("resolve is imblearn's check_sampling_strategy for under- and clean-sampling", "[sampling_strategy]") {

@@ -13,8 +13,11 @@
 
 #include "ops/split.h"
 #include "runtime/user_error.h"
+#include "tests/message_of.h"
 
 namespace {
+
+using pipetest::message_of;
 
 using namespace pipeml;
 using nlohmann::json;
@@ -39,15 +42,6 @@ std::vector<std::size_t> counts_in(const std::vector<std::size_t>& rows, const s
   std::vector<std::size_t> c(k, 0);
   for (auto r : rows) ++c[y[r]];
   return c;
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST_CASE("resolve_sizes gives sklearn's part sizes and refuses what it refuses", "[split]") {
