@@ -301,6 +301,7 @@ nlohmann::json plan_json(const Plan& plan) {
   if (!plan.lr_by_step.empty()) out["lr_by_step"] = plan.lr_by_step;
   if (!plan.momentum_by_step.empty()) out["momentum_by_step"] = plan.momentum_by_step;
   if (plan.schedule.on_plateau()) out["lr_depends_on"] = plan.schedule.monitor;
+  if (!plan.data.image_shape.empty()) out["image_shape"] = plan.data.image_shape;  // images: no features
   return out;
 }
 

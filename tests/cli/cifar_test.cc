@@ -43,6 +43,10 @@ TEST_CASE("cifar10: pipe plan shows the SimpleCNN layer by layer, as torchsummar
   CHECK(r.out.find("           total                                                   114,186\n") != std::string::npos);
   CHECK(r.out.find("    -> train 200 = {airplane: 20, automobile: 20,") != std::string::npos);
   CHECK(r.out.find("    note: input [3, 32, 32] from the images; output [10]\n") != std::string::npos);
+  const auto j = nlohmann::json::parse(run_pipe("plan pipelines/cifar10.yaml --format json --set load_cifar10.path=" + data.str(), false).out);
+  CHECK(j["image_shape"] == nlohmann::json({3, 32, 32}));
+  CHECK(j["model"]["total_params"] == 114186);
+  CHECK(j["model"]["layers"][0]["params"] == 896);
   const auto v = run_pipe("validate pipelines/cifar10.yaml --set load_cifar10.path=" + data.str());
   CHECK(v.out == "pipelines/cifar10.yaml: ok \u2014 5 data stages, sequential (114186 parameters), adam, 10 epochs\n");
 }
