@@ -301,7 +301,11 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
     out << fmt::format("training on {} rows x {} features, {} epochs\n", train_rows, job.train->cols(), plan.train.epochs);
   Scored s;
   s.outcome = train(job);
-  if (!s.outcome.error.empty()) throw UserError(s.outcome.error);
+  if (!s.outcome.error.empty()) {
+    // Nothing a run produced is lost: the epochs that finished before it stopped.
+    if (!s.outcome.history.empty()) write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+    throw UserError(s.outcome.error);
+  }
   const TrainSpec& t = plan.train;
   if (const TrainingSummary& sum = s.outcome.summary; sum.steps > 0)
     out << fmt::format("CUDA graph: {} of {} steps replayed from one captured step\n", sum.graph_replays, sum.steps);

@@ -39,6 +39,9 @@ TrainOutcome train(const TrainJob& job) {
     out.validation_outputs = std::move(r.val_outputs);
     out.summary = r.summary;
     save_state_dict(*r.model, job.model_path);
+  } catch (const TrainingStopped& e) {
+    out.error = e.what();
+    out.history = e.history;  // the epochs that finished: history.csv keeps them
   } catch (const UserError& e) {
     out.error = e.what();
   } catch (const std::exception& e) {

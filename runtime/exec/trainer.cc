@@ -379,6 +379,13 @@ class Stepper {
   const at::Tensor* device_lr_ = nullptr;
 };
 
+// A copy of the model's state dict (parameters and BatchNorm buffers).
+TensorDict clone_state(torch::nn::Module& model) {
+  TensorDict copy;
+  for (const auto& [name, t] : state_dict(model)) copy.emplace_back(name, t.detach().clone());
+  return copy;
+}
+
 // Early stopping and checkpoints, after each epoch's validation. Early stopping is Keras's
 // EarlyStopping (improves(): better than the best by more than min_delta; stop once `patience`
 // epochs in a row have not improved, never after the first epoch); its best weights are a
@@ -440,11 +447,7 @@ class Controls {
   static double monitored(const EpochRecord& rec, const std::string& name) {
     return name == "val_loss" ? rec.val_loss : rec.val_metric;
   }
-  TensorDict snapshot() const {
-    TensorDict copy;
-    for (const auto& [name, t] : state_dict(*model_)) copy.emplace_back(name, t.detach().clone());
-    return copy;
-  }
+  TensorDict snapshot() const { return clone_state(*model_); }
 
   const TrainSpec& spec_;
   torch::nn::Sequential& model_;
@@ -479,19 +482,20 @@ bool graphed(const TrainSpec& spec, const at::Device& device, const OptimizerSpe
 // The full batches of every epoch as replays of one CUDA graph of a training step. Nothing in
 // a replay comes from the host: the batch is cut from the epoch's shuffled copy (static
 // buffers) at a device-side counter, the rate is a device tensor (Stepper::use_device_lr),
-// and the losses and the train metric are summed on the device, read once per epoch. The
+// and each batch's loss and the train metric's sum stay on the device, read once per epoch. The
 // first kWarmup steps run the same body eagerly — cuDNN's algorithm search and the
 // allocator settle there, as torch.cuda.graphs asks — then one step is captured and every
 // later full batch is a replay. A smaller last batch runs eagerly with the same sums.
 class GraphedSteps {
  public:
   static constexpr int kWarmup = 3;
-  GraphedSteps(Stepper& stepper, const LossSpec& loss, const at::Tensor& x, const at::Tensor& y, std::int64_t batch_size)
+  GraphedSteps(Stepper& stepper, const LossSpec& loss, const at::Tensor& x, const at::Tensor& y, std::int64_t batch_size,
+               std::int64_t batches)
       : stepper_(stepper), loss_(loss), bs_(batch_size),
         xs_(at::empty_like(x)), ys_(at::empty_like(y)),
-        counter_(at::zeros({}, y.options().dtype(at::kLong))),
+        counter_(at::zeros({1}, y.options().dtype(at::kLong))),
         lr_(at::zeros({}, y.options().dtype(at::kFloat))),
-        loss_sum_(at::zeros({}, y.options().dtype(at::kDouble))),
+        losses_(at::zeros({batches}, y.options().dtype(at::kFloat))),
         metric_sum_(at::zeros({}, y.options().dtype(at::kDouble))) {
     stepper_.use_device_lr(&lr_);
   }
@@ -505,7 +509,6 @@ class GraphedSteps {
       ys_.copy_(y);
     }
     counter_.zero_();
-    loss_sum_.zero_();
     metric_sum_.zero_();
   }
   void step(double lr, std::int64_t rows) {
@@ -521,38 +524,53 @@ class GraphedSteps {
     graph_->replay();
   }
   long replays() const { return replays_; }
-  /// The epoch's summed loss and metric (one read of the device).
-  std::pair<double, double> sums() const {
-    const at::Tensor h = at::stack({loss_sum_, metric_sum_}).to(at::kCPU);
-    return {h.data_ptr<double>()[0], h.data_ptr<double>()[1]};
-  }
+  /// The epoch's batch losses and summed metric (two reads of the device, once an epoch).
+  std::pair<at::Tensor, double> read() const { return {losses_.to(at::kCPU), metric_sum_.item<double>()}; }
 
  private:
   void body() {
     const at::Tensor index = at::arange(bs_, counter_.options()).add_(counter_ * bs_);
-    add(xs_.index_select(0, index), ys_.index_select(0, index));
+    add(xs_.index_select(0, index), ys_.index_select(0, index), counter_);
     counter_.add_(1);
   }
   void partial(std::int64_t rows) {
     const std::int64_t start = xs_.size(0) - rows;
-    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows));
+    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()));
   }
-  void add(const at::Tensor& xb, const at::Tensor& yb) {
+  void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot) {
     at::Tensor out;
     const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out);
-    loss_sum_.add_(loss.to(at::kDouble));
+    losses_.index_copy_(0, slot, loss.to(at::kFloat).view({1}));
     metric_sum_.add_(metric_sum(out, yb, loss_).to(at::kDouble));
   }
 
   Stepper& stepper_;
   const LossSpec& loss_;
   std::int64_t bs_;
-  at::Tensor xs_, ys_, counter_, lr_, loss_sum_, metric_sum_;
+  at::Tensor xs_, ys_, counter_, lr_, losses_, metric_sum_;
   double lr_value_ = std::nan("");
   int eager_steps_ = 0;
   long replays_ = 0;
   std::unique_ptr<StepGraph> graph_;
 };
+
+// A batch's loss was NaN or infinite: every later step would be too. Stops training with the
+// epoch and the batch named, keeping the last epoch whose losses were all finite: its weights
+// in last_good.pt in the run directory, its history in the exception.
+[[noreturn]] void stop_on_non_finite(float loss, int epoch, std::int64_t batch, std::int64_t batches,
+                                     const TensorDict& last_good, const TrainSpec& spec,
+                                     const std::vector<EpochRecord>& history) {
+  std::string kept = "no epoch finished with finite losses, so no weights were kept";
+  if (!last_good.empty() && !spec.checkpoints.dir.empty()) {
+    save_tensor_dict(last_good, spec.checkpoints.dir + "/last_good.pt");
+    kept = "the weights after epoch " + std::to_string(epoch) + ", the last with finite losses, are in last_good.pt";
+  }
+  throw TrainingStopped(std::string("the training loss became ") + (std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                            std::to_string(epoch + 1) + ", batch " + std::to_string(batch + 1) + " of " +
+                            std::to_string(batches) + "; training stopped (" + kept +
+                            "). Lower the optimizer's lr, or clip the gradients (train: clip_grad_norm)",
+                        history);
+}
 
 // What the model says of each row: the probability of class 1, with cross_entropy every
 // class's probability (softmax; rows x classes, row-major), or for regression the
@@ -621,9 +639,10 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (schedule && schedule->steps_per_epoch() != 0 && schedule->steps_per_epoch() != batches)
     throw std::logic_error("the schedule was planned for " + std::to_string(schedule->steps_per_epoch()) +
                            " batches per epoch, training has " + std::to_string(batches));
+  TensorDict last_good;  // the weights after the last epoch whose losses were all finite
   std::unique_ptr<GraphedSteps> graph;
   if (graphed(spec, device, opt, train.images(), schedule))
-    graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, bs);
+    graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, bs, batches);
   std::vector<at::Tensor> batch_losses, batch_metrics;
   batch_losses.reserve(batches);
   batch_metrics.reserve(batches);
@@ -662,14 +681,19 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     // Read once per epoch (no sync per batch), summed in order in double as Python's
     // `total += loss.item()` sums them.
     double total = 0, metric_total = 0;
+    at::Tensor host;  // the batches' losses, float32
     if (graph) {
-      std::tie(total, metric_total) = graph->sums();
+      std::tie(host, metric_total) = graph->read();
     } else if (batches) {
-      const at::Tensor host = at::stack(batch_losses).to(at::kCPU);
-      for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
+      host = at::stack(batch_losses).to(at::kCPU);
       // The train metric over every row of the epoch's batches, read with the losses.
       const at::Tensor metric_host = at::stack(batch_metrics).to(at::kCPU);
       for (std::int64_t i = 0; i < metric_host.numel(); ++i) metric_total += metric_host.data_ptr<double>()[i];
+    }
+    for (std::int64_t i = 0; host.defined() && i < host.numel(); ++i) {
+      const float batch_loss = host.data_ptr<float>()[i];
+      if (!std::isfinite(batch_loss)) stop_on_non_finite(batch_loss, epoch, i, batches, last_good, spec, result.history);
+      total += batch_loss;
     }
     rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
     const std::int64_t seen = spec.drop_last ? batches * bs : n;
@@ -688,6 +712,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     const bool stop = controls.end_epoch(rec, epoch);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(rec);
+    last_good = clone_state(*model);  // every loss of this epoch was finite
     if (on_epoch) on_epoch(rec);
     if (stop) break;
   }

@@ -8,6 +8,7 @@
 
 #include "runtime/table.h"
 #include "runtime/train_spec.h"
+#include "runtime/user_error.h"
 
 namespace pipeml {
 
@@ -18,6 +19,15 @@ struct TrainResult {
   std::vector<double> val_outputs;   ///< the same for the validation rows (empty without one)
   torch::nn::Sequential model;       ///< the trained model, in eval mode, on the training device
   TrainingSummary summary;           ///< epochs run, early stopping's best epoch, checkpoints
+};
+
+/// Training stopped before its end for a reason the user must hear (a loss that became NaN):
+/// the message, and the epochs that finished, for history.csv.
+class TrainingStopped : public UserError {
+ public:
+  TrainingStopped(const std::string& message, std::vector<EpochRecord> history)
+      : UserError(message), history(std::move(history)) {}
+  std::vector<EpochRecord> history;
 };
 
 /// How a CPU step is computed. Both give the same bits on Debian's LibTorch (tests check it).
