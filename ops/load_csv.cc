@@ -399,6 +399,9 @@ std::vector<std::string> read_column_names(const CsvOptions& o, RecordReader& re
   std::vector<Field> fields;
   RecordReader peek = reader;
   if (!peek.next(fields)) throw UserError(o.path + ": the file is empty");
+  // A NUL byte in the first record: a binary file (an image, a zip), not delimited text.
+  for (const Field& f : fields)
+    if (std::find(f.begin, f.end, '\0') != f.end) throw UserError(o.path + ": a NUL byte in the first line: this is not a text file");
   std::vector<std::string> names;
   if (o.header) {
     reader = peek;

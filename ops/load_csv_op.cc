@@ -63,10 +63,17 @@ std::string unreadable(const std::string& path) {
 // point at the parameter in the pipeline file and list the columns there are.
 bool check_columns(const dsl::Stage& s, const std::vector<std::string>& cols, PlanState& st) {
   bool ok = true;
+  // One column whose name holds another common delimiter: the file uses that one.
+  std::string other_delimiter;
+  for (const char* d : {";", "\t", "|"})
+    if (cols.size() == 1 && cols[0].find(d) != std::string::npos && s.string("delimiter") != d) other_delimiter = d;
   auto check = [&](const std::string& name, const dsl::Loc& loc, const char* what) {
     if (std::find(cols.begin(), cols.end(), name) != cols.end()) return;
     st.diags.error(loc, std::string("no column '") + name + "' in the data for '" + what + "'" + dsl::did_you_mean(name, cols),
-                   "the columns are " + dsl::quoted_list(cols, "and"));
+                   other_delimiter.empty() ? "the columns are " + dsl::quoted_list(cols, "and")
+                                           : "the file seems to separate its fields with '" +
+                                                 std::string(other_delimiter == "\t" ? "\\t" : other_delimiter) +
+                                                 "': set 'delimiter: \"" + (other_delimiter == "\t" ? "\\t" : other_delimiter) + "\"'");
     ok = false;
   };
   check(s.string("target"), s.param("target").loc, "target");
