@@ -1,9 +1,12 @@
 // yaml-cpp to dsl::Node. yaml-cpp marks are 0-based; ours are 1-based like compilers'.
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "dsl/ast.h"
+#include "dsl/utf8.h"
 
 namespace pipeml::dsl {
 namespace {
@@ -110,6 +113,17 @@ std::string Node::describe() const {
 }
 
 Node read_yaml(const std::string& file, const std::string& text, Diagnostics& diags) {
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    // Its line and column (1-based, counted in bytes), as YAML's own errors are.
+    const std::size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const std::size_t begin = line_start == std::string::npos || bad == 0 ? 0 : line_start + 1;
+    const auto line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(begin), '\n') + 1);
+    diags.error(Loc{file, line, static_cast<int>(bad - begin + 1)},
+                fmt::format("the file is not UTF-8: byte 0x{:02x} here begins no UTF-8 character",
+                            static_cast<unsigned char>(text[bad])),
+                "save the pipeline file as UTF-8");
+    return Node{};
+  }
   try {
     return convert(Source{file, text, diags}, YAML::Load(text));
   } catch (const YAML::Exception& e) {

@@ -24,6 +24,7 @@
 #include <unordered_set>
 
 #include "dsl/diagnostics.h"
+#include "dsl/utf8.h"
 #include "ops/columns.h"
 #include "runtime/user_error.h"
 
@@ -400,8 +401,12 @@ std::vector<std::string> read_column_names(const CsvOptions& o, RecordReader& re
   RecordReader peek = reader;
   if (!peek.next(fields)) throw UserError(o.path + ": the file is empty");
   // A NUL byte in the first record: a binary file (an image, a zip), not delimited text.
-  for (const Field& f : fields)
+  for (const Field& f : fields) {
     if (std::find(f.begin, f.end, '\0') != f.end) throw UserError(o.path + ": a NUL byte in the first line: this is not a text file");
+    // Names go into plan.json and the other JSON files, which are UTF-8 (pandas reads UTF-8 too).
+    if (dsl::invalid_utf8_at(std::string_view(f.begin, static_cast<std::size_t>(f.end - f.begin))) != std::string_view::npos)
+      throw UserError(o.path + ": the first line is not UTF-8: save the file as UTF-8");
+  }
   std::vector<std::string> names;
   if (o.header) {
     reader = peek;

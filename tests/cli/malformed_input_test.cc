@@ -1,9 +1,9 @@
-// Bad input never crashes pipe: 65 malformed pipelines, command lines and data files,
+// Bad input never crashes pipe: 67 malformed pipelines, command lines and data files,
 // each with the exact text `pipe` answers with — a located error (file:line:col, the line,
 // a caret, a note) and exit status 1. Wrong types, unknown keys and ops, values out of range,
 // stages in an order that leaks, models that cannot take the data, a class too small for
 // SMOTE, missing, empty, ragged, binary and wrongly delimited files, a target with one class,
-// infinite values, an output directory that cannot be written. (The image loaders' errors are
+// infinite values, text that is not UTF-8, an output directory that cannot be written. (The image loaders' errors are
 // in cifar_test.cc and image_folder_test.cc; NaN during training in numerical_faults_test.cc.)
 // Each case is the base pipeline and table below with one thing broken, in a folder of its
 // own holding p.yaml and data.csv.
@@ -708,6 +708,16 @@ p.yaml:9:9: error: class '0' has 4 training rows, too few for k_neighbors 5 (the
        kCsv,
        R"~(error: cannot create output directory '/proc/pipe-run': No such file or directory
 )~"},
+      {"a pipeline file that is not UTF-8", "validate", "", replaced(kPipeline, "path: data.csv", "path: d\xff.csv"),
+       kCsv,
+       "p.yaml:3:12: error: the file is not UTF-8: byte 0xff here begins no UTF-8 character\n"
+       "      path: d\xff.csv\n"
+       "             ^\n"
+       "  note: save the pipeline file as UTF-8\n1 error\n"},
+      {"a data file whose header is not UTF-8", "validate", "", kPipeline, replaced(kCsv, "a,b,c,y", "a,b\xff,c,y"),
+       "p.yaml:3:11: error: ./data.csv: the first line is not UTF-8: save the file as UTF-8\n"
+       "      path: data.csv\n"
+       "            ^~~~~~~~\n1 error\n"},
   };
   CHECK(cases.size() >= 60);
   for (const Case& c : cases) {
