@@ -395,6 +395,14 @@ std::string quoted_names(const std::vector<std::string>& names) {
   return out;
 }
 
+/// Category names and class labels end up in plan.json and the other JSON files, which are
+/// UTF-8: a value that is not (a file saved as Latin-1) is refused, as pandas refuses it.
+void require_utf8(const std::vector<std::string>& names, const std::string& path, const std::string& column) {
+  for (const auto& name : names)
+    if (dsl::invalid_utf8_at(name) != std::string_view::npos)
+      throw UserError(path + ": column '" + column + "' has a value that is not UTF-8: save the file as UTF-8");
+}
+
 /// The column names, reading the header record from `reader` when there is one.
 std::vector<std::string> read_column_names(const CsvOptions& o, RecordReader& reader) {
   std::vector<Field> fields;
@@ -792,6 +800,7 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
       throw UserError(plan.o.path + ": column '" + t.columns[f] + "' has more than 16777216 categories");
     std::vector<int> code_of;
     categories[k].sorted(t.categories[f], code_of);
+    require_utf8(t.categories[f], plan.o.path, t.columns[f]);
     for (std::size_t i = 0; i < pieces.size(); ++i)
       for (std::size_t r = first_row[i]; r < first_row[i] + pieces[i].rows; ++r) {
         float& v = t.x[r * width + f];
@@ -801,7 +810,10 @@ void join_pieces(const ColumnPlan& plan, std::vector<Piece>& pieces, Table& t) {
   if (plan.o.target.empty()) return;
   if (plan.o.numeric_target) t.regression = true;
   else if (plan.o.target_threshold) t.class_names = {"0", "1"};
-  else labels.finish(t);
+  else {
+    labels.finish(t);
+    require_utf8(t.class_names, plan.o.path, plan.o.target);
+  }
 }
 
 /// Throws when the table has no rows or its target a single class.

@@ -1,4 +1,4 @@
-// Bad input never crashes pipe: 67 malformed pipelines, command lines and data files,
+// Bad input never crashes pipe: 68 malformed pipelines, command lines and data files,
 // each with the exact text `pipe` answers with — a located error (file:line:col, the line,
 // a caret, a note) and exit status 1. Wrong types, unknown keys and ops, values out of range,
 // stages in an order that leaks, models that cannot take the data, a class too small for
@@ -716,6 +716,10 @@ p.yaml:9:9: error: class '0' has 4 training rows, too few for k_neighbors 5 (the
        "  note: save the pipeline file as UTF-8\n1 error\n"},
       {"a data file whose header is not UTF-8", "validate", "", kPipeline, replaced(kCsv, "a,b,c,y", "a,b\xff,c,y"),
        "p.yaml:3:11: error: ./data.csv: the first line is not UTF-8: save the file as UTF-8\n"
+       "      path: data.csv\n"
+       "            ^~~~~~~~\n1 error\n"},
+      {"a category that is not UTF-8", "validate", "", kPipeline, replaced(kCsv, "1,2,3,0", "1,caf\xe9,3,0"),
+       "p.yaml:3:11: error: ./data.csv: column 'b' has a value that is not UTF-8: save the file as UTF-8\n"
        "      path: data.csv\n"
        "            ^~~~~~~~\n1 error\n"},
   };
