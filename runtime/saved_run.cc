@@ -87,12 +87,14 @@ json layers_of(const json& children) {
 // data stages, and the model with its layers (the loss, optimizer and train by name only,
 // which the file needs and prediction does not use). Parsing it checks it as any pipeline.
 dsl::Pipeline pipeline_of(const json& plan, const json& transforms, const std::string& path) {
+  // plan.json names the image shape of a run on images (load_cifar10, load_images).
+  if (plan.contains("image_shape"))
+    throw UserError(path + ": this run trained on images (" + plan.at("stages").at(0).at("op").get<std::string>() +
+                    "); pipe predict reads rows of a table file, not images");
   json data = json::array(), doc{{"pipeline", plan.at("pipeline").at("name")}};
   const json& order = transforms.at("order");
   for (const auto& s : plan.at("stages")) {
     const std::string id = s.at("id"), op = s.at("op"), section = s.at("section");
-    if (op == "load_cifar10" || op == "load_images")
-      throw UserError(path + ": this run trained on images (" + op + "); pipe predict reads rows of a table file, not images");
     if (section == "data" && (op == "load_csv" || std::find(order.begin(), order.end(), id) != order.end())) {
       json item = stage_item(op, s.at("params"), s.at("defaults"));
       if (id != op) item["id"] = id;

@@ -15,6 +15,7 @@
 
 #include "tests/cli/cli_helpers.h"
 #include "tests/cli/fake_cifar.h"
+#include "tests/dsl/error_helpers.h"
 #include "tests/temp_dir.h"
 
 using pipetest::golden;
@@ -25,10 +26,7 @@ using pipetest::TempDir;
 namespace {
 
 // The plan with the data folder's path replaced, so the golden file does not name a temp dir.
-std::string without(std::string text, const std::string& path) {
-  for (std::size_t at; (at = text.find(path)) != std::string::npos;) text.replace(at, path.size(), "DATA");
-  return text;
-}
+std::string without(const std::string& text, const std::string& path) { return pipetest::replaced_all(text, path, "DATA"); }
 
 }  // namespace
 

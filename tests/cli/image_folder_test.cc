@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/dsl/error_helpers.h"
 #include "tests/image_files.h"
 #include "tests/temp_dir.h"
 
@@ -40,12 +41,8 @@ const std::string kPipeline =
     "optimizer: {op: adam}\n"
     "train: {epochs: 1, batch_size: 4}\n";
 
-// kPipeline with `from` replaced by `to`.
-std::string with_line(const std::string& from, const std::string& to) {
-  std::string text = kPipeline;
-  text.replace(text.find(from), from.size(), to);
-  return text;
-}
+// kPipeline with `from` (which must be there) replaced by `to`.
+std::string with_line(const std::string& from, const std::string& to) { return pipetest::replaced(kPipeline, from, to); }
 
 // images/{airplane,bird,cat}/0.png 1.png 2.png 3.jpg: each class brighter in its own channel.
 struct Folder {

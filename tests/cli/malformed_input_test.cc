@@ -10,11 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/dsl/error_helpers.h"
 #include "tests/temp_dir.h"
 
 namespace {
@@ -53,16 +53,8 @@ train:
   batch_size: 3
 )~";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  if (at == std::string::npos) throw std::logic_error("no '" + from + "' to replace");
-  return text.replace(at, from.size(), to);
-}
-
-std::string replaced_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
-  return text;
-}
+using pipetest::replaced;
+using pipetest::replaced_all;
 
 struct Case {
   const char* name;

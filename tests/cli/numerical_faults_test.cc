@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/dsl/error_helpers.h"
 #include "tests/temp_dir.h"
 
 using pipetest::read_file;
@@ -11,15 +12,9 @@ using pipetest::run_pipe;
 
 TEST_CASE("a training loss that becomes NaN stops the run, keeping the last good epoch") {
   pipetest::TempDir dir;
-  // heart.yaml with a learning rate multiplied by 1000 every epoch: finite for two epochs.
-  std::string yaml = read_file(std::string(PIPE_SOURCE_DIR) + "/pipelines/heart.yaml");
-  auto replace = [&](const std::string& from, const std::string& to) {
-    const auto at = yaml.find(from);
-    REQUIRE(at != std::string::npos);
-    yaml.replace(at, from.size(), to);
-  };
-  replace("path: ../../shared/data", std::string("path: ") + PIPE_SHARED_DIR + "/data");
-  replace("op: step_lr\n  step_size: 10\n  gamma: 0.8", "op: exponential_lr\n  gamma: 1000");
+  // The heart pipeline with a learning rate multiplied by 1000 every epoch: finite for two epochs.
+  const std::string yaml = pipetest::replaced(pipetest::heart_yaml(), "op: step_lr\n  step_size: 10\n  gamma: 0.8",
+                                              "op: exponential_lr\n  gamma: 1000");
   pipetest::write_file(dir.path("explode.yaml"), yaml);
   const auto r = run_pipe("run " + dir.path("explode.yaml") + " --device cpu --out " + dir.path("run"));
   INFO(r.out);

@@ -61,6 +61,12 @@ inline std::string replaced(std::string text, const std::string& from, const std
   return text.replace(at, from.size(), to);
 }
 
+/// `text` with every `from` replaced by `to`.
+inline std::string replaced_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+  return text;
+}
+
 /// Command-line --set options.
 inline pipeml::dsl::Overrides sets(std::initializer_list<std::string> options) {
   pipeml::dsl::Overrides o;

@@ -37,11 +37,21 @@ const json& cases() {
   return all;
 }
 
+// A case's labels, its probabilities (one per row for two classes, k per row for more) and k.
+struct Labels {
+  std::vector<int> y;
+  std::vector<double> probs;
+  int k;
+};
+
+Labels labels_of(const json& c) {
+  return {c.at("y_true").get<std::vector<int>>(), c.at("probs").get<std::vector<double>>(), c.at("k").get<int>()};
+}
+
 // What the case predicts: prob >= threshold for two classes, np.argmax for more.
 std::vector<int> predicted(const json& c) {
-  const auto probs = c.at("probs").get<std::vector<double>>();
-  const int k = c.at("k").get<int>();
-  return k == 2 ? m::threshold(probs, c.at("threshold").get<double>()) : m::argmax(probs, k);
+  const Labels l = labels_of(c);
+  return l.k == 2 ? m::threshold(l.probs, c.at("threshold").get<double>()) : m::argmax(l.probs, l.k);
 }
 
 std::vector<std::string> texts(const json& j) { return j.get<std::vector<std::string>>(); }
@@ -83,9 +93,7 @@ TEST_CASE("balanced accuracy, average precision and log loss equal sklearn's", "
   for (const json& c : cases()) {
     INFO("case: " << c.at("name").get<std::string>());
     const json& e = c.at("expected");
-    const auto y = c.at("y_true").get<std::vector<int>>();
-    const auto probs = c.at("probs").get<std::vector<double>>();
-    const int k = c.at("k").get<int>();
+    const auto [y, probs, k] = labels_of(c);
     const m::Score ba = m::balanced_accuracy(y, predicted(c));
     CHECK(ba.value == e.at("balanced_accuracy").at("value").get<double>());
     const auto ba_warnings = texts(e.at("balanced_accuracy").at("warnings"));
@@ -127,9 +135,7 @@ TEST_CASE("evaluate reports carry the new metrics and the average asked for", "[
   for (const json& c : cases()) {
     INFO("case: " << c.at("name").get<std::string>());
     const json& e = c.at("expected");
-    const auto y = c.at("y_true").get<std::vector<int>>();
-    const auto probs = c.at("probs").get<std::vector<double>>();
-    const int k = c.at("k").get<int>();
+    const auto [y, probs, k] = labels_of(c);
     bool every_class_true = true;
     for (int cls = 0; cls < k; ++cls) every_class_true = every_class_true && std::count(y.begin(), y.end(), cls) > 0;
     if (k == 2) {
