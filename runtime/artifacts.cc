@@ -17,20 +17,7 @@
 namespace pipeml {
 namespace {
 
-bool is_empty_dir(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return false;
-  bool empty = true;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name != "." && name != "..") {
-      empty = false;
-      break;
-    }
-  }
-  ::closedir(d);
-  return empty;
-}
+bool is_empty_dir(const std::string& path) { return is_directory(path) && dir_entries(path).empty(); }
 
 /// mkdir -p. Returns errno of the first failure, or 0.
 int make_dirs(const std::string& path) {
@@ -45,6 +32,26 @@ int make_dirs(const std::string& path) {
 }
 
 }  // namespace
+
+bool path_exists(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+bool is_directory(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+std::vector<std::string> dir_entries(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
 
 std::string make_run_dir(const std::string& out, const std::string& pipeline_name) {
   if (!out.empty()) {

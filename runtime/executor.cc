@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -32,6 +34,24 @@ namespace {
 
 using nlohmann::json;
 
+// Training was interrupted and its state saved (TrainingSummary::interrupted_by): what
+// execute() tells the user. Not a UserError: nothing went wrong, and no error.txt is written.
+struct RunInterrupted {
+  TrainingSummary where;
+  int epochs = 0;
+  std::string checkpoint;  ///< the resume.pt written
+  int fold = 0, folds = 0;  ///< with a kfold stage: which fold
+};
+
+bool exists(const std::string& path) { return path_exists(path); }
+
+std::string signal_name(int signal) {
+  if (signal == SIGINT) return "SIGINT";
+  if (signal == SIGTERM) return "SIGTERM";
+  if (signal == SIGHUP) return "SIGHUP";
+  return "signal " + std::to_string(signal);
+}
+
 // With a monitor (early stopping, a best checkpoint) a last column `best` marks the best
 // epoch's row with 1: the one whose weights the model ends with (restore_best_weights) or
 // best.pt holds.
@@ -55,6 +75,7 @@ json training_json(const TrainSpec& spec, const TrainingSummary& s) {
   t["epochs"] = spec.epochs;
   t["epochs_run"] = s.epochs_run;
   if (s.steps > 0) t["cuda_graph"] = {{"steps", s.steps}, {"replayed", s.graph_replays}};
+  if (s.resumed_epoch > 0) t["resumed"] = {{"epoch", s.resumed_epoch}, {"batches_done", s.resumed_batch}};
   if (spec.early_stopping.on) {
     const EarlyStoppingSpec& e = spec.early_stopping;
     t["early_stopping"] = {{"monitor", e.monitor},
@@ -289,6 +310,9 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   job.spec.schedule = make_schedule(plan.schedule, plan.optimizer.lr, plan.train.epochs, steps);
   job.model_path = dir + "/model.pt";
   job.spec.checkpoints.dir = dir;
+  job.spec.stop = opt.stop;
+  job.spec.resume_path = dir + "/resume.pt";
+  job.spec.resume = opt.resume && exists(job.spec.resume_path);
   job.on_epoch = [&](const EpochRecord& r) { progress.epoch(r); };
   job.on_batch = [&](int e, int b, int n) { progress.batch(e, b, n); };
 
@@ -299,8 +323,14 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
     out << fmt::format("training on {} images {}x{}x{}, {} epochs\n", train_rows, image[0], image[1], image[2], plan.train.epochs);
   else
     out << fmt::format("training on {} rows x {} features, {} epochs\n", train_rows, job.train->cols(), plan.train.epochs);
+  if (job.spec.resume) out << fmt::format("continuing from {}\n", job.spec.resume_path);
   Scored s;
   s.outcome = train(job);
+  if (s.outcome.summary.interrupted_by) {
+    progress.clear();
+    if (!s.outcome.history.empty()) write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+    throw RunInterrupted{s.outcome.summary, plan.train.epochs, job.spec.resume_path};
+  }
   if (!s.outcome.error.empty()) {
     // Nothing a run produced is lost: the epochs that finished before it stopped.
     if (!s.outcome.history.empty()) write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
@@ -382,6 +412,7 @@ void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const Run
       {"seconds", seconds},
   };
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
+  std::remove((dir + "/resume.pt").c_str());  // the run is complete: nothing to resume
   const std::string report = write_report_page(dir, err);
   const std::string checkpoints = std::string(plan.train.checkpoints.best ? ", best.pt" : "") + (plan.train.checkpoints.last ? ", last.pt" : "");
   out << fmt::format("\nartifacts in {}/ (plan.json, transforms.json, history.csv, model.pt{}, predictions.csv, metrics.json{})\n",
@@ -397,24 +428,50 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
   double train_seconds = 0;
   std::string device, torch_version;
   for (const Prepared& p : folds) {
-    const std::string fold_dir = make_run_dir(fmt::format("{}/fold-{}", dir, p.fold), plan.pipeline.name);
-    out << fmt::format("{}fold {}/{}: ", p.fold == 1 ? "" : "\n", p.fold, folds.size());
-    const Scored s = train_and_score(plan, train, p, fold_dir, opt, out, err);
-    const auto& all = s.report.values;
-    std::string line = fmt::format("fold {}/{}: test {} rows", p.fold, folds.size(), s.test_rows);
+    // A resumed run goes on in its fold directories; a fold whose metrics.json exists is done.
+    const std::string fold_path = fmt::format("{}/fold-{}", dir, p.fold);
+    const bool reuse = opt.resume && exists(fold_path);
+    const std::string fold_dir = reuse ? fold_path : make_run_dir(fold_path, plan.pipeline.name);
+    json fold;  // the fold's entry in metrics.json, as fold-N/metrics.json keeps it
+    if (reuse && exists(fold_dir + "/metrics.json")) {
+      std::ifstream in(fold_dir + "/metrics.json");
+      const json saved = json::parse(in, nullptr, false);
+      if (!saved.is_object() || !saved.contains("fold")) throw UserError("'" + fold_dir + "/metrics.json' is damaged");
+      fold = saved["fold"];
+      device = saved.value("device", device);
+      torch_version = saved.value("torch_version", torch_version);
+      out << fmt::format("{}fold {}/{}: trained before the interruption\n", p.fold == 1 ? "" : "\n", p.fold, folds.size());
+    } else {
+      out << fmt::format("{}fold {}/{}: ", p.fold == 1 ? "" : "\n", p.fold, folds.size());
+      Scored s;
+      try {
+        s = train_and_score(plan, train, p, fold_dir, opt, out, err);
+      } catch (RunInterrupted& interrupted) {
+        interrupted.fold = p.fold;
+        interrupted.folds = static_cast<int>(folds.size());
+        throw;
+      }
+      fold = {{"fold", p.fold},
+              {"train_rows", s.train_rows},
+              {"training", training_json(plan.train, s.outcome.summary)},
+              {"test", s.report.test},
+              {"warnings", s.report.warnings},
+              {"seconds", {{"train", s.outcome.train_seconds}}}};
+      device = s.outcome.device;
+      torch_version = s.outcome.torch_version;
+      write_atomic(fold_dir + "/metrics.json",
+                   json{{"fold", fold}, {"device", device}, {"torch_version", torch_version}}.dump(2) + "\n");
+      std::remove((fold_dir + "/resume.pt").c_str());
+    }
+    std::map<std::string, double> all;  // the fold's test metrics, as metrics.json has them
+    for (const auto& name : plan.eval.metrics) all[name] = fold["test"][name].get<double>();
+    std::string line = fmt::format("fold {}/{}: test {} rows", p.fold, folds.size(), fold["test"]["rows"].get<std::size_t>());
     for (const auto& name : plan.eval.metrics) line += fmt::format("  {} {:.4f}", name, all.at(name));
     out << line << '\n';
-    for (const auto& w : s.report.warnings) out << "  warning: " << w << '\n';
+    for (const auto& w : fold["warnings"]) out << "  warning: " << w.get<std::string>() << '\n';
     values.push_back(all);
-    per_fold.push_back({{"fold", p.fold},
-                        {"train_rows", s.train_rows},
-                        {"training", training_json(plan.train, s.outcome.summary)},
-                        {"test", s.report.test},
-                        {"warnings", s.report.warnings},
-                        {"seconds", {{"train", s.outcome.train_seconds}}}});
-    train_seconds += s.outcome.train_seconds;
-    device = s.outcome.device;
-    torch_version = s.outcome.torch_version;
+    per_fold.push_back(fold);
+    train_seconds += fold["seconds"]["train"].get<double>();
   }
   const cv::Summary summary = cv::summarize(values, plan.eval.metrics);
   cv::print_summary(out, summary);
@@ -433,7 +490,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
   write_atomic(dir + "/metrics.json", m.dump(2) + "\n");
   const std::string report = write_report_page(dir, err);
   out << fmt::format("\nartifacts in {}/ (plan.json, metrics.json{}; fold-1/ to fold-{}/: transforms.json, history.csv, "
-                     "model.pt, predictions.csv)\n", dir, report, folds.size());
+                     "model.pt, predictions.csv, metrics.json)\n", dir, report, folds.size());
 }
 
 bool searches_neighbours(const Plan& plan) {
@@ -454,7 +511,7 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   const std::vector<Prepared> prepared = prepare(plan, gpu_neighbours ? &gpu_neighbours : nullptr);
   for (const auto& p : prepared) check_parts(plan, p);
   wrote = true;
-  write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");
+  if (!opt.resume) write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");  // a resumed run's is this plan
 
   const auto t_data = std::chrono::steady_clock::now();
   TrainEntry train = loader.get();
@@ -471,8 +528,18 @@ int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, 
   std::string dir;
   bool wrote = false;
   try {
-    dir = make_run_dir(options.out_dir, plan.pipeline.name);
+    dir = options.resume ? options.out_dir : make_run_dir(options.out_dir, plan.pipeline.name);
     return run_in(plan, loader, options, dir, out, err, wrote);
+  } catch (const RunInterrupted& i) {
+    const TrainingSummary& w = i.where;
+    std::string where = w.interrupted_batch == 0 ? fmt::format("at the start of epoch {} of {}", w.interrupted_epoch, i.epochs)
+                                                 : fmt::format("in epoch {} of {}, after batch {} of {}", w.interrupted_epoch,
+                                                               i.epochs, w.interrupted_batch, w.batches_per_epoch);
+    if (i.folds) where = fmt::format("in fold {} of {}, ", i.fold, i.folds) + where;
+    err << fmt::format("pipe: interrupted by {} {}; training's state is saved in {}\n", signal_name(w.interrupted_by), where,
+                       i.checkpoint)
+        << fmt::format("continue with: pipe run --resume {}\n", dir);
+    return 128 + w.interrupted_by;
   } catch (const UserError& e) {
     err << "error: " << e.what() << '\n';
     if (!dir.empty()) {

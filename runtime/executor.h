@@ -3,6 +3,7 @@
 // before the first artifact is written: bad data leaves only error.txt. With a kfold stage,
 // the stages after it, training and evaluation run once per fold (artifacts in fold-N/).
 #pragma once
+#include <csignal>
 #include <iosfwd>
 #include <string>
 
@@ -14,10 +15,17 @@ namespace pipeml {
 struct RunOptions {
   std::string out_dir;       ///< empty: runs/<pipeline>-<timestamp>/
   bool progress_bar = false;  ///< draw the in-place bar (stderr is a terminal)
+  /// Set to a signal's number (by pipe run's handler) to interrupt training: it stops before
+  /// its next batch, writes resume.pt, and the run ends with exit code 128 + the number.
+  const volatile std::sig_atomic_t* stop = nullptr;
+  /// Continue the interrupted run in out_dir (its plan.json is `plan`): training starts from
+  /// its resume.pt (a fold's from fold-N/resume.pt; finished folds are not trained again).
+  bool resume = false;
 };
 
 /// Returns the process exit code. User errors are printed to `err`, and written to
-/// error.txt in the run directory when one was made.
+/// error.txt in the run directory when one was made. An interruption prints where training
+/// stopped and the command that continues it.
 int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out,
             std::ostream& err);
 

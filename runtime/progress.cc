@@ -28,7 +28,11 @@ void Progress::epoch(const EpochRecord& r) {
   std::string line = fmt::format("epoch {:>3}/{}  train_loss {:.4f}", r.epoch, epochs_, r.train_loss);
   if (!std::isnan(r.val_loss)) line += fmt::format("  val_loss {:.4f}  {} {:.4f}", r.val_loss, val_metric_, r.val_metric);
   line += fmt::format("  lr {:.6g}  {:.0f} ms", r.lr, r.seconds * 1000);
-  out_ << line << '\n';
+  out_ << line << std::endl;  // flushed: a pipe (pipe run | tee) sees each epoch as it ends
+}
+
+void Progress::clear() {
+  if (bar_) err_ << "\r\033[K" << std::flush;
 }
 
 }  // namespace pipeml

@@ -15,6 +15,8 @@ class Progress {
   Progress(std::ostream& out, std::ostream& err, bool bar, int epochs, const char* val_metric = "val_accuracy");
   void batch(int epoch, int batch, int batches);
   void epoch(const EpochRecord& r);
+  /// Clears the bar (training stopped in the middle of an epoch).
+  void clear();
 
  private:
   std::ostream& out_;

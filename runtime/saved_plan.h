@@ -13,7 +13,12 @@ namespace pipeml {
 /// True when `path` holds a saved plan (JSON with "format": "pipe-plan/1").
 bool is_saved_plan(const std::string& path);
 
+/// What a saved plan is loaded for: running it, or resuming the interrupted run whose
+/// plan.json it is (the errors' wording and advice differ).
+enum class SavedPlanUse { run, resume };
+
 /// Re-plans a saved plan; errors (changed inputs, extra overrides) go to `diags`.
-std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overrides& extra, dsl::Diagnostics& diags);
+std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overrides& extra, dsl::Diagnostics& diags,
+                                      SavedPlanUse use = SavedPlanUse::run);
 
 }  // namespace pipeml

@@ -2,6 +2,7 @@
 // build and print it and the executing library (which loads LibTorch) can consume it.
 #pragma once
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -250,6 +251,11 @@ struct TrainSpec {
   /// CUDA: capture one training step in a CUDA graph and replay it (auto: when the step
   /// allows it — Adam or AdamW, no gradient scaler, no clipping or penalties).
   std::string cuda_graph = "auto";  ///< auto | on | off
+  /// Interruption: when *stop turns non-zero (the number of the signal pipe run caught),
+  /// training stops before its next batch and writes its state to resume_path. Null: never.
+  const volatile std::sig_atomic_t* stop = nullptr;
+  std::string resume_path;  ///< the checkpoint an interruption writes (the run's resume.pt)
+  bool resume = false;      ///< start from the checkpoint in resume_path instead of from scratch
 };
 
 /// Why a training step cannot be captured in a CUDA graph, or "" when it can: the optimizer
@@ -282,6 +288,12 @@ struct TrainingSummary {
   /// CUDA: the steps replayed from a captured CUDA graph, and all steps run (0 and 0 on the
   /// CPU or with cuda_graph off).
   long graph_replays = 0, steps = 0;
+  /// Resumed from a checkpoint: the epoch (1-based) and its batches done before; 0: not resumed.
+  int resumed_epoch = 0;
+  long resumed_batch = 0;
+  /// Interrupted: the signal's number, the epoch (1-based) and its batches done; 0: not.
+  int interrupted_by = 0, interrupted_epoch = 0;
+  long interrupted_batch = 0, batches_per_epoch = 0;
 };
 
 /// One line of history.csv.

@@ -31,7 +31,7 @@ struct TrainOutcome {
   std::string device;              ///< what it ran on: "cpu" or "cuda:0 (NVIDIA H100 ...)"
   std::string torch_version;
   double train_seconds = 0;  ///< the training loop alone
-  TrainingSummary summary;   ///< what early stopping and the checkpoints did
+  TrainingSummary summary;   ///< what early stopping and the checkpoints did; an interruption (interrupted_by)
   std::string error;         ///< non-empty: a user-facing failure (e.g. cuda asked, none there)
 };
 

@@ -38,10 +38,11 @@ bool parse_args(int argc, char** argv, const po::options_description& desc,
   }
 }
 
-std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides) {
+std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides, bool resume) {
   dsl::Diagnostics diags;
-  std::unique_ptr<Plan> plan = is_saved_plan(file) ? load_saved_plan(file, overrides, diags)
-                                                    : plan_file(file, overrides, Registry::builtin(), diags);
+  std::unique_ptr<Plan> plan = resume                ? load_saved_plan(file, overrides, diags, SavedPlanUse::resume)
+                               : is_saved_plan(file) ? load_saved_plan(file, overrides, diags)
+                                                     : plan_file(file, overrides, Registry::builtin(), diags);
   if (!diags.empty()) {
     diags.print(std::cerr);
     std::cerr << diags.size() << (diags.size() == 1 ? " error\n" : " errors\n");

@@ -24,6 +24,7 @@ bool parse_args(int argc, char** argv, const po::options_description& desc,
 
 /// Plans FILE (a pipeline, or a plan saved by `pipe plan -o`). On errors prints them all
 /// to stderr with a count, and returns null.
-std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides);
+/// With `resume`, FILE is an interrupted run's plan.json (SavedPlanUse::resume).
+std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides, bool resume = false);
 
 }  // namespace pipeml::cli

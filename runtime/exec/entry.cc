@@ -39,6 +39,9 @@ TrainOutcome train(const TrainJob& job) {
     out.validation_outputs = std::move(r.val_outputs);
     out.summary = r.summary;
     save_state_dict(*r.model, job.model_path);
+  } catch (const TrainingInterrupted& e) {
+    out.history = e.history;  // the epochs that finished; the rest is in spec.resume_path
+    out.summary = e.summary;  // interrupted_by says it stopped, and where
   } catch (const TrainingStopped& e) {
     out.error = e.what();
     out.history = e.history;  // the epochs that finished: history.csv keeps them

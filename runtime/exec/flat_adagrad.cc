@@ -28,6 +28,8 @@ class FlatAdagrad final : public FlatOptimizer {
   }
 
  private:
+  StateSlots state_slots() override { return {{{"sum", &sum_}}, {{"step", &steps_}}}; }
+
   // The statements of _single_tensor_adagrad (the same in 1.13 and 2.x), in its order.
   void update_single_tensor(double clr) {
     at::Tensor grad = grad_;

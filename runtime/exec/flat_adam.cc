@@ -59,6 +59,11 @@ class FlatAdam final : public FlatOptimizer {
   }
 
  private:
+  StateSlots state_slots() override {
+    return {{{"exp_avg", &exp_avg_}, {"exp_avg_sq", &exp_avg_sq_}, {"max_exp_avg_sq", &max_exp_avg_sq_}, {"step_t", &step_t_}},
+            {{"step", &steps_}}};
+  }
+
   // The statements of _single_tensor_adam / _single_tensor_adamw, in their order, with their
   // scalars (the same in 1.13 and 2.x but for the first moment: torch_compat).
   void update_single_tensor(double lr, double step_size, double bias_correction2_sqrt) {

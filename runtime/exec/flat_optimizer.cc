@@ -40,6 +40,45 @@ void FlatOptimizer::zero_grad() { grad_.zero_(); }
 
 at::Tensor FlatOptimizer::state(double value) const { return at::full_like(param_, value); }
 
+TensorDict FlatOptimizer::save_state() {
+  TensorDict out;
+  const StateSlots slots = state_slots();
+  for (const auto& [name, t] : slots.tensors)
+    if (t->defined()) out.emplace_back(name, t->detach().clone());
+  for (const auto& [name, v] : slots.numbers) out.emplace_back(name, at::full({}, *v, at::kDouble));
+  return out;
+}
+
+void FlatOptimizer::load_state(const TensorDict& state) {
+  auto misfit = [](const std::string& why) { throw UserError("the checkpoint's optimizer state does not fit: " + why); };
+  const StateSlots slots = state_slots();
+  std::size_t used = 0;
+  auto find = [&](const char* name) -> const at::Tensor* {
+    for (const auto& [n, t] : state)
+      if (n == name) return ++used, &t;
+    return nullptr;
+  };
+  c10::NoGradGuard no_grad;
+  for (const auto& [name, t] : slots.tensors) {
+    const at::Tensor* saved = find(name);
+    if (!saved) {
+      if (t->defined()) misfit(std::string("no '") + name + "'");
+      continue;
+    }
+    if (t->defined() && saved->numel() != t->numel())
+      misfit(std::string("'") + name + "' has " + std::to_string(saved->numel()) + " values, this optimizer keeps " +
+             std::to_string(t->numel()));
+    if (t->defined()) t->copy_(saved->reshape(t->sizes()));
+    else *t = saved->to(param_.options()).clone();
+  }
+  for (const auto& [name, v] : slots.numbers) {
+    const at::Tensor* saved = find(name);
+    if (!saved || saved->numel() != 1) misfit(std::string("no '") + name + "'");
+    *v = saved->item<double>();
+  }
+  if (used != state.size()) misfit("it has buffers this optimizer does not keep (another optimizer's?)");
+}
+
 namespace {
 
 // torch.optim's ValueError, with its wording, for a spec that did not come through an op.

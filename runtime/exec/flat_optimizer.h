@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "runtime/exec/tensor_dict.h"
 #include "runtime/train_spec.h"
 
 namespace pipeml {
@@ -47,8 +48,22 @@ class FlatOptimizer {
   /// Every parameter's gradient as one flat buffer (each parameter's .grad is a view of it):
   /// where clipping works elementwise over all gradients at once.
   const at::Tensor& flat_grad() const { return grad_; }
+  /// What carries over from one step to the next — the moments, momentum buffers, step counts
+  /// (0-d float64 tensors) — by name, copied, for a checkpoint that training resumes from.
+  /// Scratch buffers are left out.
+  TensorDict save_state();
+  /// Puts back what save_state gave. Throws UserError when it does not fit this optimizer
+  /// (a buffer it keeps is missing, one of another size or an unknown name is there).
+  void load_state(const TensorDict& state);
 
  protected:
+  /// The members save_state and load_state carry: tensors (an undefined one — a buffer made at
+  /// a later step — is saved once it exists) and numbers.
+  struct StateSlots {
+    std::vector<std::pair<const char*, at::Tensor*>> tensors;
+    std::vector<std::pair<const char*, double*>> numbers;
+  };
+  virtual StateSlots state_slots() = 0;
   /// `params` must be on one device, float32, and not be moved afterwards (to(), set_data).
   explicit FlatOptimizer(const std::vector<at::Tensor>& params);
   /// A state buffer of the parameters' size, device and type, filled with `value`.

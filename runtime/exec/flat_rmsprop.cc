@@ -33,6 +33,10 @@ class FlatRmsprop final : public FlatOptimizer {
   void set_momentum(double momentum) override { spec_.momentum = momentum; }
 
  private:
+  StateSlots state_slots() override {
+    return {{{"square_avg", &square_avg_}, {"grad_avg", &grad_avg_}, {"momentum_buffer", &momentum_buffer_}}, {}};
+  }
+
   // The statements of _single_tensor_rmsprop, in its order (1.13 and 2.x differ only in the
   // centered grad_avg's running average: torch_compat).
   void update_single_tensor(double lr) {

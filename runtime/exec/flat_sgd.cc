@@ -24,6 +24,8 @@ class FlatSgd final : public FlatOptimizer {
   void set_momentum(double momentum) override { spec_.momentum = momentum; }
 
  private:
+  StateSlots state_slots() override { return {{{"momentum_buffer", &buf_}}, {}}; }
+
   // The statements of _single_tensor_sgd (the same in 1.13 and 2.x), in its order. Python's
   // out-of-place d_p = grad.add(...) are written into d_p_, which rounds the same.
   void update_single_tensor(double lr) {

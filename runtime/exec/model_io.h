@@ -6,13 +6,10 @@
 #include <torch/nn/module.h>
 
 #include <string>
-#include <utility>
-#include <vector>
+
+#include "runtime/exec/tensor_dict.h"
 
 namespace pipeml {
-
-/// Tensors by name, in order: a state dict, or any flat dict of tensors.
-using TensorDict = std::vector<std::pair<std::string, at::Tensor>>;
 
 /// The module's parameters and buffers under Python's state_dict names, in Python's order
 /// (each module's parameters, then its buffers, then its children). The live tensors.

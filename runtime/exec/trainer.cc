@@ -17,6 +17,7 @@
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
+#include "runtime/exec/resume_state.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
 
@@ -223,6 +224,11 @@ class GradScaler {
   /// Whether scaler.step would step the optimizer (no inf or NaN in the gradients).
   bool finite() const { return found_inf_.item<float>() == 0.0f; }
   void update() { at::_amp_update_scale_(scale_, growth_tracker_, found_inf_, 2.0, 0.5, 2000); }
+  /// scaler.state_dict()'s tensors, for a checkpoint, and back.
+  TensorDict state() const { return {{"scale", scale_}, {"growth_tracker", growth_tracker_}}; }
+  void restore(const TensorDict& saved) {
+    for (const auto& [name, t] : saved) (name == "scale" ? scale_ : growth_tracker_).copy_(t);
+  }
 
  private:
   at::Tensor scale_, growth_tracker_, found_inf_;
@@ -324,6 +330,11 @@ class Stepper {
   /// From now on every step reads its rate from `lr` (a 0-d device tensor): the step a CUDA
   /// graph captures (GraphedSteps), and the eager steps around it.
   void use_device_lr(const at::Tensor* lr) { device_lr_ = lr; }
+  /// 16-mixed's gradient scaler's state (empty without one), for a checkpoint, and back.
+  TensorDict scaler_state() const { return scaler_ ? scaler_->state() : TensorDict{}; }
+  void restore_scaler(const TensorDict& saved) {
+    if (scaler_) scaler_->restore(saved);
+  }
 
  private:
   // loss + l1 * sum|w| + l2 * sum w^2, each sum over the weights in order as Python's sum()
@@ -432,6 +443,22 @@ class Controls {
     }
     return stop;
   }
+  /// The counters and the best weights, for a checkpoint (ResumeState::controls, best).
+  std::vector<double> numbers() const {
+    const TrainingSummary& s = summary_;
+    return {es_best_, ck_best_, static_cast<double>(wait_), static_cast<double>(s.best_epoch), s.best_value,
+            static_cast<double>(s.best_checkpoint_epoch), s.best_checkpoint_value, static_cast<double>(s.last_checkpoint_epoch)};
+  }
+  const TensorDict& best_state() const { return best_state_; }
+  /// Back to what numbers() and best_state() gave.
+  void restore(const std::vector<double>& n, TensorDict best) {
+    if (n.size() != 8) throw UserError("the checkpoint's training controls are not pipe's (" + std::to_string(n.size()) + " numbers)");
+    es_best_ = n[0], ck_best_ = n[1], wait_ = static_cast<int>(n[2]);
+    summary_.best_epoch = static_cast<int>(n[3]), summary_.best_value = n[4];
+    summary_.best_checkpoint_epoch = static_cast<int>(n[5]), summary_.best_checkpoint_value = n[6];
+    summary_.last_checkpoint_epoch = static_cast<int>(n[7]);
+    best_state_ = std::move(best);
+  }
   /// After the last epoch: restores the best weights when asked; what happened.
   TrainingSummary finish(int epochs_run) {
     summary_.epochs_run = epochs_run;
@@ -526,6 +553,13 @@ class GraphedSteps {
   long replays() const { return replays_; }
   /// The epoch's batch losses and summed metric (two reads of the device, once an epoch).
   std::pair<at::Tensor, double> read() const { return {losses_.to(at::kCPU), metric_sum_.item<double>()}; }
+  /// Continues an epoch after its first `done` batches, whose losses and summed metric these
+  /// are (a resumed run), instead of at its start.
+  void seek(std::int64_t done, const at::Tensor& losses, double metric) {
+    counter_.fill_(done);
+    losses_.narrow(0, 0, done).copy_(losses);
+    metric_sum_.fill_(metric);
+  }
 
  private:
   void body() {
@@ -629,10 +663,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   at::Tensor x_val, y_val;
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features(), x.options());
-  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs);
   Controls controls(spec, model);
-  const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
-
   const std::int64_t n = y.size(0), bs = spec.batch_size;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
   LrSchedule* schedule = spec.schedule.get();
@@ -640,14 +671,47 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     throw std::logic_error("the schedule was planned for " + std::to_string(schedule->steps_per_epoch()) +
                            " batches per epoch, training has " + std::to_string(batches));
   TensorDict last_good;  // the weights after the last epoch whose losses were all finite
+  // Where training starts: at the beginning, or where an interruption left it (resume.pt).
+  // Everything before this point — the seed, the noisy copies, the initial weights — was
+  // made again as it was made then; the checkpoint replaces what training changed since.
+  ResumeState from;
+  if (spec.resume) {
+    from = read_resume_state(spec.resume_path);
+    if (from.batches != batches || from.rows != n || from.epoch >= spec.epochs)
+      throw UserError("'" + spec.resume_path + "' was written for " + std::to_string(from.rows) + " training rows in " +
+                      std::to_string(from.batches) + " batches, at epoch " + std::to_string(from.epoch + 1) +
+                      "; this run has " + std::to_string(n) + " rows in " + std::to_string(batches) + " batches and " +
+                      std::to_string(spec.epochs) + " epochs");
+    load_state_dict(*model, from.model);
+    optimizer->load_state(from.optimizer);
+    controls.restore(from.controls, std::move(from.best));
+    if (schedule)
+      for (const EpochRecord& r : from.history) schedule->end_epoch(r);  // ReduceLROnPlateau's counters
+    result.history = from.history;
+    last_good = from.last_good;
+  }
+  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs);
+  if (spec.resume) stepper.restore_scaler(from.scaler);
+  const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
+
   std::unique_ptr<GraphedSteps> graph;
   if (graphed(spec, device, opt, train.images(), schedule))
     graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, bs, batches);
+  at::Generator cpu_gen = at::globalContext().defaultGenerator(at::Device(at::kCPU));
+  c10::optional<at::Generator> cuda_gen;
+  if (device.is_cuda()) cuda_gen = at::globalContext().defaultGenerator(device);
   std::vector<at::Tensor> batch_losses, batch_metrics;
   batch_losses.reserve(batches);
   batch_metrics.reserve(batches);
-  for (int epoch = 0; epoch < spec.epochs; ++epoch) {
+  for (int epoch = from.epoch; epoch < spec.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    const bool resumed = spec.resume && epoch == from.epoch;
+    if (resumed) {  // the epoch's shuffle and noisy copies: drawn again from the same states
+      cpu_gen.set_state(from.rng_cpu_epoch);
+      if (noise_gen && from.rng_noise_epoch.defined()) noise_gen->set_state(from.rng_noise_epoch);
+    }
+    const at::Tensor cpu_at_start = cpu_gen.get_state();
+    const at::Tensor noise_at_start = noise_gen ? noise_gen->get_state() : at::Tensor();
     EpochRecord rec;
     rec.epoch = epoch + 1;
     model->train();
@@ -661,7 +725,64 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     else xs = order.defined() ? x.index_select(0, order) : x, ys = order.defined() ? y.index_select(0, order) : y;
     batch_losses.clear();
     batch_metrics.clear();
-    for (std::int64_t b = 0; b < batches; ++b) {
+    std::int64_t first = 0;     // the first batch to run: after those done before an interruption
+    double seconds_before = 0;  // the time they took
+    if (resumed) {
+      cpu_gen.set_state(from.rng_cpu);
+      if (cuda_gen && from.rng_cuda.defined()) cuda_gen->set_state(from.rng_cuda);
+      first = from.batch;
+      seconds_before = from.epoch_seconds;
+      rec.lr = schedule ? schedule->lr(epoch, 0) : opt.lr;
+      const at::Tensor done = from.epoch_losses.to(device);
+      if (graph) {
+        graph->seek(first, done, from.epoch_metric);
+      } else if (first > 0) {
+        for (std::int64_t i = 0; i < first; ++i) batch_losses.push_back(done[i]);
+        batch_metrics.push_back(at::full({}, from.epoch_metric, done.options().dtype(at::kDouble)));
+      }
+      result.summary.resumed_epoch = epoch + 1;
+      result.summary.resumed_batch = static_cast<long>(first);
+    }
+    // Interrupted before batch b: the state after the batches before it, in resume.pt.
+    auto interrupt = [&](std::int64_t b) {
+      ResumeState st;
+      st.epoch = epoch, st.batch = b, st.batches = batches, st.rows = n;
+      st.graph_replays = from.graph_replays + (graph ? graph->replays() : 0);
+      st.history = result.history;
+      st.controls = controls.numbers();
+      st.best = controls.best_state();
+      st.model = state_dict(*model);
+      st.last_good = last_good;
+      st.optimizer = optimizer->save_state();
+      st.scaler = stepper.scaler_state();
+      st.rng_cpu = cpu_gen.get_state();
+      st.rng_cpu_epoch = cpu_at_start;
+      st.rng_noise_epoch = noise_at_start;
+      if (cuda_gen) st.rng_cuda = cuda_gen->get_state();
+      // The batches done: their losses, and the train metric summed in order as the epoch's end sums it.
+      st.epoch_losses = at::empty({0}, at::kFloat);
+      if (graph) {
+        const auto [losses, metric] = graph->read();
+        st.epoch_losses = losses.narrow(0, 0, b), st.epoch_metric = metric;
+      } else if (b > 0) {
+        st.epoch_losses = at::stack(batch_losses).to(at::kCPU);
+        const at::Tensor metrics = at::stack(batch_metrics).to(at::kCPU);
+        for (std::int64_t i = 0; i < metrics.numel(); ++i) st.epoch_metric += metrics.data_ptr<double>()[i];
+      }
+      for (std::int64_t i = 0; i < b; ++i)
+        if (const float l = st.epoch_losses.data_ptr<float>()[i]; !std::isfinite(l))
+          stop_on_non_finite(l, epoch, i, batches, last_good, spec, result.history);
+      st.epoch_seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      save_resume_state(st, spec.resume_path);
+      TrainingSummary where;
+      where.interrupted_by = static_cast<int>(*spec.stop);
+      where.interrupted_epoch = epoch + 1;
+      where.interrupted_batch = static_cast<long>(b);
+      where.batches_per_epoch = static_cast<long>(batches);
+      throw TrainingInterrupted(result.history, where);
+    };
+    for (std::int64_t b = first; b < batches; ++b) {
+      if (spec.stop && *spec.stop) interrupt(b);
       const std::int64_t len = std::min(bs, n - b * bs);
       // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
       const double lr = schedule ? schedule->lr(epoch, static_cast<int>(b)) : opt.lr;
@@ -710,14 +831,19 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     }
     if (schedule) schedule->end_epoch(rec);  // ReduceLROnPlateau watches the validation
     const bool stop = controls.end_epoch(rec, epoch);
-    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rec.seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(rec);
     last_good = clone_state(*model);  // every loss of this epoch was finite
     if (on_epoch) on_epoch(rec);
     if (stop) break;
   }
+  const TrainingSummary resumed = result.summary;
   result.summary = controls.finish(static_cast<int>(result.history.size()));
-  if (graph) result.summary.graph_replays = graph->replays(), result.summary.steps = static_cast<long>(result.history.size()) * batches;
+  result.summary.resumed_epoch = resumed.resumed_epoch;
+  result.summary.resumed_batch = resumed.resumed_batch;
+  if (graph)
+    result.summary.graph_replays = from.graph_replays + graph->replays(),
+    result.summary.steps = static_cast<long>(result.history.size()) * batches;
   if (x_test.size(0) > 0) result.test_outputs = outputs(stepper.logits(x_test), loss);
   if (val && x_val.size(0) > 0) result.val_outputs = outputs(stepper.logits(x_val), loss);
   return result;

@@ -30,6 +30,16 @@ class TrainingStopped : public UserError {
   std::vector<EpochRecord> history;
 };
 
+/// Training was interrupted (TrainSpec::stop) and its state written to spec.resume_path:
+/// the epochs that finished, for history.csv, and where it stopped (summary.interrupted_*).
+class TrainingInterrupted : public UserError {
+ public:
+  TrainingInterrupted(std::vector<EpochRecord> history, const TrainingSummary& summary)
+      : UserError("training interrupted"), history(std::move(history)), summary(summary) {}
+  std::vector<EpochRecord> history;
+  TrainingSummary summary;
+};
+
 /// How a CPU step is computed. Both give the same bits on Debian's LibTorch (tests check it).
 enum class CpuStep {
   fast,      ///< CpuMlpStep: the backward written out, no autograd (several times faster)

@@ -9,7 +9,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace pipetest {
 
@@ -34,6 +36,43 @@ inline Result run_command(const std::string& cmd) {
 inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
   return run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && '" + PIPE_BINARY_DIR + "/pipe' " + args +
                      (merge_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+/// Runs `pipe ARGS` in the source folder as run_pipe does (stdout and stderr together), and
+/// sends it `signal` once its output has shown each of `marks` in turn — the way a user's
+/// Ctrl-C or a scheduler's SIGTERM arrives in the middle of a run. code: the exit status
+/// (-1 when the signal killed it).
+inline Result run_pipe_interrupted(const std::string& args, const std::vector<std::string>& marks, int signal) {
+  const std::string cmd = std::string("cd '") + PIPE_SOURCE_DIR + "' && exec '" + PIPE_BINARY_DIR + "/pipe' " + args + " 2>&1";
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // only async-signal-safe calls from here to exec: the test binary has threads
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  Result r;
+  std::size_t mark = 0, from = 0;
+  std::array<char, 4096> buf;
+  ssize_t n;
+  while ((n = ::read(fds[0], buf.data(), buf.size())) > 0) {
+    r.out.append(buf.data(), static_cast<std::size_t>(n));
+    while (mark < marks.size() && r.out.find(marks[mark], from) != std::string::npos)
+      from = r.out.find(marks[mark], from) + marks[mark].size(), ++mark;
+    if (mark == marks.size() && !marks.empty()) {
+      ::kill(pid, signal);
+      mark = marks.size() + 1;  // once
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 inline std::string read_file(const std::string& path) {

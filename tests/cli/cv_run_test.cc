@@ -48,7 +48,7 @@ TEST_CASE("pipe run cross-validates: a model per fold, each fold's artifacts, me
         std::set<std::string>{"plan.json", "metrics.json", "report.html", "fold-1", "fold-2", "fold-3", "fold-4", "fold-5"});
   for (int f = 1; f <= 5; ++f)
     CHECK(entries(out + "/fold-" + std::to_string(f)) ==
-          std::set<std::string>{"transforms.json", "history.csv", "model.pt", "predictions.csv"});
+          std::set<std::string>{"transforms.json", "history.csv", "model.pt", "predictions.csv", "metrics.json"});
 
   // Each fold tests the rows sklearn's StratifiedKFold(5, shuffle=True, random_state=42) gives it.
   std::ifstream fixture(std::string(PIPE_TEST_DIR) + "/fixtures/kfold_cases.json");
