@@ -25,16 +25,12 @@ using pipetest::under;
 
 namespace {
 
-Table table(const at::Tensor& x, const at::Tensor& y) {
-  Table t = pipetest::binary_table(x, y);
-  t.class_names = {"0", "1"};
-  return t;
-}
 
 struct Fixture {
   TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_controls.pt");
-  Table train = table(get(f, "x"), get(f, "y")), val = table(get(f, "x_val"), get(f, "y_val")),
-        test = table(get(f, "x_test"), {});
+  Table train = pipetest::classifier_table(get(f, "x"), get(f, "y")),
+        val = pipetest::classifier_table(get(f, "x_val"), get(f, "y_val")),
+        test = pipetest::classifier_table(get(f, "x_test"), {});
   MlpSpec mlp;
   LossSpec loss;
   OptimizerSpec opt;

@@ -75,4 +75,11 @@ inline pipeml::Table binary_table(const at::Tensor& x, const at::Tensor& y) {
   return t;
 }
 
+/// binary_table with the class names "0" and "1", as a planned classifier's parts have them.
+inline pipeml::Table classifier_table(const at::Tensor& x, const at::Tensor& y) {
+  pipeml::Table t = binary_table(x, y);
+  t.class_names = {"0", "1"};
+  return t;
+}
+
 }  // namespace pipetest
