@@ -25,12 +25,7 @@ using pipetest::under;
 
 namespace {
 
-
-struct Fixture {
-  TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_controls.pt");
-  Table train = pipetest::classifier_table(get(f, "x"), get(f, "y")),
-        val = pipetest::classifier_table(get(f, "x_val"), get(f, "y_val")),
-        test = pipetest::classifier_table(get(f, "x_test"), {});
+struct Fixture : pipetest::ControlsData {
   MlpSpec mlp;
   LossSpec loss;
   OptimizerSpec opt;

@@ -23,14 +23,9 @@ using pipetest::get;
 
 namespace {
 
-
 // The controls fixture's data (tests/fixtures/torch_controls.pt) and a run with every kind of
 // state that must survive an interruption.
-struct Job {
-  TensorDict f = read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_controls.pt");
-  Table train = pipetest::classifier_table(get(f, "x"), get(f, "y")),
-        val = pipetest::classifier_table(get(f, "x_val"), get(f, "y_val")),
-        test = pipetest::classifier_table(get(f, "x_test"), {});
+struct Job : pipetest::ControlsData {
   MlpSpec mlp;
   LossSpec loss;
   OptimizerSpec opt;

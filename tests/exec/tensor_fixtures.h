@@ -82,4 +82,12 @@ inline pipeml::Table classifier_table(const at::Tensor& x, const at::Tensor& y) 
   return t;
 }
 
+/// The controls fixture's data (tests/fixtures/torch_controls.pt, make_controls_fixtures.py):
+/// 45 training rows of 5 features, a validation part and 7 test rows, and the fixture's tensors.
+struct ControlsData {
+  TensorDict f = pipeml::read_tensor_dict(std::string(PIPE_TEST_DIR) + "/fixtures/torch_controls.pt");
+  pipeml::Table train = classifier_table(get(f, "x"), get(f, "y")), val = classifier_table(get(f, "x_val"), get(f, "y_val")),
+                test = classifier_table(get(f, "x_test"), {});
+};
+
 }  // namespace pipetest
