@@ -710,8 +710,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       cpu_gen.set_state(from.rng_cpu_epoch);
       if (noise_gen && from.rng_noise_epoch.defined()) noise_gen->set_state(from.rng_noise_epoch);
     }
-    const at::Tensor cpu_at_start = cpu_gen.get_state();
-    const at::Tensor noise_at_start = noise_gen ? noise_gen->get_state() : at::Tensor();
+    // The states the epoch starts from, which a checkpoint needs (only a run that can be interrupted).
+    const at::Tensor cpu_at_start = spec.stop ? cpu_gen.get_state() : at::Tensor();
+    const at::Tensor noise_at_start = spec.stop && noise_gen ? noise_gen->get_state() : at::Tensor();
     EpochRecord rec;
     rec.epoch = epoch + 1;
     model->train();
@@ -743,6 +744,24 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       result.summary.resumed_epoch = epoch + 1;
       result.summary.resumed_batch = static_cast<long>(first);
     }
+    // The losses (float32, on the host) and summed train metric of the epoch's first `count`
+    // batches, read once (no sync per batch) and summed in order in double as Python's
+    // `total += loss.item()` sums them; a NaN or infinite loss stops training.
+    auto done_batches = [&](std::int64_t count) {
+      std::pair<at::Tensor, double> done{at::empty({0}, at::kFloat), 0.0};
+      if (graph) {
+        done = graph->read();
+        done.first = done.first.narrow(0, 0, count);
+      } else if (count > 0) {
+        done.first = at::stack(batch_losses).to(at::kCPU);
+        const at::Tensor metrics = at::stack(batch_metrics).to(at::kCPU);
+        for (std::int64_t i = 0; i < metrics.numel(); ++i) done.second += metrics.data_ptr<double>()[i];
+      }
+      for (std::int64_t i = 0; i < count; ++i)
+        if (const float l = done.first.data_ptr<float>()[i]; !std::isfinite(l))
+          stop_on_non_finite(l, epoch, i, batches, last_good, spec, result.history);
+      return done;
+    };
     // Interrupted before batch b: the state after the batches before it, in resume.pt.
     auto interrupt = [&](std::int64_t b) {
       ResumeState st;
@@ -759,19 +778,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       st.rng_cpu_epoch = cpu_at_start;
       st.rng_noise_epoch = noise_at_start;
       if (cuda_gen) st.rng_cuda = cuda_gen->get_state();
-      // The batches done: their losses, and the train metric summed in order as the epoch's end sums it.
-      st.epoch_losses = at::empty({0}, at::kFloat);
-      if (graph) {
-        const auto [losses, metric] = graph->read();
-        st.epoch_losses = losses.narrow(0, 0, b), st.epoch_metric = metric;
-      } else if (b > 0) {
-        st.epoch_losses = at::stack(batch_losses).to(at::kCPU);
-        const at::Tensor metrics = at::stack(batch_metrics).to(at::kCPU);
-        for (std::int64_t i = 0; i < metrics.numel(); ++i) st.epoch_metric += metrics.data_ptr<double>()[i];
-      }
-      for (std::int64_t i = 0; i < b; ++i)
-        if (const float l = st.epoch_losses.data_ptr<float>()[i]; !std::isfinite(l))
-          stop_on_non_finite(l, epoch, i, batches, last_good, spec, result.history);
+      std::tie(st.epoch_losses, st.epoch_metric) = done_batches(b);
       st.epoch_seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       save_resume_state(st, spec.resume_path);
       TrainingSummary where;
@@ -799,23 +806,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
       }
       if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
     }
-    // Read once per epoch (no sync per batch), summed in order in double as Python's
-    // `total += loss.item()` sums them.
-    double total = 0, metric_total = 0;
-    at::Tensor host;  // the batches' losses, float32
-    if (graph) {
-      std::tie(host, metric_total) = graph->read();
-    } else if (batches) {
-      host = at::stack(batch_losses).to(at::kCPU);
-      // The train metric over every row of the epoch's batches, read with the losses.
-      const at::Tensor metric_host = at::stack(batch_metrics).to(at::kCPU);
-      for (std::int64_t i = 0; i < metric_host.numel(); ++i) metric_total += metric_host.data_ptr<double>()[i];
-    }
-    for (std::int64_t i = 0; host.defined() && i < host.numel(); ++i) {
-      const float batch_loss = host.data_ptr<float>()[i];
-      if (!std::isfinite(batch_loss)) stop_on_non_finite(batch_loss, epoch, i, batches, last_good, spec, result.history);
-      total += batch_loss;
-    }
+    const auto [host, metric_total] = done_batches(batches);  // the train metric over every row the epoch saw
+    double total = 0;
+    for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
     rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
     const std::int64_t seen = spec.drop_last ? batches * bs : n;
     rec.train_metric = seen ? metric_total / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
