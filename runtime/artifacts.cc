@@ -9,6 +9,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "runtime/user_error.h"
 
@@ -51,6 +54,15 @@ std::vector<std::string> dir_entries(const std::string& dir) {
     ::closedir(d);
   }
   return names;
+}
+
+nlohmann::json read_run_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw UserError(path + ": not the JSON that 'pipe run' writes");
+  return j;
 }
 
 std::string make_run_dir(const std::string& out, const std::string& pipeline_name) {

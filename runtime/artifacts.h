@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace pipeml {
 
 /// Creates the run directory: `out` if given (it must not exist or be empty), else a new
@@ -19,6 +21,10 @@ bool is_directory(const std::string& path);
 
 /// The names in directory `dir`, without "." and "..", in no order; empty when it cannot be read.
 std::vector<std::string> dir_entries(const std::string& dir);
+
+/// A JSON object that pipe run wrote (plan.json, metrics.json); a UserError naming `path`
+/// when it is unreadable or not an object.
+nlohmann::json read_run_json(const std::string& path);
 
 /// Writes `content` to `path` atomically (same-directory temporary file, then rename).
 void write_atomic(const std::string& path, const std::string& content);

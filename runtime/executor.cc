@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -43,12 +42,9 @@ struct RunInterrupted {
   int fold = 0, folds = 0;  ///< with a kfold stage: which fold
 };
 
-bool exists(const std::string& path) { return path_exists(path); }
-
 std::string signal_name(int signal) {
   if (signal == SIGINT) return "SIGINT";
   if (signal == SIGTERM) return "SIGTERM";
-  if (signal == SIGHUP) return "SIGHUP";
   return "signal " + std::to_string(signal);
 }
 
@@ -312,7 +308,7 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   job.spec.checkpoints.dir = dir;
   job.spec.stop = opt.stop;
   job.spec.resume_path = dir + "/resume.pt";
-  job.spec.resume = opt.resume && exists(job.spec.resume_path);
+  job.spec.resume = opt.resume && path_exists(job.spec.resume_path);
   job.on_epoch = [&](const EpochRecord& r) { progress.epoch(r); };
   job.on_batch = [&](int e, int b, int n) { progress.batch(e, b, n); };
 
@@ -430,13 +426,12 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
   for (const Prepared& p : folds) {
     // A resumed run goes on in its fold directories; a fold whose metrics.json exists is done.
     const std::string fold_path = fmt::format("{}/fold-{}", dir, p.fold);
-    const bool reuse = opt.resume && exists(fold_path);
+    const bool reuse = opt.resume && path_exists(fold_path);
     const std::string fold_dir = reuse ? fold_path : make_run_dir(fold_path, plan.pipeline.name);
     json fold;  // the fold's entry in metrics.json, as fold-N/metrics.json keeps it
-    if (reuse && exists(fold_dir + "/metrics.json")) {
-      std::ifstream in(fold_dir + "/metrics.json");
-      const json saved = json::parse(in, nullptr, false);
-      if (!saved.is_object() || !saved.contains("fold")) throw UserError("'" + fold_dir + "/metrics.json' is damaged");
+    if (reuse && path_exists(fold_dir + "/metrics.json")) {
+      const json saved = read_run_json(fold_dir + "/metrics.json");
+      if (!saved.contains("fold")) throw UserError(fold_dir + "/metrics.json: not the JSON that 'pipe run' writes");
       fold = saved["fold"];
       device = saved.value("device", device);
       torch_version = saved.value("torch_version", torch_version);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runtime/artifacts.h"
 #include "runtime/registry.h"
 #include "runtime/user_error.h"
 
@@ -18,19 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-bool exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
-
-json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  json j = json::parse(text.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw UserError(path + ": not the JSON that 'pipe run' writes");
-  return j;
-}
 
 // What each artifact is and when `pipe run` writes it, for the error when one is missing.
 const char* what_makes(const std::string& name) {
@@ -40,9 +28,9 @@ const char* what_makes(const std::string& name) {
 }
 
 void require(const std::string& dir, const std::string& where, const std::string& name) {
-  if (exists(where + "/" + name)) return;
+  if (path_exists(where + "/" + name)) return;
   std::string message = "the run directory '" + dir + "' has no " + name + " (" + what_makes(name) + ")";
-  if (exists(where + "/error.txt")) message += "; the run stopped early: see " + where + "/error.txt";
+  if (path_exists(where + "/error.txt")) message += "; the run stopped early: see " + where + "/error.txt";
   throw UserError(message);
 }
 
@@ -142,8 +130,8 @@ void plan_model(SavedRun& run, const std::string& path) {
 
 // metrics.json's decision threshold for this model, if the run recorded one.
 std::optional<double> recorded_threshold(const std::string& metrics_path, int fold) {
-  if (!exists(metrics_path)) return std::nullopt;
-  const json m = read_json(metrics_path);
+  if (!path_exists(metrics_path)) return std::nullopt;
+  const json m = read_run_json(metrics_path);
   const json* test = nullptr;
   if (fold == 0 && m.contains("test")) test = &m.at("test");
   if (fold > 0 && m.contains("folds"))
@@ -168,11 +156,11 @@ SavedRun read_saved_run(const std::string& given) {
 
   SavedRun run;
   run.dir = dir;
-  run.fold = exists(dir + "/plan.json") ? 0 : fold_of(dir);
+  run.fold = path_exists(dir + "/plan.json") ? 0 : fold_of(dir);
   const std::string top = run.fold ? parent_of(dir) : dir;
-  if (run.fold == 0 && exists(dir + "/fold-1") && !exists(dir + "/model.pt")) {
+  if (run.fold == 0 && path_exists(dir + "/fold-1") && !path_exists(dir + "/model.pt")) {
     int folds = 1;
-    while (exists(dir + "/fold-" + std::to_string(folds + 1))) ++folds;
+    while (path_exists(dir + "/fold-" + std::to_string(folds + 1))) ++folds;
     throw UserError("'" + dir + "' is a cross-validated run, with a model per fold: choose one of " + dir + "/fold-1 to " +
                     dir + "/fold-" + std::to_string(folds));
   }
@@ -181,8 +169,8 @@ SavedRun read_saved_run(const std::string& given) {
   require(dir, dir, "model.pt");
 
   const std::string plan_path = top + "/plan.json", transforms_path = dir + "/transforms.json";
-  run.plan = read_json(plan_path);
-  run.transforms = read_json(transforms_path);
+  run.plan = read_run_json(plan_path);
+  run.transforms = read_run_json(transforms_path);
   try {
     run.features = run.transforms.at("features").get<std::vector<std::string>>();
     run.classes = run.transforms.at("classes").get<std::vector<std::string>>();
