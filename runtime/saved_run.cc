@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <optional>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/artifacts.h"
 #include "runtime/registry.h"
