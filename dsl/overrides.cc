@@ -1,5 +1,7 @@
 #include "dsl/overrides.h"
 
+#include <map>
+
 namespace pipeml::dsl {
 namespace {
 
@@ -13,13 +15,13 @@ Node key_node(const std::string& text, const Loc& loc) {
   return k;
 }
 
-// Sets `key` of a mapping, replacing what the file had.
-void set_entry(Node& map, const std::string& key, Node value) {
+// Sets `key` of a mapping, replacing what the file had; a new key is placed at `key_loc`.
+void set_entry(Node& map, const std::string& key, Node value, const Loc& key_loc) {
   if (Node* existing = map.find(key)) {
     *existing = std::move(value);
     return;
   }
-  map.entries.emplace_back(key_node(key, value.loc), std::move(value));
+  map.entries.emplace_back(key_node(key, key_loc), std::move(value));
 }
 
 // The stage mapping that `id` names: a data stage's id or op, or a section name.
@@ -51,9 +53,87 @@ Node* find_stage(Node& root, const std::string& id, std::vector<std::string>& kn
   return found;
 }
 
+// One change, 'STAGE.PARAM' to `value`, from --set or a variant; `loc` is where the path
+// is written. STAGE.GROUP.OPTION sets one option of a mapping (train.early_stopping.patience=5),
+// turning the group on when the file has it off or as `true`.
+void apply_change(Node& root, const std::string& path, const Loc& loc, Node value, Diagnostics& diags) {
+  const auto dot = path.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == path.size()) {
+    diags.error(loc, "expected STAGE.PARAM, for example 'smote.enabled', got '" + path + "'");
+    return;
+  }
+  const std::string stage = path.substr(0, dot);
+  std::vector<std::string> known;
+  Node* into = find_stage(root, stage, known);
+  if (into == nullptr) {
+    diags.error(loc, "no stage called '" + stage + "'" + did_you_mean(stage, known), "the stages are " + quoted_list(known, "and"));
+    return;
+  }
+  // Unknown parameter names are reported by the stage parser, against the op's schema.
+  std::string name = path.substr(dot + 1);
+  for (auto d = name.find('.'); d != std::string::npos; d = name.find('.')) {
+    const std::string group = name.substr(0, d);
+    Node* g = into->find(group);
+    if (g == nullptr || !g->is_map()) {
+      Node empty;
+      empty.kind = Node::Kind::kMap;
+      empty.loc = loc;
+      set_entry(*into, group, empty, loc);
+      g = into->find(group);
+    }
+    into = g;
+    name = name.substr(d + 1);
+  }
+  set_entry(*into, name, std::move(value), loc);
+}
+
 }  // namespace
 
-void apply_overrides(Node& root, const Overrides& overrides, Diagnostics& diags) {
+std::vector<Variant> read_variants(const Node& variants, Diagnostics& diags) {
+  std::vector<Variant> out;
+  if (!variants.is_map() || variants.entries.empty()) {
+    diags.error(variants.loc, "expected a mapping of variant names under 'variants', got " + variants.describe(),
+                "write each as 'NAME: {STAGE.PARAM: VALUE, ...}', for example 'no_smote: {smote.enabled: false}'");
+    return out;
+  }
+  std::map<std::string, int> seen;  // name -> the line it is first given on
+  for (const auto& [name, changes] : variants.entries) {
+    if (!seen.emplace(name.text, name.loc.line).second) {
+      diags.error(name.loc, "variant '" + name.text + "' is given twice (first on line " + std::to_string(seen[name.text]) + ")",
+                  "give each variant a name of its own");
+      continue;
+    }
+    Variant v{name, {}};
+    if (changes.is_map()) {
+      v.changes = changes.entries;
+    } else if (!changes.is_null()) {  // an empty variant is the file as written
+      diags.error(changes.loc, "expected a mapping of changes for variant '" + name.text + "', got " + changes.describe(),
+                  "write each change as 'STAGE.PARAM: VALUE', for example 'smote.enabled: false'; leave it empty for the file as written");
+      continue;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+void apply_overrides(Node& root, const std::vector<Variant>& variants, const Overrides& overrides, Diagnostics& diags) {
+  if (overrides.variant) {
+    const Variant* chosen = nullptr;
+    std::vector<std::string> names;
+    for (const Variant& v : variants) {
+      names.push_back(v.name.text);
+      if (v.name.text == *overrides.variant) chosen = &v;
+    }
+    const Loc loc{"--variant " + *overrides.variant, 0, 0, 1};
+    if (chosen != nullptr) {
+      for (const auto& [path, value] : chosen->changes) apply_change(root, path.text, path.loc, value, diags);
+    } else if (names.empty()) {
+      diags.error(loc, "the pipeline declares no variants", "declare them under 'variants:' (see docs/sweep.md)");
+    } else {
+      diags.error(loc, "no variant called '" + *overrides.variant + "'" + did_you_mean(*overrides.variant, names),
+                  "the variants are " + quoted_list(names, "and"));
+    }
+  }
   for (const std::string& set : overrides.sets) {
     const Loc loc{"--set " + set, 0, 0, 1};
     const auto eq = set.find('=');
@@ -62,38 +142,16 @@ void apply_overrides(Node& root, const Overrides& overrides, Diagnostics& diags)
       diags.error(loc, "expected STAGE.PARAM=VALUE, for example 'smote.k_neighbors=3'");
       continue;
     }
-    const std::string stage = set.substr(0, dot);
-    const std::string param = set.substr(dot + 1, eq - dot - 1);
-    std::vector<std::string> known;
-    Node* target = find_stage(root, stage, known);
-    if (target == nullptr) {
-      diags.error(loc, "no stage called '" + stage + "'" + did_you_mean(stage, known), "the stages are " + quoted_list(known, "and"));
-      continue;
-    }
-    // Unknown parameter names are reported by the stage parser, against the op's schema.
-    // STAGE.GROUP.OPTION sets one option of a mapping (train.early_stopping.patience=5),
-    // turning the group on when the file has it off or as `true`.
-    std::string name = param;
-    Node* into = target;
-    for (auto d = name.find('.'); d != std::string::npos; d = name.find('.')) {
-      const std::string group = name.substr(0, d);
-      Node* g = into->find(group);
-      if (g == nullptr || !g->is_map()) {
-        Node empty;
-        empty.kind = Node::Kind::kMap;
-        empty.loc = loc;
-        set_entry(*into, group, empty);
-        g = into->find(group);
-      }
-      into = g;
-      name = name.substr(d + 1);
-    }
-    set_entry(*into, name, scalar_from_command_line(set.substr(eq + 1), loc));
+    apply_change(root, set.substr(0, eq), loc, scalar_from_command_line(set.substr(eq + 1), loc), diags);
   }
-  if (overrides.seed)
-    set_entry(root, "seed", scalar_from_command_line(std::to_string(*overrides.seed), Loc{"--seed", 0, 0, 1}));
-  if (overrides.device)
-    set_entry(root, "device", scalar_from_command_line(*overrides.device, Loc{"--device", 0, 0, 1}));
+  if (overrides.seed) {
+    const Loc loc{"--seed", 0, 0, 1};
+    set_entry(root, "seed", scalar_from_command_line(std::to_string(*overrides.seed), loc), loc);
+  }
+  if (overrides.device) {
+    const Loc loc{"--device", 0, 0, 1};
+    set_entry(root, "device", scalar_from_command_line(*overrides.device, loc), loc);
+  }
 }
 
 }  // namespace pipeml::dsl

@@ -47,7 +47,9 @@ class Parser {
   Parser(const SchemaLookup& ops, Diagnostics& diags) : ops_(ops), diags_(diags) {}
 
   // Reads one stage mapping; `kind` says which ops may stand here.
-  std::optional<Stage> stage(const Node& n, OpKind kind, const std::string& section, const char* default_op) {
+  // `may_switch`: the stage may carry `enabled:` (a data stage, the scheduler).
+  std::optional<Stage> stage(const Node& n, OpKind kind, const std::string& section, const char* default_op,
+                             bool may_switch = false) {
     if (!n.is_map()) {
       // A bare name is most likely the op itself: show the mapping it should be.
       std::string note = "write it as 'op: NAME' followed by its parameters";
@@ -86,6 +88,13 @@ class Parser {
     const Node* id = n.find("id");
     s.id = kind != OpKind::kData ? section : (id && id->is_scalar() ? id->text : s.schema->name);
     if (id && kind != OpKind::kData) diags_.error(id->loc, "only data stages take an 'id:'; this one is called '" + section + "'");
+    if (const Node* enabled = n.find("enabled")) {
+      if (!may_switch)
+        diags_.error(enabled->loc, "only data stages and the scheduler can be switched off; the " + section + " stage is always needed",
+                     "take 'enabled:' out");
+      else if (auto on = read_param(ParamSpec::boolean("enabled", true), *enabled, s.schema->name, diags_))
+        s.enabled = on->as_bool();
+    }
     read_params(n, s);
     return s;
   }
@@ -95,7 +104,7 @@ class Parser {
     bool ok = true;
     std::map<std::string, int> seen;  // name -> the line it is first given on
     for (const auto& [key, value] : n.entries) {
-      if (key.text == "op" || key.text == "id") continue;
+      if (key.text == "op" || key.text == "id" || key.text == "enabled") continue;
       if (!seen.emplace(key.text, key.loc.line).second) {
         diags_.error(key.loc, "parameter '" + key.text + "' is given twice (first on line " +
                                   std::to_string(seen[key.text]) + ")", "keep one of them");
@@ -272,7 +281,7 @@ const ParamSpec& device_setting() {
 
 const std::vector<std::string>& pipeline_keys() {
   static const std::vector<std::string> keys = {"pipeline", "description", "seed", "device", "data", "model",
-                                                "loss", "optimizer", "scheduler", "train", "evaluate"};
+                                                "loss", "optimizer", "scheduler", "train", "evaluate", "variants"};
   return keys;
 }
 
@@ -293,13 +302,17 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
                 "write each section as 'NAME:' at the start of a line; the data stages are a list under 'data:'");
     return std::nullopt;
   }
-  apply_overrides(root, overrides, diags);
+  std::vector<Variant> variants;
+  if (const Node* n = root.find("variants")) variants = read_variants(*n, diags);
+  apply_overrides(root, variants, overrides, diags);
 
   Pipeline p;
   p.file = file;
   const auto slash = file.find_last_of('/');
   p.dir = slash == std::string::npos ? "." : file.substr(0, slash);
   p.name = stem_of(file);
+  for (const Variant& v : variants) p.variant_names.push_back(v.name.text);
+  if (overrides.variant) p.variant = *overrides.variant;
   Parser parser(ops, diags);
 
   // A misspelt section is reported once, as unknown with its correction, not a second
@@ -349,12 +362,13 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
   } else {
     std::map<std::string, int> ids;  // id -> the line of the stage that has it
     for (const Node& item : data->items) {
-      auto s = parser.stage(item, OpKind::kData, "data", nullptr);
+      auto s = parser.stage(item, OpKind::kData, "data", nullptr, true);
       if (!s) continue;
       if (!ids.emplace(s->id, s->loc.line).second)
         diags.error(s->loc, "two data stages are called '" + s->id + "' (the other is on line " + std::to_string(ids[s->id]) + ")",
                     "give one of them an 'id:' of its own");
-      p.data.push_back(std::move(*s));
+      if (s->enabled) p.data.push_back(std::move(*s));
+      else p.switched_off.push_back(s->id);
     }
   }
 
@@ -370,7 +384,7 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
       diags.error(key_of(root, sec.key)->loc, std::string("the '") + sec.key + "' section is empty",
                   section_example(sec, ops));
     } else if (n != nullptr) {
-      s = parser.stage(*n, sec.kind, sec.key, sec.default_op);
+      s = parser.stage(*n, sec.kind, sec.key, sec.default_op, sec.kind == OpKind::kScheduler);
     } else if (sec.default_op != nullptr && !sec.required) {
       empty.loc = Loc{file, 1, 1, 1};
       s = parser.stage(empty, sec.kind, sec.key, sec.default_op);
@@ -379,6 +393,10 @@ std::optional<Pipeline> parse_pipeline(const std::string& file, const std::strin
                   "add one, " + section_example(sec, ops));
     }
     if (!s) continue;
+    if (!s->enabled) {
+      p.switched_off.push_back(s->id);
+      continue;
+    }
     switch (sec.kind) {
       case OpKind::kModel: p.model = std::move(*s); break;
       case OpKind::kLoss: p.loss = std::move(*s); break;

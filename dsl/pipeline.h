@@ -39,6 +39,9 @@ struct Stage {
   /// The options of its kGroup parameters that are on, each a stage whose id is the
   /// parameter's name and whose params are the group's options (defaults filled in).
   std::vector<Stage> groups;
+  /// `enabled: false` switches a data stage or the scheduler off: it is still checked, then
+  /// left out (how a variant of a sweep drops SMOTE). Always true for the stages kept.
+  bool enabled = true;
 
   const std::string& op() const { return schema->name; }
   const Param& param(const std::string& name) const;
@@ -51,12 +54,14 @@ struct Stage {
   const std::string& string(const std::string& name) const { return param(name).value.as_string(); }
 };
 
-/// What the command line changes: --set stage.param=value (in order), --seed, --device.
+/// What the command line changes: --variant (one of the file's `variants:`, applied
+/// first), --set stage.param=value (in order), --seed, --device.
 struct Overrides {
+  std::optional<std::string> variant;
   std::vector<std::string> sets;
   std::optional<std::int64_t> seed;
   std::optional<std::string> device;
-  bool empty() const { return sets.empty() && !seed && !device; }
+  bool empty() const { return !variant && sets.empty() && !seed && !device; }
 };
 
 struct Pipeline {
@@ -70,6 +75,11 @@ struct Pipeline {
   std::vector<Stage> data;
   Stage model, loss, optimizer, train, evaluate;
   std::optional<Stage> scheduler;
+  /// The stages `enabled: false` left out, by id, in file order.
+  std::vector<std::string> switched_off;
+  /// The names under `variants:`, in file order, and the one applied (--variant), if any.
+  std::vector<std::string> variant_names;
+  std::string variant;
 
   /// Every stage in file order: data stages, then the sections.
   std::vector<const Stage*> stages() const;

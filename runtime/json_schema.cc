@@ -175,6 +175,13 @@ json id_schema() {
           {"description", "names the stage for --set STAGE.PARAM=VALUE (default: its op name)"}};
 }
 
+// `enabled:`, which data stages and the scheduler take.
+json enabled_schema() {
+  return {{"type", "boolean"}, {"default", true},
+          {"description", "false: the stage is checked but left out (a variant without it)"}};
+}
+bool switchable(OpKind kind) { return kind == OpKind::kData || kind == OpKind::kScheduler; }
+
 json op_schema(const dsl::OpSchema& op) {
   json s = {{"type", "object"},
             {"description", op.doc},
@@ -183,6 +190,7 @@ json op_schema(const dsl::OpSchema& op) {
   // `op:` (and a data stage's `id:`) first, as they are written.
   s["properties"] = {{"op", {{"const", op.name}, {"description", op.doc}}}};
   if (op.kind == OpKind::kData) s["properties"]["id"] = id_schema();
+  if (switchable(op.kind)) s["properties"]["enabled"] = enabled_schema();
   s["properties"].update(params["properties"]);
   if (params.contains("required")) s["required"] = params["required"];
   s["additionalProperties"] = false;
@@ -213,6 +221,7 @@ json stage_schema(OpKind kind, const std::vector<const dsl::OpSchema*>& ops) {
             {"description", about},
             {"properties", {{"op", {{"enum", names}, {"enumDescriptions", docs}, {"description", "the op"}}}}}};
   if (kind == OpKind::kData) s["properties"]["id"] = id_schema();
+  if (switchable(kind)) s["properties"]["enabled"] = enabled_schema();
   if (!default_op) s["required"] = json::array({"op"});
   s["allOf"] = cases;
   return s;
@@ -262,6 +271,13 @@ json pipeline_json_schema(const dsl::SchemaLookup& ops) {
     props[sec.key] = ref_to(stage_def(sec.kind));
     if (sec.required) required.push_back(sec.key);
   }
+  props["variants"] = {
+      {"type", "object"},
+      {"minProperties", 1},
+      {"description", "named variants of the pipeline for 'pipe sweep' and --variant: each a mapping of "
+                      "'STAGE.PARAM: VALUE' changes, as --set makes them (empty: the file as written)"},
+      {"additionalProperties", {{"type", json::array({"object", "null"})},
+                                {"propertyNames", {{"pattern", "^[^.]+\\.[^.].*$"}}}}}};
   // Every key the DSL accepts, and only those, in dsl::pipeline_keys()'s order.
   json ordered = json::object();
   for (const auto& key : dsl::pipeline_keys()) ordered[key] = props.at(key);

@@ -171,8 +171,14 @@ void print_plan(std::ostream& os, const Plan& plan) {
   const dsl::Pipeline& p = plan.pipeline;
   os << fmt::format("plan of '{}' ({})\n", p.name, p.file);
   os << fmt::format("  device  {}{}\n", p.device, p.device == "auto" ? " (cuda if available when it runs, else cpu)" : "");
-  os << fmt::format("  seed    {}\n\n", p.seed);
-  os << "data\n";
+  os << fmt::format("  seed    {}\n", p.seed);
+  if (!p.variant.empty()) os << fmt::format("  variant {}\n", p.variant);
+  if (!p.switched_off.empty()) {
+    std::string off;
+    for (const auto& id : p.switched_off) off += (off.empty() ? "" : ", ") + id;
+    os << fmt::format("  off     {}  (enabled: false)\n", off);
+  }
+  os << "\ndata\n";
   int number = 0;
   for (const auto& step : plan.steps)
     if (step.stage->section == "data") print_step(os, step, plan, ++number);
@@ -282,6 +288,7 @@ nlohmann::json plan_json(const Plan& plan) {
   json seeds = json::object();
   for (const auto& s : plan.seeds) seeds[s.stage] = {{"seed", s.seed}, {"from_pipeline", s.from_pipeline}};
   json overrides = {{"set", plan.overrides.sets}};
+  if (plan.overrides.variant) overrides["variant"] = *plan.overrides.variant;
   if (plan.overrides.seed) overrides["seed"] = *plan.overrides.seed;
   if (plan.overrides.device) overrides["device"] = *plan.overrides.device;
   json out{

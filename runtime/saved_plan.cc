@@ -34,7 +34,7 @@ std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overri
   const dsl::Loc here{path, 0, 0, 1};
   const bool resume = use == SavedPlanUse::resume;
   if (!extra.empty()) {
-    diags.error(here, "a saved plan runs as it was reviewed; --set, --seed and --device cannot change it",
+    diags.error(here, "a saved plan runs as it was reviewed; --variant, --set, --seed and --device cannot change it",
                 "plan the pipeline again with those options and -o");
     return nullptr;
   }
@@ -46,6 +46,7 @@ std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overri
   dsl::Overrides overrides;
   const auto& o = saved["overrides"];
   overrides.sets = o.value("set", std::vector<std::string>{});
+  if (o.contains("variant")) overrides.variant = o["variant"].get<std::string>();
   if (o.contains("seed")) overrides.seed = o["seed"].get<std::int64_t>();
   if (o.contains("device")) overrides.device = o["device"].get<std::string>();
   const std::string pipeline_file = saved["pipeline"]["file"].get<std::string>();

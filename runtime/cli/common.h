@@ -25,6 +25,8 @@ bool parse_args(int argc, char** argv, const po::options_description& desc,
 /// Plans FILE (a pipeline, or a plan saved by `pipe plan -o`). On errors prints them all
 /// to stderr with a count, and returns null.
 /// With `resume`, FILE is an interrupted run's plan.json (SavedPlanUse::resume).
-std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides, bool resume = false);
+/// `heading`, when given, is printed on a line of its own before the errors.
+std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides, bool resume = false,
+                                const std::string& heading = "");
 
 }  // namespace pipeml::cli

@@ -16,6 +16,7 @@ const Verb kVerbs[] = {
     {"validate", pipeml::cli::validate_main, "check a pipeline file; every error with file:line:col"},
     {"plan", pipeml::cli::plan_main, "show what will run: stages, rows, class counts, layers, schedule"},
     {"run", pipeml::cli::run_main, "train and evaluate a pipeline (or a saved plan)"},
+    {"sweep", pipeml::cli::sweep_main, "run a pipeline's variants over seeds: the table of mean \u00b1 std"},
     {"predict", pipeml::cli::predict_main, "apply a run's model and fitted data stages to new rows"},
     {"report", pipeml::cli::report_main, "rebuild a run's report.html from its run directory"},
     {"ops", pipeml::cli::ops_main, "list the ops and their parameters"},
@@ -31,6 +32,7 @@ void usage(std::ostream& os) {
         "  --version      print the version\n\n"
         "example:\n  pipe validate pipelines/heart.yaml\n  pipe plan pipelines/heart.yaml\n"
         "  pipe run pipelines/heart.yaml --set train.epochs=10\n"
+        "  pipe sweep examples/heart_ablation.yaml --repeat 10 --jobs 2\n"
         "  pipe predict runs/heart-20261124-101500 new_patients.csv -o predictions.csv\n";
 }
 

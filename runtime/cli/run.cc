@@ -86,7 +86,7 @@ int run_main(int argc, char** argv) {
   if (vm.count("resume")) {
     if (vm.count("file") || vm.count("out") || !overrides.empty()) {
       std::cerr << "pipe run: --resume continues a run as it was planned, in its directory: it takes no FILE, --out, "
-                   "--set, --seed or --device\n" << kUsageText << '\n';
+                   "--variant, --set, --seed or --device\n" << kUsageText << '\n';
       return kUsage;
     }
     options.out_dir = vm["resume"].as<std::string>();

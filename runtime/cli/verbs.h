@@ -12,5 +12,6 @@ int ops_main(int argc, char** argv);
 int schema_main(int argc, char** argv);
 int compare_main(int argc, char** argv);
 int report_main(int argc, char** argv);
+int sweep_main(int argc, char** argv);
 
 }  // namespace pipeml::cli

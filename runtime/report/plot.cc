@@ -75,6 +75,7 @@ HeatMapLayout heat_map_layout(const HeatMap& map) {
 bool plots_available() { return false; }
 std::string line_chart_png(const LineChart&) { throw std::runtime_error("pipe was built without cairo"); }
 std::string heat_map_png(const HeatMap&) { throw std::runtime_error("pipe was built without cairo"); }
+std::string error_bar_chart_png(const ErrorBarChart&) { throw std::runtime_error("pipe was built without cairo"); }
 
 #else
 
@@ -465,6 +466,70 @@ std::string heat_map_png(const HeatMap& m) {
     font(cr, 11.5);
     text(cr, m.x_label, l.left + cols * l.cell / 2, l.top + rows * l.cell + 36, 0.5, 0.5);
     vertical_text(cr, m.y_label, 18, l.top + rows * l.cell / 2);
+  });
+}
+
+std::string error_bar_chart_png(const ErrorBarChart& c) {
+  constexpr double kRow = 26;
+  const int height = static_cast<int>(38 + 46 + kRow * std::max<std::size_t>(1, c.labels.size()));
+  return render_png(c.width, height, c.scale, [&](cairo_t* cr) {
+    std::vector<double> ends;
+    for (std::size_t i = 0; i < c.mean.size(); ++i) {
+      ends.push_back(c.mean[i] - c.std[i]);
+      ends.push_back(c.mean[i] + c.std[i]);
+    }
+    std::vector<const std::vector<double>*> columns = {&ends};
+    for (const auto& v : c.values) columns.push_back(&v);
+    const Range rx = data_range(columns, false);
+    font(cr, 10.5, true);  // the best row's label is bold: measure them all so
+    double label_w = 0;
+    for (const auto& l : c.labels) label_w = std::max(label_w, text_width(cr, l));
+    const double px0 = 18 + std::min(label_w, c.width * 0.4) + 10, px1 = c.width - 18, py0 = 38, py1 = height - 46.0;
+    auto X = [&](double v) { return px0 + rx.at(v) * (px1 - px0); };
+    auto Y = [&](std::size_t row) { return py0 + kRow * (row + 0.5); };
+    set_colour(cr, kInk);
+    font(cr, 13, true);
+    text(cr, c.title, c.width / 2.0, 22, 0.5, 0);
+    font(cr, 10.5);
+    const double step = rx.ticks.size() > 1 ? rx.ticks[1] - rx.ticks[0] : 1;
+    cairo_set_line_width(cr, 1);
+    for (double t : rx.ticks) {  // vertical grid lines with their values below
+      set_colour(cr, kGrid);
+      cairo_move_to(cr, X(t), py0);
+      cairo_line_to(cr, X(t), py1);
+      cairo_stroke(cr);
+      set_colour(cr, kInk);
+      text(cr, tick_text(t, step), X(t), py1 + 14, 0.5, 0.5);
+    }
+    text(cr, c.x_label, (px0 + px1) / 2, py1 + 34, 0.5, 0.5);
+    set_colour(cr, kAxis);
+    cairo_rectangle(cr, px0, py0, px1 - px0, py1 - py0);
+    cairo_stroke(cr);
+    for (std::size_t i = 0; i < c.labels.size(); ++i) {
+      const Rgb colour = series_colour(static_cast<int>(i) == c.highlight ? 1 : 0);
+      set_colour(cr, kInk);
+      font(cr, 10.5, static_cast<int>(i) == c.highlight);
+      text(cr, fit(cr, c.labels[i], px0 - 28), px0 - 10, Y(i), 1, 0.5);
+      if (i < c.values.size())
+        for (double v : c.values[i]) {
+          set_colour(cr, colour, 0.3);
+          cairo_arc(cr, X(v), Y(i), 2.5, 0, 2 * M_PI);
+          cairo_fill(cr);
+        }
+      if (i >= c.mean.size() || !std::isfinite(c.mean[i])) continue;
+      set_colour(cr, colour);
+      cairo_set_line_width(cr, 2);
+      const double lo = X(c.mean[i] - c.std[i]), hi = X(c.mean[i] + c.std[i]);
+      cairo_move_to(cr, lo, Y(i));
+      cairo_line_to(cr, hi, Y(i));
+      for (double x : {lo, hi}) {  // the caps
+        cairo_move_to(cr, x, Y(i) - 5);
+        cairo_line_to(cr, x, Y(i) + 5);
+      }
+      cairo_stroke(cr);
+      cairo_arc(cr, X(c.mean[i]), Y(i), 4.5, 0, 2 * M_PI);
+      cairo_fill(cr);
+    }
   });
 }
 

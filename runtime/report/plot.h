@@ -56,6 +56,18 @@ struct HeatMap {
   int scale = 2;
 };
 
+/// A sweep's result: one row per variant, its mean as a dot with a bar of ± one standard
+/// deviation, each seed's value as a faint dot; rows listed top to bottom.
+struct ErrorBarChart {
+  std::string title, x_label;
+  std::vector<std::string> labels;
+  std::vector<double> mean, std;
+  std::vector<std::vector<double>> values;  ///< [row][seed]
+  int highlight = -1;                       ///< the row drawn in the second colour (the best)
+  int width = 560;                          ///< CSS pixels; the height follows the rows
+  int scale = 2;
+};
+
 /// Where a heat map's cells are, in CSS pixels: cell (r, c) spans
 /// [left + c * cell, left + (c + 1) * cell) x [top + r * cell, top + (r + 1) * cell).
 struct HeatMapLayout {
@@ -73,6 +85,7 @@ bool plots_available();
 /// The chart as PNG bytes. Throws std::runtime_error if cairo fails.
 std::string line_chart_png(const LineChart& chart);
 std::string heat_map_png(const HeatMap& map);
+std::string error_bar_chart_png(const ErrorBarChart& chart);
 
 /// Round tick values covering [lo, hi] (about `target` of them), as matplotlib's
 /// MaxNLocator picks steps of 1, 2, 2.5 or 5 times a power of ten.

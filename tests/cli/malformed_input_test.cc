@@ -97,7 +97,7 @@ TEST_CASE("malformed input: each case is a located error with exit status 1, nev
        R"~(p.yaml:13:1: error: unknown section 'optimiser' — did you mean 'optimizer'?
   optimiser:
   ^~~~~~~~~
-  note: a pipeline has 'pipeline', 'description', 'seed', 'device', 'data', 'model', 'loss', 'optimizer', 'scheduler', 'train', and 'evaluate'
+  note: a pipeline has 'pipeline', 'description', 'seed', 'device', 'data', 'model', 'loss', 'optimizer', 'scheduler', 'train', 'evaluate', and 'variants'
 1 error
 )~"},
       {"an unknown data op", "validate", "", replaced(kPipeline, R"~(op: standardize)~", R"~(op: standardise)~"),

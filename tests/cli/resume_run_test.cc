@@ -169,7 +169,7 @@ TEST_CASE("pipe run --resume: what cannot be resumed is refused with the reason"
     const auto r = run_pipe("run --resume " + dir + " --set train.epochs=3");
     CHECK(r.code == 2);
     CHECK(r.out.rfind("pipe run: --resume continues a run as it was planned, in its directory: it takes no FILE, --out, "
-                      "--set, --seed or --device\n", 0) == 0);
+                      "--variant, --set, --seed or --device\n", 0) == 0);
   }
   SECTION("a directory that is not a run") {
     CHECK(run_pipe("run --resume " + tmp.path("none")).out == "error: '" + tmp.path("none") + "' is not a directory\n");

@@ -44,7 +44,7 @@ TEST_CASE("a misspelt section is reported once, not also as missing") {
         "  optimiser:\n"
         "  ^~~~~~~~~\n"
         "  note: a pipeline has 'pipeline', 'description', 'seed', 'device', 'data', 'model', 'loss', 'optimizer', "
-        "'scheduler', 'train', and 'evaluate'\n");
+        "'scheduler', 'train', 'evaluate', and 'variants'\n");
 }
 
 TEST_CASE("an unknown data op is named with the nearest one") {
@@ -329,7 +329,7 @@ TEST_CASE("several mistakes are all reported at once, in file order") {
         "  optimiser:\n"
         "  ^~~~~~~~~\n"
         "  note: a pipeline has 'pipeline', 'description', 'seed', 'device', 'data', 'model', 'loss', 'optimizer', "
-        "'scheduler', 'train', and 'evaluate'\n"
+        "'scheduler', 'train', 'evaluate', and 'variants'\n"
         "t.yaml:36:11: error: expected an integer for 'epochs', got 'many'\n"
         "    epochs: many\n"
         "            ^~~~\n"

@@ -1,0 +1,163 @@
+#include "runtime/cli/sweep_jobs.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace pipeml::cli {
+namespace {
+
+// The running children, for the signal handler to pass a signal on: slots are written with
+// the two signals blocked, so the handler never sees half an update.
+constexpr int kMaxJobs = 256;
+volatile pid_t g_children[kMaxJobs];
+volatile std::sig_atomic_t g_first_signal = 0;
+volatile std::sig_atomic_t g_signals = 0;
+
+extern "C" void on_sweep_signal(int signal) {
+  const int saved_errno = errno;
+  g_signals = g_signals + 1;
+  if (g_first_signal == 0) g_first_signal = signal;
+  // The first: each child saves its state and stops; a second: stop them now.
+  const int pass_on = g_signals == 1 ? signal : SIGKILL;
+  for (int i = 0; i < kMaxJobs; ++i)
+    if (g_children[i] > 0) ::kill(g_children[i], pass_on);
+  static const char kFirst[] = "\npipe sweep: stopping the running runs, which save their state (again: kill them)\n";
+  if (g_signals == 1) {
+    ssize_t ignored = ::write(STDERR_FILENO, kFirst, sizeof(kFirst) - 1);
+    (void)ignored;
+  }
+  errno = saved_errno;
+}
+
+class BlockStopSignals {
+ public:
+  BlockStopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, &saved_);
+  }
+  ~BlockStopSignals() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  const sigset_t& saved() const { return saved_; }
+
+ private:
+  sigset_t saved_;
+};
+
+std::string self_executable() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) throw std::runtime_error(std::string("cannot find pipe's own executable: ") + std::strerror(errno));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+// In the child, between fork and exec: only async-signal-safe calls.
+[[noreturn]] void exec_child(const std::string& exe, char* const* argv, const char* log, const char* threads,
+                             const sigset_t& mask) {
+  ::setpgid(0, 0);                     // the terminal's Ctrl-C reaches the sweep, which passes it on once
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a sweep that dies stops its runs (they save their state)
+  const int in = ::open("/dev/null", O_RDONLY);
+  const int out = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (in < 0 || out < 0) ::_exit(127);
+  ::dup2(in, STDIN_FILENO);
+  ::dup2(out, STDOUT_FILENO);
+  ::dup2(out, STDERR_FILENO);
+  if (threads != nullptr) ::setenv("OMP_NUM_THREADS", threads, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigaction(SIGINT, &dfl, nullptr);
+  ::sigaction(SIGTERM, &dfl, nullptr);
+  ::sigprocmask(SIG_SETMASK, &mask, nullptr);  // exec keeps the mask: unblock what pipe run catches
+  ::execv(exe.c_str(), argv);
+  ::_exit(127);
+}
+
+}  // namespace
+
+int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<void(const JobEnd&)>& on_end) {
+  using Clock = std::chrono::steady_clock;
+  parallel = std::max(1, std::min(parallel, kMaxJobs));
+  const std::string exe = self_executable();
+  // OMP_NUM_THREADS for each child when the user set none: the cores shared out.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::string threads = std::to_string(std::max(1u, cores / static_cast<unsigned>(parallel)));
+  const bool share_threads = std::getenv("OMP_NUM_THREADS") == nullptr && parallel > 1;
+
+  for (int i = 0; i < kMaxJobs; ++i) g_children[i] = 0;
+  g_first_signal = 0;
+  g_signals = 0;
+  struct sigaction action {};
+  action.sa_handler = on_sweep_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: waitpid returns to look at the flag
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+
+  struct Slot {
+    std::size_t job = 0;
+    Clock::time_point start;
+  };
+  std::vector<Slot> slots(parallel);
+  std::size_t next = 0;
+  int running = 0;
+  while ((next < jobs.size() && g_first_signal == 0) || running > 0) {
+    // Start jobs into free slots.
+    while (running < parallel && next < jobs.size() && g_first_signal == 0) {
+      std::vector<std::string> args = jobs[next].args;
+      args.insert(args.begin(), exe);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      BlockStopSignals block;
+      if (g_first_signal != 0) break;
+      int slot = 0;
+      while (g_children[slot] > 0) ++slot;
+      const pid_t pid = ::fork();
+      if (pid == 0) exec_child(exe, argv.data(), jobs[next].log.c_str(), share_threads ? threads.c_str() : nullptr, block.saved());
+      if (pid < 0) throw std::runtime_error(std::string("cannot start a run: ") + std::strerror(errno));
+      g_children[slot] = pid;
+      slots[slot] = Slot{next, Clock::now()};
+      ++next;
+      ++running;
+    }
+    if (running == 0) break;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;  // a signal: the handler has passed it on
+      throw std::runtime_error(std::string("waiting for a run: ") + std::strerror(errno));
+    }
+    JobEnd end;
+    {
+      BlockStopSignals block;
+      int slot = 0;
+      while (slot < parallel && g_children[slot] != pid) ++slot;
+      if (slot == parallel) continue;  // not one of ours
+      g_children[slot] = 0;
+      --running;
+      end.index = slots[slot].job;
+      end.seconds = std::chrono::duration<double>(Clock::now() - slots[slot].start).count();
+    }
+    end.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    on_end(end);
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  return g_first_signal;
+}
+
+}  // namespace pipeml::cli

@@ -1,0 +1,30 @@
+// The processes of `pipe sweep`: each run is this executable's `pipe run` in a child process
+// of its own, so a run that crashes or runs out of memory costs that run only, and runs go
+// in parallel without sharing LibTorch's process-wide state (threads, generators, CUDA).
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pipeml::cli {
+
+struct Job {
+  std::vector<std::string> args;  ///< after the executable: "run", FILE, ...
+  std::string log;                ///< stdout and stderr are appended here
+};
+
+struct JobEnd {
+  std::size_t index = 0;  ///< into the jobs given
+  int exit_code = 0;      ///< the child's exit status, or 128 + the signal that killed it
+  double seconds = 0;
+};
+
+/// Runs `jobs`, at most `parallel` at a time, calling `on_end` as each finishes. Each child
+/// is in a process group of its own, with stdin from /dev/null, OMP_NUM_THREADS shared out
+/// when unset, and SIGTERM when the sweep itself dies. The first SIGINT or SIGTERM the sweep
+/// gets is passed on to the running children (which save their state and stop) and no more
+/// start; a second kills them. Returns that first signal, or 0 when every job ran.
+int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<void(const JobEnd&)>& on_end);
+
+}  // namespace pipeml::cli
