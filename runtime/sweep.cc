@@ -261,13 +261,14 @@ void print_table(std::ostream& out, const Summary& s) {
     for (const auto& r : s.rows) w = std::max(w, mean_std_text(r.mean[m], r.std[m]).size() - 1);  // ± is 2 bytes, 1 column
     col_w.push_back(w);
   }
-  out << fmt::format("  {:<{}}  runs", "variant", name_w);
+  const std::size_t runs_w = std::max<std::size_t>(4, 2 * std::to_string(s.seeds).size() + 1);
+  out << fmt::format("  {:<{}}  {:>{}}", "variant", name_w, "runs", runs_w);
   for (std::size_t m = 0; m < s.metrics.size(); ++m) out << fmt::format("  {:<{}}", s.metrics[m], col_w[m]);
   out << '\n';
   for (std::size_t i = 0; i < s.rows.size(); ++i) {
     const RowSummary& r = s.rows[i];
-    out << fmt::format("{} {:<{}}  {:>4}", static_cast<int>(i) == s.best ? '*' : ' ', r.name, name_w,
-                       fmt::format("{}/{}", r.runs, s.seeds));
+    out << fmt::format("{} {:<{}}  {:>{}}", static_cast<int>(i) == s.best ? '*' : ' ', r.name, name_w,
+                       fmt::format("{}/{}", r.runs, s.seeds), runs_w);
     for (std::size_t m = 0; m < s.metrics.size(); ++m) {
       const std::string t = mean_std_text(r.mean[m], r.std[m]);
       const std::size_t shown = t.size() - (t.find("\u00b1") == std::string::npos ? 0 : 1);
