@@ -34,6 +34,7 @@ struct SweepSpec {
   std::vector<sweep::Axis> axes;
   std::vector<std::int64_t> seeds;
   std::optional<std::string> device;
+  bool may_use_gpu = false;  ///< the pipeline's device (after --device) is cuda or auto
   std::string metric;
   int jobs = 1;
   std::vector<sweep::Row> rows;
@@ -47,7 +48,7 @@ json to_json(const SweepSpec& s) {
                     {"folder", sweep::row_folder(i, s.rows[i])}});
   json j = {{"format", "pipe-sweep/1"}, {"file", s.file},       {"file_sha256", s.file_sha256}, {"pipeline", s.name},
             {"variants", s.variants},   {"set", s.sets},        {"grid", axes},                 {"seeds", s.seeds},
-            {"metric", s.metric},       {"metrics", s.metrics}, {"jobs", s.jobs},
+            {"metric", s.metric},       {"metrics", s.metrics}, {"jobs", s.jobs}, {"may_use_gpu", s.may_use_gpu},
             {"rows", rows}};
   if (s.device) j["device"] = *s.device;
   return j;
@@ -66,6 +67,7 @@ SweepSpec from_json(const json& j) {
   s.metrics = j.at("metrics").get<std::vector<std::string>>();
   if (j.contains("device")) s.device = j["device"].get<std::string>();
   s.jobs = j.value("jobs", 1);
+  s.may_use_gpu = j.value("may_use_gpu", false);
   s.rows = sweep::rows_of(s.variants, s.axes);
   return s;
 }
@@ -279,6 +281,7 @@ int sweep_main(int argc, char** argv) {
       auto plan = load_plan(spec.file, base);
       if (!plan) return kInvalid;
       spec.name = plan->pipeline.name;
+      spec.may_use_gpu = plan->pipeline.device != "cpu";
       spec.metrics = plan->eval.metrics;
       spec.file_sha256 = sha256_file(spec.file);
       const auto& declared = plan->pipeline.variant_names;
@@ -345,20 +348,25 @@ int sweep_main(int argc, char** argv) {
       ++kept;
       continue;
     }
-    Job job{run_args(spec, run), run.log};
+    Job job{run_args(spec, run), run.log, ""};
     if (has_checkpoint(run.dir)) job.args = {"run", "--resume", run.dir};
     else if (path_exists(run.dir)) std::filesystem::remove_all(run.dir);
+    job.command = shell_line(job.args);
     todo.push_back(std::move(job));
     todo_run.push_back(i);
   }
-  std::cout << fmt::format("sweep of '{}': {} row{} \u00d7 {} seed{} = {} runs, {} at a time, in {}/\n", spec.name,
+  // Parallel runs that may train on a GPU go one per GPU, round robin, as torchrun gives
+  // each local rank its own device.
+  const std::vector<std::string> gpus = spec.may_use_gpu && spec.jobs > 1 ? visible_gpus() : std::vector<std::string>{};
+  std::cout << fmt::format("sweep of '{}': {} row{} \u00d7 {} seed{} = {} run{}, {} at a time{}, in {}/\n", spec.name,
                            spec.rows.size(), spec.rows.size() == 1 ? "" : "s", spec.seeds.size(),
-                           spec.seeds.size() == 1 ? "" : "s", runs.size(), spec.jobs, out);
+                           spec.seeds.size() == 1 ? "" : "s", runs.size(), runs.size() == 1 ? "" : "s", spec.jobs,
+                           gpus.size() > 1 ? fmt::format(" over GPUs {}", fmt::join(gpus, ", ")) : "", out);
   if (kept > 0) std::cout << fmt::format("  {} finished before: kept\n", kept);
   std::cout.flush();
 
   std::size_t done = kept, failed = 0;
-  const int stopped_by = run_jobs(todo, spec.jobs, [&](const JobEnd& end) {
+  const int stopped_by = run_jobs(todo, spec.jobs, gpus.size() > 1 ? gpus : std::vector<std::string>{}, [&](const JobEnd& end) {
     const RunSlot& run = runs[todo_run[end.index]];
     const std::string what = fmt::format("[{:>{}}/{}] {} seed {}", ++done, std::to_string(runs.size()).size(), runs.size(),
                                          spec.rows[run.row].name, run.seed);

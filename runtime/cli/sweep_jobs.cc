@@ -1,5 +1,7 @@
 #include "runtime/cli/sweep_jobs.h"
 
+#include "runtime/artifacts.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -65,8 +67,9 @@ std::string self_executable() {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const std::string& exe, char* const* argv, const char* log, const char* threads,
-                             const sigset_t& mask) {
+// `header` opens the run's part of the log: the command, as a user would type it.
+[[noreturn]] void exec_child(const std::string& exe, char* const* argv, const char* log, const std::string& header,
+                             const char* threads, const char* gpu, const sigset_t& mask) {
   ::setpgid(0, 0);                     // the terminal's Ctrl-C reaches the sweep, which passes it on once
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a sweep that dies stops its runs (they save their state)
   const int in = ::open("/dev/null", O_RDONLY);
@@ -75,7 +78,10 @@ std::string self_executable() {
   ::dup2(in, STDIN_FILENO);
   ::dup2(out, STDOUT_FILENO);
   ::dup2(out, STDERR_FILENO);
+  ssize_t ignored = ::write(out, header.data(), header.size());
+  (void)ignored;
   if (threads != nullptr) ::setenv("OMP_NUM_THREADS", threads, 0);
+  if (gpu != nullptr) ::setenv("CUDA_VISIBLE_DEVICES", gpu, 1);
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(SIGINT, &dfl, nullptr);
@@ -87,7 +93,27 @@ std::string self_executable() {
 
 }  // namespace
 
-int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<void(const JobEnd&)>& on_end) {
+std::vector<std::string> visible_gpus() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("CUDA_VISIBLE_DEVICES")) {
+    std::string list = env, item;
+    for (char c : list + ",") {
+      if (c != ',') {
+        item += c;
+      } else if (!item.empty()) {
+        out.push_back(item);
+        item.clear();
+      }
+    }
+    return out;
+  }
+  const std::size_t n = dir_entries("/proc/driver/nvidia/gpus").size();
+  for (std::size_t i = 0; i < n; ++i) out.push_back(std::to_string(i));
+  return out;
+}
+
+int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::string>& gpus,
+             const std::function<void(const JobEnd&)>& on_end) {
   using Clock = std::chrono::steady_clock;
   parallel = std::max(1, std::min(parallel, kMaxJobs));
   const std::string exe = self_executable();
@@ -126,8 +152,14 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<voi
       if (g_first_signal != 0) break;
       int slot = 0;
       while (g_children[slot] > 0) ++slot;
+      const char* gpu = gpus.empty() ? nullptr : gpus[static_cast<std::size_t>(slot) % gpus.size()].c_str();
+      std::string header = "$ ";
+      if (gpu != nullptr) header += std::string("CUDA_VISIBLE_DEVICES=") + gpu + " ";
+      header += jobs[next].command + "\n";
       const pid_t pid = ::fork();
-      if (pid == 0) exec_child(exe, argv.data(), jobs[next].log.c_str(), share_threads ? threads.c_str() : nullptr, block.saved());
+      if (pid == 0)
+        exec_child(exe, argv.data(), jobs[next].log.c_str(), header, share_threads ? threads.c_str() : nullptr, gpu,
+                   block.saved());
       if (pid < 0) throw std::runtime_error(std::string("cannot start a run: ") + std::strerror(errno));
       g_children[slot] = pid;
       slots[slot] = Slot{next, Clock::now()};

@@ -12,6 +12,7 @@ namespace pipeml::cli {
 struct Job {
   std::vector<std::string> args;  ///< after the executable: "run", FILE, ...
   std::string log;                ///< stdout and stderr are appended here
+  std::string command;            ///< the args as a shell line, written to the log first
 };
 
 struct JobEnd {
@@ -20,11 +21,18 @@ struct JobEnd {
   double seconds = 0;
 };
 
+/// The GPUs a sweep's runs may be spread over: CUDA_VISIBLE_DEVICES's list when it is set,
+/// else those the NVIDIA driver lists in /proc (no CUDA library is loaded to ask).
+std::vector<std::string> visible_gpus();
+
 /// Runs `jobs`, at most `parallel` at a time, calling `on_end` as each finishes. Each child
 /// is in a process group of its own, with stdin from /dev/null, OMP_NUM_THREADS shared out
-/// when unset, and SIGTERM when the sweep itself dies. The first SIGINT or SIGTERM the sweep
-/// gets is passed on to the running children (which save their state and stop) and no more
-/// start; a second kills them. Returns that first signal, or 0 when every job ran.
-int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<void(const JobEnd&)>& on_end);
+/// when unset, and SIGTERM when the sweep itself dies. With `gpus`, the child in slot k sees
+/// only gpus[k % gpus.size()] (CUDA_VISIBLE_DEVICES), so parallel runs go one per GPU. The
+/// first SIGINT or SIGTERM the sweep gets is passed on to the running children (which save
+/// their state and stop) and no more start; a second kills them. Returns that first signal,
+/// or 0 when every job ran.
+int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::string>& gpus,
+             const std::function<void(const JobEnd&)>& on_end);
 
 }  // namespace pipeml::cli

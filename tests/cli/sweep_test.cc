@@ -64,7 +64,7 @@ TEST_CASE("pipe sweep runs every variant with every seed and prints the table", 
   CHECK(pipetest::occurrences(s.result.out, " seed 42: accuracy ") == 5);
   CHECK(pipetest::occurrences(s.result.out, " seed 43: accuracy ") == 5);
   CHECK(s.result.out.find("\n  variant                 runs  accuracy ") != std::string::npos);
-  CHECK(s.result.out.find("\n  original                 2/2  0.") != std::string::npos);
+  CHECK(s.result.out.find(" original                 2/2  0.") != std::string::npos);
   CHECK(s.result.out.find("\nbest by f1: '") != std::string::npos);
   const std::set<std::string> files = {"logs", "results.csv", "runs", "sweep.json", "table.csv", "table.md"};
   std::set<std::string> expected = files;
@@ -218,4 +218,27 @@ TEST_CASE("pipe sweep --resume takes a sweep's directory and nothing that would 
   const auto none = run_pipe("sweep --resume " + tmp.str());
   CHECK(none.code == 1);
   CHECK(none.out == "error: '" + tmp.str() + "' is not the directory of a sweep: it has no sweep.json\n");
+}
+
+TEST_CASE("parallel runs that may use a GPU go one per GPU; CPU runs are not pinned", "[sweep][cli]") {
+  pipetest::TempDir tmp;
+  const std::string sweep = "sweep examples/heart_minimal.yaml --set train.epochs=1 --set optimizer.lr=0.1,0.2 --jobs 2 --out ";
+  const std::string env = std::string("cd '") + PIPE_SOURCE_DIR + "' && CUDA_VISIBLE_DEVICES=3,5 '" + PIPE_BINARY_DIR + "/pipe' ";
+  const auto gpus = pipetest::run_command(env + sweep + tmp.path("g") + " 2>&1");
+  INFO(gpus.out);
+  REQUIRE(gpus.code == 0);
+  CHECK(gpus.out.rfind("sweep of 'heart-minimal': 2 rows \u00d7 1 seed = 2 runs, 2 at a time over GPUs 3, 5, in ", 0) == 0);
+  // Each log starts with its run's command; the two slots have GPUs 3 and 5.
+  const std::string first = read_file(tmp.path("g") + "/logs/01-optimizer.lr=0.1-seed-42.log");
+  const std::string second = read_file(tmp.path("g") + "/logs/02-optimizer.lr=0.2-seed-42.log");
+  const std::string a = first.substr(0, first.find('\n')), b = second.substr(0, second.find('\n'));
+  CHECK(a.rfind("$ CUDA_VISIBLE_DEVICES=", 0) == 0);
+  CHECK(b.rfind("$ CUDA_VISIBLE_DEVICES=", 0) == 0);
+  CHECK(std::set<std::string>{a.substr(23, 1), b.substr(23, 1)} == std::set<std::string>{"3", "5"});
+  CHECK(a.substr(25) == "pipe run examples/heart_minimal.yaml --out " + tmp.path("g") +
+                           "/runs/01-optimizer.lr=0.1/seed-42 --set train.epochs=1 --set optimizer.lr=0.1 --seed 42");
+  const auto cpu = pipetest::run_command(env + sweep + tmp.path("c") + " --device cpu 2>&1");
+  REQUIRE(cpu.code == 0);
+  CHECK(cpu.out.find("2 at a time, in ") != std::string::npos);
+  CHECK(read_file(tmp.path("c") + "/logs/01-optimizer.lr=0.1-seed-42.log").rfind("$ pipe run examples/heart_minimal.yaml", 0) == 0);
 }
