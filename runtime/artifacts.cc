@@ -65,7 +65,7 @@ nlohmann::json read_run_json(const std::string& path) {
   return j;
 }
 
-std::string make_run_dir(const std::string& out, const std::string& pipeline_name) {
+std::string make_run_dir(const std::string& out, const std::string& pipeline_name, const std::string& parent) {
   if (!out.empty()) {
     struct stat info {};
     if (::stat(out.c_str(), &info) == 0) {
@@ -79,14 +79,21 @@ std::string make_run_dir(const std::string& out, const std::string& pipeline_nam
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-  if (const int e = make_dirs("runs")) throw UserError(std::string("cannot create 'runs': ") + std::strerror(e));
-  const std::string base = fmt::format("runs/{}-{}", pipeline_name, stamp);
+  if (const int e = make_dirs(parent)) throw UserError("cannot create '" + parent + "': " + std::strerror(e));
+  const std::string base = fmt::format("{}/{}-{}", parent, pipeline_name, stamp);
   for (int n = 1; n < 1000; ++n) {
     const std::string dir = n == 1 ? base : fmt::format("{}-{}", base, n);
     if (::mkdir(dir.c_str(), 0777) == 0) return dir;  // mkdir is the atomic claim
     if (errno != EEXIST) throw UserError("cannot create '" + dir + "': " + std::strerror(errno));
   }
   throw UserError("too many runs named '" + base + "'");
+}
+
+bool has_checkpoint(const std::string& dir) {
+  if (path_exists(dir + "/resume.pt")) return true;
+  for (const std::string& name : dir_entries(dir))
+    if (name.rfind("fold-", 0) == 0 && path_exists(dir + "/" + name + "/resume.pt")) return true;
+  return false;
 }
 
 void write_atomic(const std::string& path, const std::string& content) {

@@ -12,8 +12,12 @@
 namespace pipeml {
 
 /// Creates the run directory: `out` if given (it must not exist or be empty), else a new
-/// runs/<pipeline>-<YYYYmmdd-HHMMSS>[-N]/. Throws UserError when it cannot.
-std::string make_run_dir(const std::string& out, const std::string& pipeline_name);
+/// <parent>/<pipeline>-<YYYYmmdd-HHMMSS>[-N]/ (runs/, or sweeps/ for a sweep). Throws
+/// UserError when it cannot.
+std::string make_run_dir(const std::string& out, const std::string& pipeline_name, const std::string& parent = "runs");
+
+/// Whether run directory `dir` holds a resume.pt, directly or in one of its fold-N/ directories.
+bool has_checkpoint(const std::string& dir);
 
 /// Whether `path` exists (a file or a directory); whether it is a directory.
 bool path_exists(const std::string& path);

@@ -97,6 +97,9 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
+// The terminal columns of a table cell: ± is two bytes in UTF-8 and one column.
+std::size_t columns(const std::string& cell) { return cell.size() - (cell.find("\u00b1") == std::string::npos ? 0 : 1); }
+
 std::string number_text(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : ""; }
 
 }  // namespace
@@ -258,7 +261,7 @@ void print_table(std::ostream& out, const Summary& s) {
   std::vector<std::size_t> col_w;
   for (std::size_t m = 0; m < s.metrics.size(); ++m) {
     std::size_t w = s.metrics[m].size();
-    for (const auto& r : s.rows) w = std::max(w, mean_std_text(r.mean[m], r.std[m]).size() - 1);  // ± is 2 bytes, 1 column
+    for (const auto& r : s.rows) w = std::max(w, columns(mean_std_text(r.mean[m], r.std[m])));
     col_w.push_back(w);
   }
   const std::size_t runs_w = std::max<std::size_t>(4, 2 * std::to_string(s.seeds).size() + 1);
@@ -271,7 +274,7 @@ void print_table(std::ostream& out, const Summary& s) {
                        fmt::format("{}/{}", r.runs, s.seeds), runs_w);
     for (std::size_t m = 0; m < s.metrics.size(); ++m) {
       const std::string t = mean_std_text(r.mean[m], r.std[m]);
-      const std::size_t shown = t.size() - (t.find("\u00b1") == std::string::npos ? 0 : 1);
+      const std::size_t shown = columns(t);
       out << "  " << t << std::string(col_w[m] > shown ? col_w[m] - shown : 0, ' ');
     }
     out << '\n';

@@ -33,14 +33,6 @@ void catch_stop_signals() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-// Whether `dir` holds a resume.pt, directly or in one of its fold-N/ directories.
-bool has_checkpoint(const std::string& dir) {
-  if (path_exists(dir + "/resume.pt")) return true;
-  for (const std::string& name : dir_entries(dir))
-    if (name.rfind("fold-", 0) == 0 && path_exists(dir + "/" + name + "/resume.pt")) return true;
-  return false;
-}
-
 // The error that keeps `dir` from being resumed, or "".
 std::string why_not_resumable(const std::string& dir) {
   if (!is_directory(dir)) return "'" + dir + "' is not a directory";

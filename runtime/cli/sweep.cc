@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -132,35 +131,26 @@ std::map<std::string, double> metrics_of(const std::string& dir, const std::vect
   return out;
 }
 
-bool has_checkpoint(const std::string& dir) {
-  if (path_exists(dir + "/resume.pt")) return true;
-  for (const std::string& name : dir_entries(dir))
-    if (name.rfind("fold-", 0) == 0 && path_exists(dir + "/" + name + "/resume.pt")) return true;
-  return false;
-}
-
-std::string last_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line, last;
-  while (std::getline(in, line))
+// Why a run failed, from its log: its last error line (or, without one, its last line).
+std::string failure_of(const std::string& log) {
+  std::ifstream in(log);
+  std::string line, last, error;
+  while (std::getline(in, line)) {
+    if (line.rfind("error: ", 0) == 0) error = line.substr(7);
     if (!line.empty()) last = line;
-  return last;
+  }
+  return error.empty() ? last : error;
 }
 
-std::string sweep_out_dir(const std::string& out, const std::string& name) {
-  if (!out.empty()) return make_run_dir(out, name);
-  // sweeps/<name>-<stamp>/ as runs/ are named.
-  std::error_code ec;
-  std::filesystem::create_directories("sweeps", ec);
-  const std::time_t now = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-  for (int n = 1; n < 1000; ++n) {
-    const std::string dir = n == 1 ? fmt::format("sweeps/{}-{}", name, stamp) : fmt::format("sweeps/{}-{}-{}", name, stamp, n);
-    if (std::filesystem::create_directory(dir, ec)) return dir;
-    if (ec) throw UserError("cannot create '" + dir + "': " + ec.message());
+// Keeps what a failed or killed run wrote, beside it, before the run starts again.
+void set_aside(const std::string& dir) {
+  for (int n = 1;; ++n) {
+    const std::string to = dir + (n == 1 ? ".failed" : ".failed-" + std::to_string(n));
+    if (!path_exists(to)) {
+      std::filesystem::rename(dir, to);
+      return;
+    }
   }
-  throw UserError("too many sweeps named '" + name + "'");
 }
 
 // The table's files: table.csv, table.md, results.csv and plot.png.
@@ -324,7 +314,7 @@ int sweep_main(int argc, char** argv) {
                                    shell_line(run_args(spec, RunSlot{r, spec.seeds.front(), "DIR", ""})));
         return kOk;
       }
-      out = sweep_out_dir(vm.count("out") ? vm["out"].as<std::string>() : "", spec.name);
+      out = make_run_dir(vm.count("out") ? vm["out"].as<std::string>() : "", spec.name, "sweeps");
       std::filesystem::create_directories(out + "/logs");
       write_atomic(out + "/sweep.json", to_json(spec).dump(2) + "\n");
     }
@@ -339,7 +329,7 @@ int sweep_main(int argc, char** argv) {
   std::vector<sweep::RunResult> results;
   std::vector<Job> todo;
   std::vector<std::size_t> todo_run;
-  std::size_t kept = 0;
+  std::size_t kept = 0, retried = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const RunSlot& run = runs[i];
     std::filesystem::create_directories(run.dir.substr(0, run.dir.find_last_of('/')));
@@ -350,7 +340,7 @@ int sweep_main(int argc, char** argv) {
     }
     Job job{run_args(spec, run), run.log, ""};
     if (has_checkpoint(run.dir)) job.args = {"run", "--resume", run.dir};
-    else if (path_exists(run.dir)) std::filesystem::remove_all(run.dir);
+    else if (path_exists(run.dir)) set_aside(run.dir), ++retried;
     job.command = shell_line(job.args);
     todo.push_back(std::move(job));
     todo_run.push_back(i);
@@ -363,6 +353,7 @@ int sweep_main(int argc, char** argv) {
                            spec.seeds.size() == 1 ? "" : "s", runs.size(), runs.size() == 1 ? "" : "s", spec.jobs,
                            gpus.size() > 1 ? fmt::format(" over GPUs {}", fmt::join(gpus, ", ")) : "", out);
   if (kept > 0) std::cout << fmt::format("  {} finished before: kept\n", kept);
+  if (retried > 0) std::cout << fmt::format("  {} failed before: run again (what they wrote is kept beside, as .failed)\n", retried);
   std::cout.flush();
 
   std::size_t done = kept, failed = 0;
@@ -370,8 +361,15 @@ int sweep_main(int argc, char** argv) {
     const RunSlot& run = runs[todo_run[end.index]];
     const std::string what = fmt::format("[{:>{}}/{}] {} seed {}", ++done, std::to_string(runs.size()).size(), runs.size(),
                                          spec.rows[run.row].name, run.seed);
-    if (end.exit_code == 0 && path_exists(run.dir + "/metrics.json")) {
-      results.push_back({run.row, run.seed, metrics_of(run.dir, spec.metrics)});
+    std::map<std::string, double> metrics;
+    bool finished = end.exit_code == 0 && path_exists(run.dir + "/metrics.json");
+    try {
+      if (finished) metrics = metrics_of(run.dir, spec.metrics);
+    } catch (const std::exception&) {
+      finished = false;  // an unreadable metrics.json: the run counts as failed
+    }
+    if (finished) {
+      results.push_back({run.row, run.seed, metrics});
       std::string shown;
       for (const auto& m : spec.metrics)
         if (results.back().metrics.count(m)) shown += fmt::format("{}{} {:.3f}", shown.empty() ? "" : ", ", m, results.back().metrics[m]);
@@ -382,7 +380,7 @@ int sweep_main(int argc, char** argv) {
                                spec.rows[run.row].name, run.seed);
     } else {
       ++failed;
-      std::cout << fmt::format("{}: failed (exit {}): {}\n  see {}\n", what, end.exit_code, last_line(run.log), run.log);
+      std::cout << fmt::format("{}: failed (exit {}): {}\n  see {}\n", what, end.exit_code, failure_of(run.log), run.log);
     }
     std::cout.flush();
   });

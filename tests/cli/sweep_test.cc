@@ -242,3 +242,24 @@ TEST_CASE("parallel runs that may use a GPU go one per GPU; CPU runs are not pin
   CHECK(cpu.out.find("2 at a time, in ") != std::string::npos);
   CHECK(read_file(tmp.path("c") + "/logs/01-optimizer.lr=0.1-seed-42.log").rfind("$ pipe run examples/heart_minimal.yaml", 0) == 0);
 }
+
+TEST_CASE("a run that fails costs that run: the sweep goes on, says why, and --resume tries it again", "[sweep][cli]") {
+  pipetest::TempDir tmp;
+  const std::string dir = tmp.path("f");
+  const auto r = run_pipe("sweep examples/heart_minimal.yaml --set train.epochs=2 --set optimizer.lr=0.001,1e12 --out " + dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("[2/2] optimizer.lr=1e12 seed 42: failed (exit 1): the training loss became NaN at epoch 1, batch ") !=
+        std::string::npos);
+  CHECK(r.out.find("\n  see " + dir + "/logs/02-optimizer.lr=1e12-seed-42.log\n") != std::string::npos);
+  CHECK(r.out.find("\n  optimizer.lr=1e12    0/1  -  ") != std::string::npos);
+  CHECK(r.out.find("error: 1 of 2 runs failed; their logs are in " + dir + "/logs/ ('pipe sweep --resume " + dir +
+                   "' runs them again)\n") != std::string::npos);
+  CHECK(read_file(dir + "/table.csv").find("\noptimizer.lr=1e12,1e12,0,,,") != std::string::npos);
+  const auto again = run_pipe("sweep --resume " + dir);
+  CHECK(again.code == 1);
+  CHECK(again.out.find("  1 finished before: kept\n  1 failed before: run again (what they wrote is kept beside, as .failed)\n") !=
+        std::string::npos);
+  CHECK(entries(dir + "/runs/02-optimizer.lr=1e12") == std::set<std::string>{"seed-42", "seed-42.failed"});
+  CHECK(pipetest::path_exists(dir + "/runs/02-optimizer.lr=1e12/seed-42.failed/error.txt"));
+}
