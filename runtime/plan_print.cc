@@ -173,6 +173,11 @@ void print_plan(std::ostream& os, const Plan& plan) {
   os << fmt::format("  device  {}{}\n", p.device, p.device == "auto" ? " (cuda if available when it runs, else cpu)" : "");
   os << fmt::format("  seed    {}\n", p.seed);
   if (!p.variant.empty()) os << fmt::format("  variant {}\n", p.variant);
+  if (p.variant.empty() && !p.variant_names.empty()) {
+    std::string names;
+    for (const auto& n : p.variant_names) names += (names.empty() ? "" : ", ") + n;
+    os << fmt::format("  variants {}  (this is the file as written; --variant NAME plans one, pipe sweep runs them all)\n", names);
+  }
   if (!p.switched_off.empty()) {
     std::string off;
     for (const auto& id : p.switched_off) off += (off.empty() ? "" : ", ") + id;

@@ -130,3 +130,20 @@ TEST_CASE("pipe plan says the decision threshold will be tuned on the validation
   CHECK(r.out == golden("heart_threshold.plan.txt", r.out));
   CHECK(r.out.find("    note: decision threshold: tuned for f1 on the validation part's 61 rows") != std::string::npos);
 }
+
+TEST_CASE("pipe plan --variant plans one of the file's variants, with the stages it switched off") {
+  const auto r = run_pipe("plan examples/heart_ablation.yaml --variant original", false);
+  REQUIRE(r.code == 0);
+  CHECK(r.out == golden("heart_ablation.original.plan.txt", r.out));
+  CHECK(r.out.find("\n  variant original\n  off     smote, gaussian_noise  (enabled: false)\n") != std::string::npos);
+  CHECK(r.out.find("  4. standardize\n") != std::string::npos);  // smote and the noise are not stages 5 and 6
+  CHECK(r.out.find("smote\n      ") == std::string::npos);
+  const auto whole = run_pipe("plan examples/heart_ablation.yaml", false);
+  CHECK(whole.out.find("\n  variants original, smote, noise, smote+noise, smote+noise+bn+dropout  (this is the file as written; "
+                       "--variant NAME plans one, pipe sweep runs them all)\n") != std::string::npos);
+  const auto valid = run_pipe("validate examples/heart_ablation.yaml");
+  CHECK(valid.code == 0);
+  CHECK(valid.out ==
+        "examples/heart_ablation.yaml: ok \u2014 6 data stages, mlp (10497 parameters), adamw + step_lr, 50 epochs\n"
+        "  and each of its 5 variants plans: original, smote, noise, smote+noise, smote+noise+bn+dropout\n");
+}
