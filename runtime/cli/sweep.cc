@@ -177,6 +177,114 @@ void write_outputs(const std::string& out, const SweepSpec& s, const std::vector
   write_atomic(out + "/plot.png", report::error_bar_chart_png(chart));
 }
 
+// The options that say what a sweep is: --resume takes none of them.
+const char* const kSweepOptions[] = {"file", "variant", "set", "seed", "device", "metric", "out", "dry-run"};
+
+// A sweep to finish from its sweep.json. Returns an exit code to stop with, or nullopt to run it.
+std::optional<int> resume_sweep(const po::variables_map& vm, const char* usage, SweepSpec& spec, std::string& out) {
+  const bool changes = !vm["repeat"].defaulted() || std::any_of(std::begin(kSweepOptions), std::end(kSweepOptions),
+                                                                 [&](const char* opt) { return vm.count(opt) > 0; });
+  if (changes) {
+    std::cerr << "pipe sweep: --resume finishes a sweep as it was started: it takes only --jobs\n" << usage << '\n';
+    return kUsage;
+  }
+  out = vm["resume"].as<std::string>();
+  if (!path_exists(out + "/sweep.json")) {
+    std::cerr << "error: '" << out << "' is not the directory of a sweep: it has no sweep.json\n";
+    return kInvalid;
+  }
+  spec = from_json(read_run_json(out + "/sweep.json"));
+  if (vm.count("jobs")) spec.jobs = vm["jobs"].as<int>();
+  if (!path_exists(spec.file) || sha256_file(spec.file) != spec.file_sha256) {
+    std::cerr << "error: '" << spec.file << "' changed since this sweep started (or is not found from here)\n"
+              << "  note: resume from the directory the sweep was started in, with the pipeline as it was; or start a new sweep\n";
+    return kInvalid;
+  }
+  return std::nullopt;
+}
+
+// A new sweep from FILE and the options: every row planned first, then its directory and
+// sweep.json. Returns an exit code to stop with (kOk after --dry-run), or nullopt to run it.
+std::optional<int> start_sweep(const po::variables_map& vm, const char* usage, SweepSpec& spec, std::string& out) {
+  if (!vm.count("file")) {
+    std::cerr << "pipe sweep: which pipeline?\n" << usage << '\n';
+    return kUsage;
+  }
+  spec.file = vm["file"].as<std::string>();
+  if (vm.count("jobs")) spec.jobs = vm["jobs"].as<int>();
+  const int repeat = vm["repeat"].as<int>();
+  if (repeat < 1) {
+    std::cerr << "pipe sweep: --repeat must be at least 1\n";
+    return kUsage;
+  }
+  // The --set options: lists make the grid's axes, single values go to every run.
+  if (vm.count("set"))
+    for (const auto& set : vm["set"].as<std::vector<std::string>>()) {
+      std::string error;
+      auto axis = sweep::parse_axis(set, error);
+      if (!error.empty()) {
+        std::cerr << "--set " << set << ": error: " << error << "\n1 error\n";
+        return kInvalid;
+      }
+      if (axis) spec.axes.push_back(std::move(*axis));
+      else spec.sets.push_back(set);
+    }
+  if (vm.count("device")) spec.device = vm["device"].as<std::string>();
+  dsl::Overrides base;
+  base.sets = spec.sets;
+  base.device = spec.device;
+  auto plan = load_plan(spec.file, base);
+  if (!plan) return kInvalid;
+  spec.name = plan->pipeline.name;
+  spec.may_use_gpu = plan->pipeline.device != "cpu";
+  spec.metrics = plan->eval.metrics;
+  spec.file_sha256 = sha256_file(spec.file);
+  const auto& declared = plan->pipeline.variant_names;
+  if (vm.count("variant")) {
+    for (const auto& v : vm["variant"].as<std::vector<std::string>>()) {
+      if (std::find(declared.begin(), declared.end(), v) == declared.end()) {
+        std::cerr << "--variant " << v << ": error: no variant called '" << v << "'" << dsl::did_you_mean(v, declared) << '\n'
+                  << "  note: " << (declared.empty() ? "the pipeline declares no variants" : "the variants are " + dsl::quoted_list(declared, "and"))
+                  << "\n1 error\n";
+        return kInvalid;
+      }
+      spec.variants.push_back(v);
+    }
+  } else {
+    spec.variants = declared;
+  }
+  spec.metric = vm.count("metric") ? vm["metric"].as<std::string>() : spec.metrics.front();
+  if (std::find(spec.metrics.begin(), spec.metrics.end(), spec.metric) == spec.metrics.end()) {
+    std::cerr << "--metric " << spec.metric << ": error: the pipeline does not evaluate '" << spec.metric << "'"
+              << dsl::did_you_mean(spec.metric, spec.metrics) << "\n  note: it evaluates " << dsl::quoted_list(spec.metrics, "and")
+              << "\n1 error\n";
+    return kInvalid;
+  }
+  const std::int64_t first = vm.count("seed") ? vm["seed"].as<std::int64_t>() : plan->pipeline.seed;
+  for (int i = 0; i < repeat; ++i) spec.seeds.push_back(first + i);
+  spec.rows = sweep::rows_of(spec.variants, spec.axes);
+  // Every row plans before anything runs: a grid value out of range is found now, not
+  // after hours of the rows before it.
+  int bad = 0;
+  for (const auto& row : spec.rows)
+    if (!load_plan(spec.file, overrides_of(spec, row, spec.seeds.front()), false, "in row '" + row.name + "':")) ++bad;
+  if (bad > 0) return kInvalid;
+  if (vm.count("dry-run")) {
+    std::cout << fmt::format("sweep of '{}': {} row{} \u00d7 {} seed{} ({}) = {} runs; best by {}\n", spec.name,
+                             spec.rows.size(), spec.rows.size() == 1 ? "" : "s", spec.seeds.size(),
+                             spec.seeds.size() == 1 ? "" : "s", fmt::join(spec.seeds, ", "),
+                             spec.rows.size() * spec.seeds.size(), spec.metric);
+    for (std::size_t r = 0; r < spec.rows.size(); ++r)
+      std::cout << fmt::format("  {:>2}. {}\n      {}\n", r + 1, spec.rows[r].name,
+                               shell_line(run_args(spec, RunSlot{r, spec.seeds.front(), "DIR", ""})));
+    return kOk;
+  }
+  out = make_run_dir(vm.count("out") ? vm["out"].as<std::string>() : "", spec.name, "sweeps");
+  std::filesystem::create_directories(out + "/logs");
+  write_atomic(out + "/sweep.json", to_json(spec).dump(2) + "\n");
+  return std::nullopt;
+}
+
 }  // namespace
 
 int sweep_main(int argc, char** argv) {
@@ -218,106 +326,8 @@ int sweep_main(int argc, char** argv) {
   SweepSpec spec;
   std::string out;
   try {
-    if (vm.count("resume")) {
-      for (const char* opt : {"file", "variant", "set", "seed", "device", "metric", "out", "dry-run"})
-        if (vm.count(opt)) {
-          std::cerr << "pipe sweep: --resume finishes a sweep as it was started: it takes only --jobs\n" << kUsageText << '\n';
-          return kUsage;
-        }
-      if (!vm["repeat"].defaulted()) {
-        std::cerr << "pipe sweep: --resume finishes a sweep as it was started: it takes only --jobs\n" << kUsageText << '\n';
-        return kUsage;
-      }
-      out = vm["resume"].as<std::string>();
-      if (!path_exists(out + "/sweep.json")) {
-        std::cerr << "error: '" << out << "' is not the directory of a sweep: it has no sweep.json\n";
-        return kInvalid;
-      }
-      spec = from_json(read_run_json(out + "/sweep.json"));
-      if (vm.count("jobs")) spec.jobs = vm["jobs"].as<int>();
-      if (!path_exists(spec.file) || sha256_file(spec.file) != spec.file_sha256) {
-        std::cerr << "error: '" << spec.file << "' changed since this sweep started (or is not found from here)\n"
-                  << "  note: resume from the directory the sweep was started in, with the pipeline as it was; or start a new sweep\n";
-        return kInvalid;
-      }
-    } else {
-      if (!vm.count("file")) {
-        std::cerr << "pipe sweep: which pipeline?\n" << kUsageText << '\n';
-        return kUsage;
-      }
-      spec.file = vm["file"].as<std::string>();
-      if (vm.count("jobs")) spec.jobs = vm["jobs"].as<int>();
-      const int repeat = vm["repeat"].as<int>();
-      if (repeat < 1) {
-        std::cerr << "pipe sweep: --repeat must be at least 1\n";
-        return kUsage;
-      }
-      // The --set options: lists make the grid's axes, single values go to every run.
-      if (vm.count("set"))
-        for (const auto& set : vm["set"].as<std::vector<std::string>>()) {
-          std::string error;
-          auto axis = sweep::parse_axis(set, error);
-          if (!error.empty()) {
-            std::cerr << "--set " << set << ": error: " << error << "\n1 error\n";
-            return kInvalid;
-          }
-          if (axis) spec.axes.push_back(std::move(*axis));
-          else spec.sets.push_back(set);
-        }
-      if (vm.count("device")) spec.device = vm["device"].as<std::string>();
-      dsl::Overrides base;
-      base.sets = spec.sets;
-      base.device = spec.device;
-      auto plan = load_plan(spec.file, base);
-      if (!plan) return kInvalid;
-      spec.name = plan->pipeline.name;
-      spec.may_use_gpu = plan->pipeline.device != "cpu";
-      spec.metrics = plan->eval.metrics;
-      spec.file_sha256 = sha256_file(spec.file);
-      const auto& declared = plan->pipeline.variant_names;
-      if (vm.count("variant")) {
-        for (const auto& v : vm["variant"].as<std::vector<std::string>>()) {
-          if (std::find(declared.begin(), declared.end(), v) == declared.end()) {
-            std::cerr << "--variant " << v << ": error: no variant called '" << v << "'" << dsl::did_you_mean(v, declared) << '\n'
-                      << "  note: " << (declared.empty() ? "the pipeline declares no variants" : "the variants are " + dsl::quoted_list(declared, "and"))
-                      << "\n1 error\n";
-            return kInvalid;
-          }
-          spec.variants.push_back(v);
-        }
-      } else {
-        spec.variants = declared;
-      }
-      spec.metric = vm.count("metric") ? vm["metric"].as<std::string>() : spec.metrics.front();
-      if (std::find(spec.metrics.begin(), spec.metrics.end(), spec.metric) == spec.metrics.end()) {
-        std::cerr << "--metric " << spec.metric << ": error: the pipeline does not evaluate '" << spec.metric << "'"
-                  << dsl::did_you_mean(spec.metric, spec.metrics) << "\n  note: it evaluates " << dsl::quoted_list(spec.metrics, "and")
-                  << "\n1 error\n";
-        return kInvalid;
-      }
-      const std::int64_t first = vm.count("seed") ? vm["seed"].as<std::int64_t>() : plan->pipeline.seed;
-      for (int i = 0; i < repeat; ++i) spec.seeds.push_back(first + i);
-      spec.rows = sweep::rows_of(spec.variants, spec.axes);
-      // Every row plans before anything runs: a grid value out of range is found now, not
-      // after hours of the rows before it.
-      int bad = 0;
-      for (const auto& row : spec.rows)
-        if (!load_plan(spec.file, overrides_of(spec, row, spec.seeds.front()), false, "in row '" + row.name + "':")) ++bad;
-      if (bad > 0) return kInvalid;
-      if (vm.count("dry-run")) {
-        std::cout << fmt::format("sweep of '{}': {} row{} \u00d7 {} seed{} ({}) = {} runs; best by {}\n", spec.name,
-                                 spec.rows.size(), spec.rows.size() == 1 ? "" : "s", spec.seeds.size(),
-                                 spec.seeds.size() == 1 ? "" : "s", fmt::join(spec.seeds, ", "),
-                                 spec.rows.size() * spec.seeds.size(), spec.metric);
-        for (std::size_t r = 0; r < spec.rows.size(); ++r)
-          std::cout << fmt::format("  {:>2}. {}\n      {}\n", r + 1, spec.rows[r].name,
-                                   shell_line(run_args(spec, RunSlot{r, spec.seeds.front(), "DIR", ""})));
-        return kOk;
-      }
-      out = make_run_dir(vm.count("out") ? vm["out"].as<std::string>() : "", spec.name, "sweeps");
-      std::filesystem::create_directories(out + "/logs");
-      write_atomic(out + "/sweep.json", to_json(spec).dump(2) + "\n");
-    }
+    const auto stop = vm.count("resume") ? resume_sweep(vm, kUsageText, spec, out) : start_sweep(vm, kUsageText, spec, out);
+    if (stop) return *stop;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << '\n';
     return kInvalid;
