@@ -138,6 +138,7 @@ const OpDef& load_cifar10_op() {
       nullptr,
       true,  // images
       true,  // splits: the training files and the test file
+      true,  // loads
   };
   return op;
 }

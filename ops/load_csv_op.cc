@@ -259,6 +259,9 @@ const OpDef& load_csv_op() {
       locate_row,
       nullptr,
       replay,
+      false,  // images
+      false,  // splits
+      true,   // loads
   };
   return op;
 }

@@ -91,6 +91,7 @@ const OpDef& load_images_op() {
       nullptr,
       true,   // images
       false,  // splits: the pipeline's split stage divides "all"
+      true,   // loads
   };
   return op;
 }

@@ -10,6 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "runtime/sha256.h"
 #include "runtime/user_error.h"
 
@@ -278,6 +281,20 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   // Data stages, in order. A stage whose input is already broken still runs its own
   // checks, so every mistake is reported; hooks skip inference when there is no data.
   // After a kfold stage, the rest is planned per fold.
+  // The data comes from a loader, first; the loaders check that they are first.
+  if (!p.data.empty()) {
+    const OpDef* first = registry.op(p.data.front().op());
+    if (first && !first->loads) {
+      std::vector<std::string> loaders, off;
+      for (const auto* op : registry.of_kind(dsl::OpKind::kData))
+        if (registry.op(op->name)->loads) loaders.push_back(op->name);
+      for (const auto& id : p.switched_off) off.push_back("'" + id + "'");
+      diags.error(p.data.front().op_loc, "the first data stage must read the data; '" + p.data.front().op() + "' does not",
+                  off.empty() ? "start 'data:' with " + dsl::quoted_list(loaders)
+                              : "start 'data:' with " + dsl::quoted_list(loaders) + " (switched off here: " +
+                                    fmt::format("{}", fmt::join(off, ", ")) + ")");
+    }
+  }
   std::vector<const dsl::Stage*> rest;
   for (const auto& stage : p.data) {
     if (!plan->data.folds.empty()) rest.push_back(&stage);

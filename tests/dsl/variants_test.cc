@@ -140,3 +140,11 @@ TEST_CASE("--variant names one of the file's variants", "[variants]") {
         "            ^\n"
         "  note: write each as 'NAME: {STAGE.PARAM: VALUE, ...}', for example 'no_smote: {smote.enabled: false}'\n");
 }
+
+TEST_CASE("the first data stage reads the data, also when the loader is switched off", "[variants]") {
+  CHECK(errors_of(heart_yaml(), sets({"load_csv.enabled=false"})) ==
+        "t.yaml:11:9: error: the first data stage must read the data; 'split' does not\n"
+        "    - op: split\n"
+        "          ^~~~~\n"
+        "  note: start 'data:' with 'load_csv', 'load_cifar10', or 'load_images' (switched off here: 'load_csv')\n");
+}
