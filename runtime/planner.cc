@@ -278,23 +278,25 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   const std::size_t errors_before = diags.size();
   const dsl::Pipeline& p = plan->pipeline;
 
+  // The data comes from a loader, first. A loader further down says so itself; this is
+  // for a pipeline without one (its loader switched off, say).
+  const bool has_loader = std::any_of(p.data.begin(), p.data.end(), [&](const dsl::Stage& s) {
+    const OpDef* op = registry.op(s.op());
+    return op && op->loads;
+  });
+  if (!p.data.empty() && !has_loader) {
+    std::vector<std::string> loaders, off;
+    for (const auto* op : registry.of_kind(dsl::OpKind::kData))
+      if (registry.op(op->name)->loads) loaders.push_back(op->name);
+    for (const auto& id : p.switched_off) off.push_back("'" + id + "'");
+    std::string note = "start 'data:' with " + dsl::quoted_list(loaders);
+    if (!off.empty()) note += fmt::format(" (switched off here: {})", fmt::join(off, ", "));
+    diags.error(p.data.front().op_loc, "the first data stage must read the data; '" + p.data.front().op() + "' does not", note);
+  }
+
   // Data stages, in order. A stage whose input is already broken still runs its own
   // checks, so every mistake is reported; hooks skip inference when there is no data.
   // After a kfold stage, the rest is planned per fold.
-  // The data comes from a loader, first; the loaders check that they are first.
-  if (!p.data.empty()) {
-    const OpDef* first = registry.op(p.data.front().op());
-    if (first && !first->loads) {
-      std::vector<std::string> loaders, off;
-      for (const auto* op : registry.of_kind(dsl::OpKind::kData))
-        if (registry.op(op->name)->loads) loaders.push_back(op->name);
-      for (const auto& id : p.switched_off) off.push_back("'" + id + "'");
-      diags.error(p.data.front().op_loc, "the first data stage must read the data; '" + p.data.front().op() + "' does not",
-                  off.empty() ? "start 'data:' with " + dsl::quoted_list(loaders)
-                              : "start 'data:' with " + dsl::quoted_list(loaders) + " (switched off here: " +
-                                    fmt::format("{}", fmt::join(off, ", ")) + ")");
-    }
-  }
   std::vector<const dsl::Stage*> rest;
   for (const auto& stage : p.data) {
     if (!plan->data.folds.empty()) rest.push_back(&stage);
