@@ -285,54 +285,8 @@ std::optional<int> start_sweep(const po::variables_map& vm, const char* usage, S
   return std::nullopt;
 }
 
-}  // namespace
-
-int sweep_main(int argc, char** argv) {
-  static const char* kUsageText = "usage: pipe sweep [options] FILE\n       pipe sweep --resume SWEEP_DIR [--jobs N]";
-  po::options_description desc("options");
-  desc.add_options()("help,h", "this help")("file", po::value<std::string>(), "the pipeline")
-      ("repeat", po::value<int>()->default_value(1)->value_name("N"), "runs per variant, with seeds SEED, SEED+1, ...")
-      ("jobs,j", po::value<int>()->value_name("N"), "runs at a time, each in its own process (default 1; with --resume: the sweep's)")
-      ("variant", po::value<std::vector<std::string>>()->composing()->value_name("NAME"),
-       "only this variant of the file's (repeatable; default: all)")
-      ("set", po::value<std::vector<std::string>>()->composing()->value_name("STAGE.PARAM=VALUE"),
-       "a change for every run; a list 'A,B,C' or 'range(START,STOP[,STEP])' makes a grid (repeatable)")
-      ("seed", po::value<std::int64_t>()->value_name("N"), "the first seed (default: the pipeline's)")
-      ("device", po::value<std::string>()->value_name("cpu|cuda|auto"), "where to train")
-      ("metric", po::value<std::string>()->value_name("NAME"), "the metric that picks the best (default: the first evaluated)")
-      ("out", po::value<std::string>()->value_name("DIR"), "the sweep's directory (default: a new sweeps/<pipeline>-<timestamp>/)")
-      ("dry-run", "check every run's pipeline and list the runs, without running them")
-      ("resume", po::value<std::string>()->value_name("SWEEP_DIR"), "finish an interrupted sweep: finished runs are kept");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  if (!parse_args(argc, argv, desc, pos, vm, kUsageText)) return kUsage;
-  if (vm.count("help")) {
-    std::cout << kUsageText << "\n\nRuns each variant of a pipeline --repeat times, with seeds SEED, SEED+1, ... (each\n"
-              << "variant the same seeds), each run a 'pipe run' in its own process, --jobs at a time.\n"
-              << "The variants are the file's 'variants:' (docs/sweep.md), crossed with every --set\n"
-              << "that lists values: --set optimizer.lr=0.001,0.01 --set 'model.hidden=[64],[128,64]'\n"
-              << "--set model.dropout=range(0,0.5,0.1). Prints, and writes to the sweep's directory,\n"
-              << "the table of each metric's mean \u00b1 std over the seeds (table.md, table.csv), every\n"
-              << "run's metrics (results.csv) and plot.png; runs/ holds each run's directory, logs/\n"
-              << "their output. SIGINT or SIGTERM stops the runs (each saves its state); 'pipe sweep\n"
-              << "--resume SWEEP_DIR' then finishes it without redoing a finished run.\n\n" << desc;
-    return kOk;
-  }
-  if (vm.count("jobs") && vm["jobs"].as<int>() < 1) {
-    std::cerr << "pipe sweep: --jobs must be at least 1\n";
-    return kUsage;
-  }
-  SweepSpec spec;
-  std::string out;
-  try {
-    const auto stop = vm.count("resume") ? resume_sweep(vm, kUsageText, spec, out) : start_sweep(vm, kUsageText, spec, out);
-    if (stop) return *stop;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << '\n';
-    return kInvalid;
-  }
-
+// Runs what is left of the sweep, then prints and writes its table. Returns the exit code.
+int run_sweep(const SweepSpec& spec, const std::string& out) {
   // Which runs are left: a finished run (its metrics.json) is kept; an interrupted one
   // resumes from its resume.pt; one that failed or was killed before training starts again.
   const std::vector<RunSlot> runs = runs_of(spec, out);
@@ -403,12 +357,7 @@ int sweep_main(int argc, char** argv) {
   const sweep::Summary summary = sweep::summarize(spec.rows, results, spec.metrics, spec.metric, spec.seeds.size());
   std::cout << '\n';
   sweep::print_table(std::cout, summary);
-  try {
-    write_outputs(out, spec, results, summary, std::cerr);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << '\n';
-    return kInvalid;
-  }
+  write_outputs(out, spec, results, summary, std::cerr);
   std::cout << fmt::format("table in {0}/table.md, {0}/table.csv; every run in {0}/results.csv{1}\n", out,
                            report::plots_available() ? fmt::format("; the plot in {}/plot.png", out) : "");
   if (failed > 0) {
@@ -417,6 +366,62 @@ int sweep_main(int argc, char** argv) {
     return kInvalid;
   }
   return kOk;
+}
+
+}  // namespace
+
+int sweep_main(int argc, char** argv) {
+  static const char* kUsageText = "usage: pipe sweep [options] FILE\n       pipe sweep --resume SWEEP_DIR [--jobs N]";
+  po::options_description desc("options");
+  desc.add_options()("help,h", "this help")("file", po::value<std::string>(), "the pipeline")
+      ("repeat", po::value<int>()->default_value(1)->value_name("N"), "runs per variant, with seeds SEED, SEED+1, ...")
+      ("jobs,j", po::value<int>()->value_name("N"), "runs at a time, each in its own process (default 1; with --resume: the sweep's)")
+      ("variant", po::value<std::vector<std::string>>()->composing()->value_name("NAME"),
+       "only this variant of the file's (repeatable; default: all)")
+      ("set", po::value<std::vector<std::string>>()->composing()->value_name("STAGE.PARAM=VALUE"),
+       "a change for every run; a list 'A,B,C' or 'range(START,STOP[,STEP])' makes a grid (repeatable)")
+      ("seed", po::value<std::int64_t>()->value_name("N"), "the first seed (default: the pipeline's)")
+      ("device", po::value<std::string>()->value_name("cpu|cuda|auto"), "where to train")
+      ("metric", po::value<std::string>()->value_name("NAME"), "the metric that picks the best (default: the first evaluated)")
+      ("out", po::value<std::string>()->value_name("DIR"), "the sweep's directory (default: a new sweeps/<pipeline>-<timestamp>/)")
+      ("dry-run", "check every run's pipeline and list the runs, without running them")
+      ("resume", po::value<std::string>()->value_name("SWEEP_DIR"), "finish an interrupted sweep: finished runs are kept");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (!parse_args(argc, argv, desc, pos, vm, kUsageText)) return kUsage;
+  if (vm.count("help")) {
+    std::cout << kUsageText << "\n\nRuns each variant of a pipeline --repeat times, with seeds SEED, SEED+1, ... (each\n"
+              << "variant the same seeds), each run a 'pipe run' in its own process, --jobs at a time.\n"
+              << "The variants are the file's 'variants:' (docs/sweep.md), crossed with every --set\n"
+              << "that lists values: --set optimizer.lr=0.001,0.01 --set 'model.hidden=[64],[128,64]'\n"
+              << "--set model.dropout=range(0,0.5,0.1). Prints, and writes to the sweep's directory,\n"
+              << "the table of each metric's mean \u00b1 std over the seeds (table.md, table.csv), every\n"
+              << "run's metrics (results.csv) and plot.png; runs/ holds each run's directory, logs/\n"
+              << "their output. SIGINT or SIGTERM stops the runs (each saves its state); 'pipe sweep\n"
+              << "--resume SWEEP_DIR' then finishes it without redoing a finished run.\n\n" << desc;
+    return kOk;
+  }
+  if (vm.count("jobs") && vm["jobs"].as<int>() < 1) {
+    std::cerr << "pipe sweep: --jobs must be at least 1\n";
+    return kUsage;
+  }
+  SweepSpec spec;
+  std::string out;
+  try {
+    const auto stop = vm.count("resume") ? resume_sweep(vm, kUsageText, spec, out) : start_sweep(vm, kUsageText, spec, out);
+    if (stop) return *stop;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << '\n';
+    return kInvalid;
+  }
+
+  try {
+    return run_sweep(spec, out);
+  } catch (const std::exception& e) {  // a run directory that cannot be made, a fork that fails
+    std::cerr << "error: " << e.what() << '\n';
+    return kInvalid;
+  }
 }
 
 }  // namespace pipeml::cli
