@@ -13,11 +13,11 @@ double numpy_sum(const std::vector<double>& values) { return pipeml::numpy_sum(v
 
 double numpy_mean(const std::vector<double>& values) { return numpy_sum(values) / static_cast<double>(values.size()); }
 
-double numpy_std(const std::vector<double>& values) {
+double numpy_std(const std::vector<double>& values, int ddof) {
   const double mean = numpy_mean(values);
   std::vector<double> squares;
   for (double v : values) squares.push_back((v - mean) * (v - mean));
-  return std::sqrt(numpy_sum(squares) / static_cast<double>(values.size()));
+  return std::sqrt(numpy_sum(squares) / static_cast<double>(static_cast<int>(values.size()) - ddof));
 }
 
 Summary summarize(const std::vector<std::map<std::string, double>>& folds, const std::vector<std::string>& names) {

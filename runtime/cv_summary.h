@@ -14,8 +14,9 @@ namespace pipeml::cv {
 double numpy_sum(const std::vector<double>& values);
 /// np.mean(values): numpy_sum / n.
 double numpy_mean(const std::vector<double>& values);
-/// np.std(values) with ddof 0: sqrt(numpy_sum((x - mean)^2) / n).
-double numpy_std(const std::vector<double>& values);
+/// np.std(values, ddof=ddof): sqrt(numpy_sum((x - mean)^2) / (n - ddof)). ddof 0 is numpy's
+/// default (cross-validation's scores.std()); ddof 1 the sample std pandas reports (sweeps).
+double numpy_std(const std::vector<double>& values, int ddof = 0);
 
 /// Per metric (in `names` order), the folds' values, their mean and std.
 struct Summary {

@@ -200,16 +200,8 @@ Summary summarize(const std::vector<Row>& rows, const std::vector<RunResult>& re
       }
     }
     for (const auto& values : row.values) {
-      const double n = static_cast<double>(values.size());
-      const double mean = values.empty() ? NAN : cv::numpy_mean(values);
-      double std = NAN;
-      if (values.size() >= 2) {
-        std::vector<double> squares;
-        for (double v : values) squares.push_back((v - mean) * (v - mean));
-        std = std::sqrt(cv::numpy_sum(squares) / (n - 1));
-      }
-      row.mean.push_back(mean);
-      row.std.push_back(std);
+      row.mean.push_back(values.empty() ? NAN : cv::numpy_mean(values));
+      row.std.push_back(values.size() < 2 ? NAN : cv::numpy_std(values, 1));
     }
     s.rows.push_back(std::move(row));
   }
