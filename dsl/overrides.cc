@@ -116,6 +116,14 @@ std::vector<Variant> read_variants(const Node& variants, Diagnostics& diags) {
   return out;
 }
 
+void report_unknown_variant(const std::string& name, const std::vector<std::string>& declared, Diagnostics& diags) {
+  const Loc loc{"--variant " + name, 0, 0, 1};
+  if (declared.empty())
+    diags.error(loc, "the pipeline declares no variants", "declare them under 'variants:' (see docs/sweep.md)");
+  else
+    diags.error(loc, "no variant called '" + name + "'" + did_you_mean(name, declared), "the variants are " + quoted_list(declared, "and"));
+}
+
 void apply_overrides(Node& root, const std::vector<Variant>& variants, const Overrides& overrides, Diagnostics& diags) {
   if (overrides.variant) {
     const Variant* chosen = nullptr;
@@ -124,15 +132,10 @@ void apply_overrides(Node& root, const std::vector<Variant>& variants, const Ove
       names.push_back(v.name.text);
       if (v.name.text == *overrides.variant) chosen = &v;
     }
-    const Loc loc{"--variant " + *overrides.variant, 0, 0, 1};
-    if (chosen != nullptr) {
+    if (chosen != nullptr)
       for (const auto& [path, value] : chosen->changes) apply_change(root, path.text, path.loc, value, diags);
-    } else if (names.empty()) {
-      diags.error(loc, "the pipeline declares no variants", "declare them under 'variants:' (see docs/sweep.md)");
-    } else {
-      diags.error(loc, "no variant called '" + *overrides.variant + "'" + did_you_mean(*overrides.variant, names),
-                  "the variants are " + quoted_list(names, "and"));
-    }
+    else
+      report_unknown_variant(*overrides.variant, names, diags);
   }
   for (const std::string& set : overrides.sets) {
     const Loc loc{"--set " + set, 0, 0, 1};

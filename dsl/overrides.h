@@ -18,6 +18,9 @@ struct Variant {
 /// Reads `variants:` (a mapping of names to mappings of changes), reporting its shape's errors.
 std::vector<Variant> read_variants(const Node& variants, Diagnostics& diags);
 
+/// The error for --variant NAME when the file declares no variant of that name.
+void report_unknown_variant(const std::string& name, const std::vector<std::string>& declared, Diagnostics& diags);
+
 /// Applies --variant (one of `variants`), then each --set, --seed and --device.
 void apply_overrides(Node& root, const std::vector<Variant>& variants, const Overrides& overrides, Diagnostics& diags);
 

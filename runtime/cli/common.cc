@@ -40,6 +40,11 @@ bool parse_args(int argc, char** argv, const po::options_description& desc,
   }
 }
 
+void print_errors(const dsl::Diagnostics& diags) {
+  diags.print(std::cerr);
+  std::cerr << diags.size() << (diags.size() == 1 ? " error\n" : " errors\n");
+}
+
 std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& overrides, bool resume,
                                 const std::string& heading) {
   dsl::Diagnostics diags;
@@ -48,8 +53,7 @@ std::unique_ptr<Plan> load_plan(const std::string& file, const dsl::Overrides& o
                                                      : plan_file(file, overrides, Registry::builtin(), diags);
   if (!diags.empty()) {
     if (!heading.empty()) std::cerr << heading << '\n';
-    diags.print(std::cerr);
-    std::cerr << diags.size() << (diags.size() == 1 ? " error\n" : " errors\n");
+    print_errors(diags);
     return nullptr;
   }
   return plan;

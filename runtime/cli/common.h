@@ -22,6 +22,9 @@ dsl::Overrides overrides_from(const po::variables_map& vm);
 bool parse_args(int argc, char** argv, const po::options_description& desc,
                 const po::positional_options_description& pos, po::variables_map& vm, const char* usage);
 
+/// Prints `diags` to stderr with their count ("2 errors"), as every verb does.
+void print_errors(const dsl::Diagnostics& diags);
+
 /// Plans FILE (a pipeline, or a plan saved by `pipe plan -o`). On errors prints them all
 /// to stderr with a count, and returns null.
 /// With `resume`, FILE is an interrupted run's plan.json (SavedPlanUse::resume).

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "dsl/overrides.h"
 #include "runtime/artifacts.h"
 #include "runtime/cli/common.h"
 #include "runtime/cli/sweep_jobs.h"
@@ -218,17 +219,19 @@ std::optional<int> start_sweep(const po::variables_map& vm, const char* usage, S
     return kUsage;
   }
   // The --set options: lists make the grid's axes, single values go to every run.
+  dsl::Diagnostics diags;
   if (vm.count("set"))
     for (const auto& set : vm["set"].as<std::vector<std::string>>()) {
       std::string error;
       auto axis = sweep::parse_axis(set, error);
-      if (!error.empty()) {
-        std::cerr << "--set " << set << ": error: " << error << "\n1 error\n";
-        return kInvalid;
-      }
-      if (axis) spec.axes.push_back(std::move(*axis));
+      if (!error.empty()) diags.error(dsl::Loc{"--set " + set, 0, 0, 1}, error);
+      else if (axis) spec.axes.push_back(std::move(*axis));
       else spec.sets.push_back(set);
     }
+  if (!diags.empty()) {
+    print_errors(diags);
+    return kInvalid;
+  }
   if (vm.count("device")) spec.device = vm["device"].as<std::string>();
   dsl::Overrides base;
   base.sets = spec.sets;
@@ -240,24 +243,16 @@ std::optional<int> start_sweep(const po::variables_map& vm, const char* usage, S
   spec.metrics = plan->eval.metrics;
   spec.file_sha256 = sha256_file(spec.file);
   const auto& declared = plan->pipeline.variant_names;
-  if (vm.count("variant")) {
-    for (const auto& v : vm["variant"].as<std::vector<std::string>>()) {
-      if (std::find(declared.begin(), declared.end(), v) == declared.end()) {
-        std::cerr << "--variant " << v << ": error: no variant called '" << v << "'" << dsl::did_you_mean(v, declared) << '\n'
-                  << "  note: " << (declared.empty() ? "the pipeline declares no variants" : "the variants are " + dsl::quoted_list(declared, "and"))
-                  << "\n1 error\n";
-        return kInvalid;
-      }
-      spec.variants.push_back(v);
-    }
-  } else {
-    spec.variants = declared;
-  }
+  spec.variants = vm.count("variant") ? vm["variant"].as<std::vector<std::string>>() : declared;
+  for (const auto& v : spec.variants)
+    if (std::find(declared.begin(), declared.end(), v) == declared.end()) dsl::report_unknown_variant(v, declared, diags);
   spec.metric = vm.count("metric") ? vm["metric"].as<std::string>() : spec.metrics.front();
-  if (std::find(spec.metrics.begin(), spec.metrics.end(), spec.metric) == spec.metrics.end()) {
-    std::cerr << "--metric " << spec.metric << ": error: the pipeline does not evaluate '" << spec.metric << "'"
-              << dsl::did_you_mean(spec.metric, spec.metrics) << "\n  note: it evaluates " << dsl::quoted_list(spec.metrics, "and")
-              << "\n1 error\n";
+  if (std::find(spec.metrics.begin(), spec.metrics.end(), spec.metric) == spec.metrics.end())
+    diags.error(dsl::Loc{"--metric " + spec.metric, 0, 0, 1},
+                "the pipeline does not evaluate '" + spec.metric + "'" + dsl::did_you_mean(spec.metric, spec.metrics),
+                "it evaluates " + dsl::quoted_list(spec.metrics, "and"));
+  if (!diags.empty()) {
+    print_errors(diags);
     return kInvalid;
   }
   const std::int64_t first = vm.count("seed") ? vm["seed"].as<std::int64_t>() : plan->pipeline.seed;
