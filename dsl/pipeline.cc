@@ -92,7 +92,7 @@ class Parser {
       if (!may_switch)
         diags_.error(enabled->loc, "only data stages and the scheduler can be switched off; the " + section + " stage is always needed",
                      "take 'enabled:' out");
-      else if (auto on = read_param(ParamSpec::boolean("enabled", true), *enabled, s.schema->name, diags_))
+      else if (auto on = read_param(enabled_setting(), *enabled, s.schema->name, diags_))
         s.enabled = on->as_bool();
     }
     read_params(n, s);
@@ -276,6 +276,12 @@ const ParamSpec& seed_setting() {
 const ParamSpec& device_setting() {
   static const ParamSpec spec = ParamSpec::enumeration("device", {"auto", "cpu", "cuda"}, "auto")
                                     .doc("where to train: cpu, cuda, or auto (cuda when there is one)");
+  return spec;
+}
+
+const ParamSpec& enabled_setting() {
+  static const ParamSpec spec =
+      ParamSpec::boolean("enabled", true).doc("false: the stage is checked, then left out (a variant without it)");
   return spec;
 }
 

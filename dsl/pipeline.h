@@ -104,6 +104,8 @@ const std::vector<SectionInfo>& pipeline_sections();
 /// The top-level settings, read like parameters: `seed:` and `device:`.
 const ParamSpec& seed_setting();
 const ParamSpec& device_setting();
+/// `enabled:`, which a data stage or the scheduler takes beside its op's parameters.
+const ParamSpec& enabled_setting();
 
 /// Parses and checks `text` against the schemas. Returns nothing when any error was
 /// found; every error found is in `diags` (all of them, not just the first).

@@ -175,11 +175,7 @@ json id_schema() {
           {"description", "names the stage for --set STAGE.PARAM=VALUE (default: its op name)"}};
 }
 
-// `enabled:`, which data stages and the scheduler take.
-json enabled_schema() {
-  return {{"type", "boolean"}, {"default", true},
-          {"description", "false: the stage is checked but left out (a variant without it)"}};
-}
+// Whether stages of `kind` take `enabled:` (dsl::enabled_setting).
 bool switchable(OpKind kind) { return kind == OpKind::kData || kind == OpKind::kScheduler; }
 
 json op_schema(const dsl::OpSchema& op) {
@@ -190,7 +186,7 @@ json op_schema(const dsl::OpSchema& op) {
   // `op:` (and a data stage's `id:`) first, as they are written.
   s["properties"] = {{"op", {{"const", op.name}, {"description", op.doc}}}};
   if (op.kind == OpKind::kData) s["properties"]["id"] = id_schema();
-  if (switchable(op.kind)) s["properties"]["enabled"] = enabled_schema();
+  if (switchable(op.kind)) s["properties"]["enabled"] = param_json_schema(dsl::enabled_setting(), op.kind);
   s["properties"].update(params["properties"]);
   if (params.contains("required")) s["required"] = params["required"];
   s["additionalProperties"] = false;
@@ -221,7 +217,7 @@ json stage_schema(OpKind kind, const std::vector<const dsl::OpSchema*>& ops) {
             {"description", about},
             {"properties", {{"op", {{"enum", names}, {"enumDescriptions", docs}, {"description", "the op"}}}}}};
   if (kind == OpKind::kData) s["properties"]["id"] = id_schema();
-  if (switchable(kind)) s["properties"]["enabled"] = enabled_schema();
+  if (switchable(kind)) s["properties"]["enabled"] = param_json_schema(dsl::enabled_setting(), kind);
   if (!default_op) s["required"] = json::array({"op"});
   s["allOf"] = cases;
   return s;

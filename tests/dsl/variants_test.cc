@@ -69,7 +69,8 @@ TEST_CASE("enabled: only true or false, only where a stage may be left out", "[v
   CHECK(errors_of(replaced(heart_yaml(), "  - op: smote\n", "  - op: smote\n    enabled: maybe\n")) ==
         "t.yaml:18:14: error: expected true or false for 'enabled', got 'maybe'\n"
         "      enabled: maybe\n"
-        "               ^~~~~\n");
+        "               ^~~~~\n"
+        "  note: enabled: false: the stage is checked, then left out (a variant without it); default true\n");
   CHECK(errors_of(replaced(heart_yaml(), "  op: mlp\n", "  op: mlp\n  enabled: false\n")) ==
         "t.yaml:22:12: error: only data stages and the scheduler can be switched off; the model stage is always needed\n"
         "    enabled: false\n"
