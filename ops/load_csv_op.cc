@@ -124,10 +124,6 @@ std::string target_text(const std::string& name, const std::vector<double>& v) {
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  if (&s != &st.plan.pipeline.data.front()) {
-    st.diags.error(s.op_loc, "'load_csv' must be the first data stage", "one pipeline reads one table");
-    return;
-  }
   if (s.string("delimiter").size() != 1) {
     st.diags.error(s.param("delimiter").loc, "expected one character for 'delimiter', got '" + s.string("delimiter") + "'");
     return;

@@ -19,10 +19,6 @@ using image_folder::Problem;
 int channels_of(const dsl::Stage& s) { return s.string("channels") == "1" ? 1 : 3; }
 
 void plan(const dsl::Stage& s, PlanState& st) {
-  if (&s != &st.plan.pipeline.data.front()) {
-    st.diags.error(s.op_loc, "'load_images' must be the first data stage", "one pipeline reads one dataset");
-    return;
-  }
   const std::string dir = st.plan.pipeline.resolve(s.string("path"));
   const int channels = channels_of(s);
   try {

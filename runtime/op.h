@@ -99,7 +99,8 @@ struct OpDef {
   /// Loaders whose data comes split by its authors (load_cifar10's train and test files):
   /// the pipeline needs no split stage.
   bool splits = false;
-  /// Loaders: the op reads the data, so it must be the first data stage.
+  /// Loaders: the op reads the data, so it must be the first data stage (the planner
+  /// checks it and skips `plan` for a loader further down).
   bool loads = false;
 };
 

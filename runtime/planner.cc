@@ -42,13 +42,21 @@ bool refuses_images(const dsl::Stage& stage, const OpDef& op, DataInfo& data, ds
   return true;
 }
 
+// A loader anywhere but first: one pipeline reads one table (or dataset). Its plan is skipped.
+bool loader_out_of_place(const dsl::Stage& stage, const OpDef& op, const Plan& plan, dsl::Diagnostics& diags) {
+  if (!op.loads || &stage == &plan.pipeline.data.front()) return false;
+  diags.error(stage.op_loc, "'" + stage.op() + "' must be the first data stage",
+              std::string("one pipeline reads one ") + (op.images ? "dataset" : "table"));
+  return true;
+}
+
 void plan_stage(const dsl::Stage& stage, const Registry& registry, Plan& plan, dsl::Diagnostics& diags,
                 std::size_t errors_before) {
   plan.steps.push_back(PlanStep{&stage, {}, {}, {}});
   PlanState state{plan, plan.data, plan.steps.back(), diags, registry, errors_before, std::nullopt, false};
   const OpDef& op = *registry.op(stage.op());
   if (refuses_images(stage, op, plan.data, diags)) return;
-  op.plan(stage, state);
+  if (!loader_out_of_place(stage, op, plan, diags)) op.plan(stage, state);
   if (stage.section == "data" && plan.data.folds.empty()) plan.steps.back().parts = plan.data.parts;
 }
 
@@ -113,7 +121,8 @@ void plan_folds(const std::vector<const dsl::Stage*>& rest, const Registry& regi
     for (std::size_t f = 0; f < k; ++f) {
       PlanStep scratch{stage, {}, {}, {}};
       PlanState state{plan, data[f], scratch, fold_diags[f], registry, 0, f, errors_earlier};
-      registry.op(stage->op())->plan(*stage, state);
+      const OpDef& op = *registry.op(stage->op());
+      if (!loader_out_of_place(*stage, op, plan, fold_diags[f])) op.plan(*stage, state);
       FoldStep& out = plan.steps.back().folds[f];
       if (stage->section == "data") out.parts = data[f].parts;
       out.notes = std::move(scratch.notes);
@@ -278,8 +287,8 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   const std::size_t errors_before = diags.size();
   const dsl::Pipeline& p = plan->pipeline;
 
-  // The data comes from a loader, first. A loader further down says so itself; this is
-  // for a pipeline without one (its loader switched off, say).
+  // The data comes from a loader, first. A loader further down is reported at it
+  // (loader_out_of_place); this is for a pipeline without one (its loader switched off, say).
   const bool has_loader = std::any_of(p.data.begin(), p.data.end(), [&](const dsl::Stage& s) {
     const OpDef* op = registry.op(s.op());
     return op && op->loads;
