@@ -61,6 +61,9 @@ struct Overrides {
   std::vector<std::string> sets;
   std::optional<std::int64_t> seed;
   std::optional<std::string> device;
+  /// Not a change to the pipeline: the processes that will train it data-parallel
+  /// (--nproc-per-node x --nnodes, or torchrun's WORLD_SIZE), which divide the training rows.
+  int world_size = 1;
   bool empty() const { return !variant && sets.empty() && !seed && !device; }
 };
 

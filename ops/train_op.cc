@@ -100,20 +100,41 @@ void plan(const dsl::Stage& s, PlanState& st) {
   const PartInfo* train = st.data.part("train");
   plan_controls(s, st);
   if (train == nullptr) return;
-  const std::size_t rows = train->rows;
+  // Data-parallel, each process steps through its own share of the rows (DistributedSampler).
+  const DistSpec& dist = t.dist;
+  const std::size_t all_rows = train->rows, rows = dist.rows_per_rank(all_rows);
+  const std::string whose = dist.active() ? " per process" : "";
   const std::size_t batches = t.drop_last ? rows / t.batch_size : (rows + t.batch_size - 1) / t.batch_size;
   if (batches == 0) {
     st.diags.error(s.param("batch_size").loc,
-                   fmt::format("'batch_size' {} is larger than the {} training rows with drop_last", t.batch_size, rows));
+                   fmt::format("'batch_size' {} is larger than the {} training rows{} with drop_last", t.batch_size, rows, whose));
     return;
   }
   // BatchNorm cannot normalise a batch of one row in training mode; PyTorch raises.
   if (st.plan.model.batch_norm() && !t.drop_last && rows % t.batch_size == 1)
     st.diags.error(s.param("batch_size").loc,
-                   fmt::format("the last batch of each epoch has 1 row ({} rows, batch_size {}), which BatchNorm cannot train on",
-                               rows, t.batch_size),
+                   fmt::format("the last batch of each epoch has 1 row ({} rows{}, batch_size {}), which BatchNorm cannot train on",
+                               rows, whose, t.batch_size),
                    "change batch_size or set 'drop_last: true'");
-  st.step.notes.insert(st.step.notes.begin(), fmt::format("{} batches per epoch of {} training rows", batches, rows));
+  if (!dist.active()) {
+    st.step.notes.insert(st.step.notes.begin(), fmt::format("{} batches per epoch of {} training rows", batches, rows));
+  } else {
+    const std::size_t padded = rows * static_cast<std::size_t>(dist.world_size) - all_rows;
+    st.step.notes.insert(
+        st.step.notes.begin(),
+        {fmt::format("data-parallel over {} processes: each trains on {} of the {} training rows per epoch{} and takes {} "
+                     "batches of {} (an effective batch of {}); gradients are averaged by an all-reduce after every backward",
+                     dist.world_size, rows, all_rows,
+                     padded ? fmt::format(" (the shuffled order padded with its first {} to a multiple of {}, as "
+                                          "DistributedSampler pads)", padded, dist.world_size)
+                            : "",
+                     batches, t.batch_size, t.batch_size * dist.world_size),
+         std::string("learning rate as given, not scaled with the world size") +
+             (st.plan.model.batch_norm() ? "; BatchNorm statistics per process, as DDP without SyncBatchNorm (rank 0's "
+                                           "running statistics are the model's)"
+                                         : "") +
+             "; rank 0 validates, tests and writes the artifacts"});
+  }
   // What a per-batch schedule (one_cycle_lr) is planned with, fold by fold.
   const std::size_t fold = st.fold.value_or(0);
   if (st.plan.steps_per_epoch.size() <= fold) st.plan.steps_per_epoch.resize(fold + 1, 0);

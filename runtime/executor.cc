@@ -42,6 +42,11 @@ struct RunInterrupted {
   int fold = 0, folds = 0;  ///< with a kfold stage: which fold
 };
 
+// An artifact, written by the process that writes them (rank 0 of a data-parallel run).
+void put(const RunOptions& opt, const std::string& path, const std::string& text) {
+  if (opt.writes()) write_atomic(path, text);
+}
+
 std::string signal_name(int signal) {
   if (signal == SIGINT) return "SIGINT";
   if (signal == SIGTERM) return "SIGTERM";
@@ -287,7 +292,7 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
     if (p.fitted.count(stage.id)) order.push_back(stage.id);
   json transforms{{"features", p.info->features}, {"classes", plan.data.class_names}, {"order", order}, {"stages", fitted}};
   if (plan.data.regression) transforms["target"] = {{"name", plan.data.target}, {"type", "number"}};
-  write_atomic(dir + "/transforms.json", transforms.dump(2) + "\n");
+  put(opt, dir + "/transforms.json", transforms.dump(2) + "\n");
 
   Progress progress(out, err, opt.progress_bar, plan.train.epochs, val_metric_name(plan.loss));
   TrainJob job;
@@ -300,12 +305,13 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   job.optimizer = plan.optimizer;
   job.spec = plan.train;
   job.spec.device = plan.pipeline.device;
+  job.spec.dist = opt.dist;
   // The fold's own batches per epoch: a per-batch schedule is made for them.
   const std::size_t fold = p.fold == 0 ? 0 : p.fold - 1;
   const int steps = fold < plan.steps_per_epoch.size() ? plan.steps_per_epoch[fold] : 0;
   job.spec.schedule = make_schedule(plan.schedule, plan.optimizer.lr, plan.train.epochs, steps);
-  job.model_path = dir + "/model.pt";
-  job.spec.checkpoints.dir = dir;
+  job.model_path = opt.writes() ? dir + "/model.pt" : "";
+  job.spec.checkpoints.dir = opt.writes() ? dir : "";
   job.spec.stop = opt.stop;
   job.spec.resume_path = dir + "/resume.pt";
   job.spec.resume = opt.resume && path_exists(job.spec.resume_path);
@@ -324,14 +330,15 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   s.outcome = train(job);
   if (s.outcome.summary.interrupted_by) {
     progress.clear();
-    if (!s.outcome.history.empty()) write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+    if (!s.outcome.history.empty()) put(opt, dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
     throw RunInterrupted{s.outcome.summary, plan.train.epochs, job.spec.resume_path};
   }
   if (!s.outcome.error.empty()) {
     // Nothing a run produced is lost: the epochs that finished before it stopped.
-    if (!s.outcome.history.empty()) write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
+    if (!s.outcome.history.empty()) put(opt, dir + "/history.csv", history_csv(s.outcome.history, plan.loss));
     throw UserError(s.outcome.error);
   }
+  if (!opt.writes()) return s;  // another rank: rank 0 predicts, scores and writes
   const TrainSpec& t = plan.train;
   if (const TrainingSummary& sum = s.outcome.summary; sum.steps > 0)
     out << fmt::format("CUDA graph: {} of {} steps replayed from one captured step\n", sum.graph_replays, sum.steps);
@@ -348,11 +355,11 @@ Scored train_and_score(const Plan& plan, TrainEntry train, const Prepared& p, co
   const int best_epoch = t.early_stopping.on    ? s.outcome.summary.best_epoch
                          : t.checkpoints.best ? s.outcome.summary.best_checkpoint_epoch
                                               : -1;
-  write_atomic(dir + "/history.csv", history_csv(s.outcome.history, plan.loss, best_epoch));
+  put(opt, dir + "/history.csv", history_csv(s.outcome.history, plan.loss, best_epoch));
   const auto ids = p.info->part_rows.find("test");
   const bool known = ids != p.info->part_rows.end() && ids->second.size() == job.test->rows;
   const Decision decision = decide_threshold(plan, job.validation, s.outcome.validation_outputs);
-  write_atomic(dir + "/predictions.csv", predictions_csv(*job.test, known ? &ids->second : nullptr, plan.data.class_names,
+  put(opt, dir + "/predictions.csv", predictions_csv(*job.test, known ? &ids->second : nullptr, plan.data.class_names,
                                                          plan.loss.cross_entropy(), decision.threshold, s.outcome.test_outputs));
   s.report = score_test(plan, *job.test, s.outcome.test_outputs, decision);
   s.train_rows = train_rows;
@@ -393,6 +400,7 @@ struct Clock {
 void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const RunOptions& opt, const std::string& dir,
                 const Clock& clock, std::ostream& out, std::ostream& err) {
   const Scored s = train_and_score(plan, train, p, dir, opt, out, err);
+  if (!opt.writes()) return;
   print_metrics(out, s.report, plan, s.test_rows);
   const json seconds = clock.with(s.outcome.train_seconds);
   json m = {
@@ -401,6 +409,7 @@ void run_single(const Plan& plan, TrainEntry train, const Prepared& p, const Run
       {"device", s.outcome.device},
       {"torch_version", s.outcome.torch_version},
       {"train_rows", s.train_rows},
+      {"world_size", opt.dist.world_size},
       {"seeds", seeds_json(plan)},
       {"training", training_json(plan.train, s.outcome.summary)},
       {"test", s.report.test},
@@ -427,7 +436,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
     // A resumed run goes on in its fold directories; a fold whose metrics.json exists is done.
     const std::string fold_path = fmt::format("{}/fold-{}", dir, p.fold);
     const bool reuse = opt.resume && path_exists(fold_path);
-    const std::string fold_dir = reuse ? fold_path : make_run_dir(fold_path, plan.pipeline.name);
+    const std::string fold_dir = reuse || !opt.writes() ? fold_path : make_run_dir(fold_path, plan.pipeline.name);
     json fold;  // the fold's entry in metrics.json, as fold-N/metrics.json keeps it
     if (reuse && path_exists(fold_dir + "/metrics.json")) {
       const json saved = read_run_json(fold_dir + "/metrics.json");
@@ -446,6 +455,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
         interrupted.folds = static_cast<int>(folds.size());
         throw;
       }
+      if (!opt.writes()) continue;
       fold = {{"fold", p.fold},
               {"train_rows", s.train_rows},
               {"training", training_json(plan.train, s.outcome.summary)},
@@ -468,6 +478,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
     per_fold.push_back(fold);
     train_seconds += fold["seconds"]["train"].get<double>();
   }
+  if (!opt.writes()) return;
   const cv::Summary summary = cv::summarize(values, plan.eval.metrics);
   cv::print_summary(out, summary);
   json m = {
@@ -475,6 +486,7 @@ void run_folds(const Plan& plan, TrainEntry train, const std::vector<Prepared>& 
       {"seed", plan.pipeline.seed},
       {"device", device},
       {"torch_version", torch_version},
+      {"world_size", opt.dist.world_size},
       {"seeds", seeds_json(plan)},
       {"folds", per_fold},
       {"mean", summary.mean},
@@ -506,7 +518,7 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   const std::vector<Prepared> prepared = prepare(plan, gpu_neighbours ? &gpu_neighbours : nullptr);
   for (const auto& p : prepared) check_parts(plan, p);
   wrote = true;
-  if (!opt.resume) write_atomic(dir + "/plan.json", plan_json(plan).dump(2) + "\n");  // a resumed run's is this plan
+  if (!opt.resume) put(opt, dir + "/plan.json", plan_json(plan).dump(2) + "\n");  // a resumed run's is this plan
 
   const auto t_data = std::chrono::steady_clock::now();
   TrainEntry train = loader.get();
@@ -517,9 +529,26 @@ int run_in(const Plan& plan, TrainerLoader& loader, const RunOptions& opt, const
   return 0;
 }
 
+// A data-parallel rank other than 0: the same stages and its share of training, nothing
+// printed but its own error (with its rank), nothing written; a resumed run reads its
+// directory.
+int execute_quietly(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& err) {
+  std::ostream quiet(nullptr);
+  bool wrote = false;
+  try {
+    return run_in(plan, loader, options, options.resume ? options.out_dir : "", quiet, quiet, wrote);
+  } catch (const RunInterrupted& i) {
+    return 128 + i.where.interrupted_by;
+  } catch (const UserError& e) {
+    err << fmt::format("rank {}: error: {}\n", options.dist.rank, e.what());
+    return 1;
+  }
+}
+
 }  // namespace
 
 int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.writes()) return execute_quietly(plan, loader, options, err);
   std::string dir;
   bool wrote = false;
   try {
@@ -531,9 +560,10 @@ int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, 
                                                  : fmt::format("in epoch {} of {}, after batch {} of {}", w.interrupted_epoch,
                                                                i.epochs, w.interrupted_batch, w.batches_per_epoch);
     if (i.folds) where = fmt::format("in fold {} of {}, ", i.fold, i.folds) + where;
+    const std::string processes = options.dist.active() ? fmt::format(" --nproc-per-node {}", options.dist.world_size) : "";
     err << fmt::format("pipe: interrupted by {} {}; training's state is saved in {}\n", signal_name(w.interrupted_by), where,
                        i.checkpoint)
-        << fmt::format("continue with: pipe run --resume {}\n", dir);
+        << fmt::format("continue with: pipe run --resume {}{}\n", dir, processes);
     return 128 + w.interrupted_by;
   } catch (const UserError& e) {
     err << "error: " << e.what() << '\n';

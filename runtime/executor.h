@@ -21,10 +21,16 @@ struct RunOptions {
   /// Continue the interrupted run in out_dir (its plan.json is `plan`): training starts from
   /// its resume.pt (a fold's from fold-N/resume.pt; finished folds are not trained again).
   bool resume = false;
+  /// Data-parallel training (pipe run --nproc-per-node, or torchrun's environment): this
+  /// process's rank and the rendezvous; the world size must be the plan's. Only rank 0
+  /// prints and writes artifacts; the others run the same stages and train their share.
+  DistSpec dist;
+  bool writes() const { return dist.rank == 0; }
 };
 
 /// Returns the process exit code. User errors are printed to `err`, and written to
-/// error.txt in the run directory when one was made. An interruption prints where training
+/// error.txt in the run directory when one was made (by rank 0; another rank prints its
+/// errors with its rank and writes nothing). An interruption prints where training
 /// stopped and the command that continues it.
 int execute(const Plan& plan, TrainerLoader& loader, const RunOptions& options, std::ostream& out,
             std::ostream& err);

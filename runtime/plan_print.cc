@@ -172,6 +172,9 @@ void print_plan(std::ostream& os, const Plan& plan) {
   os << fmt::format("plan of '{}' ({})\n", p.name, p.file);
   os << fmt::format("  device  {}{}\n", p.device, p.device == "auto" ? " (cuda if available when it runs, else cpu)" : "");
   os << fmt::format("  seed    {}\n", p.seed);
+  if (const int world = plan.train.dist.world_size; world > 1)
+    os << fmt::format("  world   {} processes, data-parallel (c10d: Gloo on the CPU, NCCL on CUDA); batch_size {} per "
+                      "process, {} in all\n", world, plan.train.batch_size, plan.train.batch_size * world);
   if (!p.variant.empty()) os << fmt::format("  variant {}\n", p.variant);
   if (p.variant.empty() && !p.variant_names.empty()) {
     std::string names;
@@ -296,6 +299,7 @@ nlohmann::json plan_json(const Plan& plan) {
   if (plan.overrides.variant) overrides["variant"] = *plan.overrides.variant;
   if (plan.overrides.seed) overrides["seed"] = *plan.overrides.seed;
   if (plan.overrides.device) overrides["device"] = *plan.overrides.device;
+  if (plan.overrides.world_size > 1) overrides["world_size"] = plan.overrides.world_size;
   json out{
       {"format", "pipe-plan/1"},
       {"pipeline", {{"name", p.name}, {"file", p.file}, {"seed", p.seed}, {"device", p.device}}},

@@ -284,6 +284,7 @@ std::unique_ptr<Plan> make_plan(dsl::Pipeline pipeline, const dsl::Overrides& ov
   auto plan = std::make_unique<Plan>();
   plan->pipeline = std::move(pipeline);
   plan->overrides = overrides;
+  plan->train.dist.world_size = std::max(1, overrides.world_size);
   const std::size_t errors_before = diags.size();
   const dsl::Pipeline& p = plan->pipeline;
 

@@ -49,6 +49,7 @@ std::unique_ptr<Plan> load_saved_plan(const std::string& path, const dsl::Overri
   if (o.contains("variant")) overrides.variant = o["variant"].get<std::string>();
   if (o.contains("seed")) overrides.seed = o["seed"].get<std::int64_t>();
   if (o.contains("device")) overrides.device = o["device"].get<std::string>();
+  overrides.world_size = o.value("world_size", 1);
   const std::string pipeline_file = saved["pipeline"]["file"].get<std::string>();
   const std::string again = resume ? "start a new run with 'pipe run " + pipeline_file + "'"
                                    : "review the new plan with 'pipe plan " + pipeline_file + "' and save it again with -o";

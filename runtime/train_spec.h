@@ -221,6 +221,26 @@ inline bool improves(double value, double best, const std::string& mode, double 
   return mode == "max" ? value - min_delta > best : value + min_delta < best;
 }
 
+/// Data-parallel training (runtime/exec/process_group.h), as PyTorch's
+/// DistributedDataParallel under torchrun: `world_size` processes each train a copy of the
+/// model on their own shard of every epoch's rows (DistributedSampler), gradients averaged
+/// by an all-reduce after every backward. The planner knows the world size only; the rest
+/// comes from the launcher (pipe run --nproc-per-node) or torchrun's environment variables.
+struct DistSpec {
+  int world_size = 1;  ///< processes training together (nnodes x nproc_per_node); 1: not distributed
+  int rank = 0;        ///< this process's place among them; rank 0 writes the artifacts
+  int local_rank = 0;  ///< its place on its host: the GPU it trains on
+  std::string master_addr = "127.0.0.1";  ///< where rank 0 serves the rendezvous (a c10d TCPStore)
+  int master_port = 29500;
+  double timeout_s = 300;  ///< a rendezvous or collective that waits longer fails, naming the cause
+  bool active() const { return world_size > 1; }
+  /// DistributedSampler(drop_last=False): every rank gets ceil(rows / world_size) rows per
+  /// epoch, the shuffled order padded with its own first rows to a multiple of the world size.
+  std::size_t rows_per_rank(std::size_t rows) const {
+    return (rows + static_cast<std::size_t>(world_size) - 1) / static_cast<std::size_t>(world_size);
+  }
+};
+
 struct TrainSpec {
   int epochs = 50;
   int batch_size = 32;
@@ -256,6 +276,7 @@ struct TrainSpec {
   const volatile std::sig_atomic_t* stop = nullptr;
   std::string resume_path;  ///< the checkpoint an interruption writes (the run's resume.pt)
   bool resume = false;      ///< start from the checkpoint in resume_path instead of from scratch
+  DistSpec dist;            ///< data-parallel training; world_size 1: this process alone
 };
 
 /// Why a training step cannot be captured in a CUDA graph, or "" when it can: the optimizer

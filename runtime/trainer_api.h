@@ -19,7 +19,7 @@ struct TrainJob {
   LossSpec loss;
   OptimizerSpec optimizer;
   TrainSpec spec;          ///< spec.device may be "auto": the trainer resolves it
-  std::string model_path;  ///< where to save the state dict (written atomically)
+  std::string model_path;  ///< where to save the state dict (written atomically); empty: nowhere
   std::function<void(const EpochRecord&)> on_epoch;
   std::function<void(int epoch, int batch, int batches)> on_batch;
 };

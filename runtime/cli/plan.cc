@@ -16,6 +16,10 @@ int plan_main(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("text")->value_name("text|json"), "how to print the plan")
       ("output,o", po::value<std::string>()->value_name("FILE"), "also save the plan (JSON) for 'pipe run FILE'");
   add_override_options(desc);
+  desc.add_options()
+      ("nproc-per-node", po::value<int>()->default_value(1)->value_name("N"),
+       "plan for data-parallel training in N processes per host (as pipe run)")
+      ("nnodes", po::value<int>()->default_value(1)->value_name("M"), "... on M hosts");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -35,7 +39,13 @@ int plan_main(int argc, char** argv) {
     std::cerr << "pipe plan: which pipeline?\n" << kUsageText << '\n';
     return kUsage;
   }
-  auto plan = load_plan(vm["file"].as<std::string>(), overrides_from(vm));
+  dsl::Overrides overrides = overrides_from(vm);
+  overrides.world_size = vm["nproc-per-node"].as<int>() * vm["nnodes"].as<int>();
+  if (vm["nproc-per-node"].as<int>() < 1 || vm["nnodes"].as<int>() < 1) {
+    std::cerr << "pipe plan: --nproc-per-node and --nnodes must be at least 1\n";
+    return kUsage;
+  }
+  auto plan = load_plan(vm["file"].as<std::string>(), overrides);
   if (!plan) return kInvalid;
   if (format == "json") std::cout << plan_json(*plan).dump(2) << '\n';
   else print_plan(std::cout, *plan);

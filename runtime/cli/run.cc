@@ -3,12 +3,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "runtime/cli/common.h"
+#include "runtime/cli/launch.h"
+#include "runtime/cli/sweep_jobs.h"
 #include "runtime/cli/verbs.h"
 #include "runtime/artifacts.h"
 #include "runtime/executor.h"
+#include "runtime/user_error.h"
 
 namespace pipeml::cli {
 namespace {
@@ -16,12 +21,15 @@ namespace {
 // The first SIGINT or SIGTERM asks training to stop at its next batch and save its state;
 // SA_RESETHAND gives the next one its default action, so a second Ctrl-C quits at once.
 volatile std::sig_atomic_t g_stop = 0;
+bool g_announce = true;  // false in a data-parallel worker but rank 0: one note is enough
 
 extern "C" void on_stop_signal(int signal) {
   g_stop = signal;
   static const char kNote[] = "\npipe: stopping before the next batch to save training's state (again: quit at once)\n";
-  ssize_t ignored = ::write(STDERR_FILENO, kNote, sizeof(kNote) - 1);  // write is async-signal-safe
-  (void)ignored;
+  if (g_announce) {
+    ssize_t ignored = ::write(STDERR_FILENO, kNote, sizeof(kNote) - 1);  // write is async-signal-safe
+    (void)ignored;
+  }
 }
 
 void catch_stop_signals() {
@@ -44,6 +52,50 @@ std::string why_not_resumable(const std::string& dir) {
   return "";
 }
 
+// The options that change the pipeline, as a worker's command line repeats them.
+std::vector<std::string> override_args(const po::variables_map& vm) {
+  std::vector<std::string> args;
+  if (vm.count("variant")) args.insert(args.end(), {"--variant", vm["variant"].as<std::string>()});
+  if (vm.count("set"))
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) args.insert(args.end(), {"--set", s});
+  if (vm.count("seed")) args.insert(args.end(), {"--seed", std::to_string(vm["seed"].as<std::int64_t>())});
+  if (vm.count("device")) args.insert(args.end(), {"--device", vm["device"].as<std::string>()});
+  return args;
+}
+
+// pipe run --nproc-per-node N: plans once (every error before a worker starts), makes the
+// run directory, then starts the workers, which plan again with the world size.
+int launch_run(const po::variables_map& vm, const std::string& file, const RunOptions& options, dsl::Overrides overrides,
+               Launch launch) {
+  overrides.world_size = launch.nproc_per_node * launch.nnodes;
+  auto plan = load_plan(file, overrides, options.resume);
+  if (!plan) return kInvalid;
+  if (options.resume && plan->overrides.world_size != overrides.world_size) {
+    std::cerr << fmt::format("error: '{}' was started with {} processes; resume it with as many (--nproc-per-node)\n",
+                             options.out_dir, plan->overrides.world_size);
+    return kInvalid;
+  }
+  launch.cuda = plan->pipeline.device == "cuda" || (plan->pipeline.device == "auto" && !visible_gpus().empty());
+  if (const int code = check_launch(launch)) return code;
+  launch.worker_args = {"run"};
+  if (options.resume) {
+    launch.worker_args.insert(launch.worker_args.end(), {"--resume", options.out_dir});
+  } else {
+    launch.worker_args.push_back(file);
+    if (launch.node_rank == 0) {  // rank 0 writes into it: made here, so that it is known now
+      try {
+        launch.worker_args.insert(launch.worker_args.end(), {"--out", make_run_dir(options.out_dir, plan->pipeline.name)});
+      } catch (const UserError& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return kInvalid;
+      }
+    }
+    const auto more = override_args(vm);
+    launch.worker_args.insert(launch.worker_args.end(), more.begin(), more.end());
+  }
+  return launch_workers(launch);
+}
+
 }  // namespace
 
 int run_main(int argc, char** argv) {
@@ -54,6 +106,18 @@ int run_main(int argc, char** argv) {
       ("resume", po::value<std::string>()->value_name("RUN_DIR"),
        "continue a run that SIGINT or SIGTERM interrupted, from its resume.pt");
   add_override_options(desc);
+  po::options_description dist("data-parallel training (as torchrun; a process started with its environment variables "
+                               "RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT is one worker)");
+  dist.add_options()
+      ("nproc-per-node", po::value<int>()->value_name("N"), "start N worker processes on this host (one GPU each on CUDA)")
+      ("nnodes", po::value<int>()->default_value(1)->value_name("M"), "hosts taking part")
+      ("node-rank", po::value<int>()->default_value(0)->value_name("K"), "this host's place among them (0: the master)")
+      ("master-addr", po::value<std::string>()->default_value("127.0.0.1")->value_name("ADDR"),
+       "the master's address, where rank 0 serves the rendezvous")
+      ("master-port", po::value<int>()->value_name("PORT"), "its port (default: a free one on one host, else 29500)")
+      ("dist-timeout", po::value<double>()->default_value(300)->value_name("SECONDS"),
+       "how long a rank waits for the others (rendezvous, all-reduce) before it fails");
+  desc.add(dist);
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -95,10 +159,49 @@ int run_main(int argc, char** argv) {
     std::cerr << "pipe run: which pipeline?\n" << kUsageText << '\n';
     return kUsage;
   }
+  DistSpec env_dist;
+  std::string env_error;
+  const bool worker = dist_from_environment(env_dist, env_error);
+  if (!env_error.empty()) {
+    std::cerr << "pipe run: a data-parallel worker's environment is not usable: " << env_error << '\n';
+    return kUsage;
+  }
+  if (worker && vm.count("nproc-per-node")) {
+    std::cerr << "pipe run: --nproc-per-node starts workers, and this process is one already (WORLD_SIZE is set)\n";
+    return kUsage;
+  }
+  if (!worker && vm.count("nproc-per-node")) {
+    Launch launch;
+    launch.nproc_per_node = vm["nproc-per-node"].as<int>();
+    launch.nnodes = vm["nnodes"].as<int>();
+    launch.node_rank = vm["node-rank"].as<int>();
+    launch.master_addr = vm["master-addr"].as<std::string>();
+    launch.master_port = vm.count("master-port") ? vm["master-port"].as<int>() : 0;
+    launch.timeout_s = vm["dist-timeout"].as<double>();
+    if (launch.nproc_per_node < 1 || launch.nnodes < 1 || launch.node_rank < 0 || launch.node_rank >= launch.nnodes ||
+        !(launch.timeout_s > 0)) {
+      std::cerr << "pipe run: --nproc-per-node and --nnodes must be at least 1, --node-rank from 0 to --nnodes - 1, "
+                   "--dist-timeout positive\n" << kUsageText << '\n';
+      return kUsage;
+    }
+    if (launch.nproc_per_node * launch.nnodes > 1) return launch_run(vm, file, options, overrides, launch);
+  }
+  if (worker) {
+    options.dist = env_dist;
+    options.progress_bar = options.progress_bar && env_dist.rank == 0;
+    g_announce = env_dist.rank == 0;
+  }
   catch_stop_signals();
   TrainerLoader loader;  // LibTorch loads while the pipeline is planned and the data prepared
-  auto plan = load_plan(file, overrides, options.resume);
+  dsl::Overrides worker_overrides = overrides;
+  worker_overrides.world_size = options.dist.world_size;
+  auto plan = load_plan(file, worker_overrides, options.resume);
   if (!plan) return kInvalid;
+  if (plan->overrides.world_size != options.dist.world_size) {  // a resumed run's plan says how many it had
+    std::cerr << fmt::format("error: '{}' was planned for {} processes and this is {}; resume it with as many "
+                             "(--nproc-per-node)\n", file, plan->overrides.world_size, options.dist.world_size);
+    return kInvalid;
+  }
   return execute(*plan, loader, options, std::cout, std::cerr);
 }
 

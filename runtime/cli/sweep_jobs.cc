@@ -43,29 +43,6 @@ extern "C" void on_sweep_signal(int signal) {
   errno = saved_errno;
 }
 
-class BlockStopSignals {
- public:
-  BlockStopSignals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, &saved_);
-  }
-  ~BlockStopSignals() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
-  const sigset_t& saved() const { return saved_; }
-
- private:
-  sigset_t saved_;
-};
-
-std::string self_executable() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) throw std::runtime_error(std::string("cannot find pipe's own executable: ") + std::strerror(errno));
-  return std::string(buf, static_cast<std::size_t>(n));
-}
-
 // In the child, between fork and exec: only async-signal-safe calls.
 // `header` opens the run's part of the log: the command, as a user would type it.
 [[noreturn]] void exec_child(const std::string& exe, char* const* argv, const char* log, const std::string& header,
@@ -92,6 +69,23 @@ std::string self_executable() {
 }
 
 }  // namespace
+
+BlockStopSignals::BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, &saved_);
+}
+
+BlockStopSignals::~BlockStopSignals() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+
+std::string self_executable() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) throw std::runtime_error(std::string("cannot find pipe's own executable: ") + std::strerror(errno));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
 
 std::vector<std::string> visible_gpus() {
   std::vector<std::string> out;

@@ -1,7 +1,9 @@
-// The processes of `pipe sweep`: each run is this executable's `pipe run` in a child process
+// The processes of `pipe sweep` (and the helpers pipe run --nproc-per-node shares): each run is this executable's `pipe run` in a child process
 // of its own, so a run that crashes or runs out of memory costs that run only, and runs go
 // in parallel without sharing LibTorch's process-wide state (threads, generators, CUDA).
 #pragma once
+#include <signal.h>
+
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -20,6 +22,23 @@ struct JobEnd {
   int exit_code = 0;      ///< the child's exit status, or 128 + the signal that killed it
   double seconds = 0;
 };
+
+/// While it lives, SIGINT and SIGTERM wait (blocked), so that a handler never sees a
+/// half-updated list of children; saved() is the mask before, for a child to restore.
+class BlockStopSignals {
+ public:
+  BlockStopSignals();
+  ~BlockStopSignals();
+  BlockStopSignals(const BlockStopSignals&) = delete;
+  BlockStopSignals& operator=(const BlockStopSignals&) = delete;
+  const sigset_t& saved() const { return saved_; }
+
+ private:
+  sigset_t saved_;
+};
+
+/// This executable's path (/proc/self/exe), which child processes run.
+std::string self_executable();
 
 /// The GPUs a sweep's runs may be spread over: CUDA_VISIBLE_DEVICES's list when it is set,
 /// else those the NVIDIA driver lists in /proc (no CUDA library is loaded to ask).

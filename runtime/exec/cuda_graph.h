@@ -1,4 +1,4 @@
-// CUDA graphs for the training step, behind one small adapter: runtime/exec/cuda/cuda_graph.cc
+// CUDA graphs for the training step and the choice of GPU, behind one small adapter: runtime/exec/cuda/cuda_graph.cc
 // where LibTorch has CUDA (the GPU machine), runtime/exec/no_cuda/cuda_graph.cc elsewhere
 // (Debian's CPU-only LibTorch has no CUDA headers). CMake compiles one of the two.
 #pragma once
@@ -15,6 +15,10 @@ class StepGraph {
   virtual ~StepGraph() = default;
   virtual void replay() = 0;
 };
+
+/// Makes GPU `index` the current one, so that "cuda" means it from now on (a data-parallel
+/// rank's own GPU, by its local rank). False where there is no such GPU.
+bool select_cuda_device(int index);
 
 /// Whether this build can capture CUDA graphs.
 bool cuda_graphs_available();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "runtime/exec/cuda_graph.h"
 #include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/trainer.h"
@@ -29,6 +30,12 @@ TrainOutcome train(const TrainJob& job) {
   try {
     TrainSpec spec = job.spec;
     spec.device = resolve_device(spec.device);
+    // Data-parallel on GPUs: one per process on a host, by its local rank (as torchrun's
+    // LOCAL_RANK is used with torch.cuda.set_device).
+    if (spec.dist.active() && spec.device == "cuda" && !select_cuda_device(spec.dist.local_rank))
+      throw UserError("rank " + std::to_string(spec.dist.rank) + " would train on GPU " +
+                      std::to_string(spec.dist.local_rank) + " (its local rank), but this host has " +
+                      std::to_string(torch::cuda::device_count()) + " visible; start at most that many processes per host");
     out.device = spec.device;
     const auto t0 = std::chrono::steady_clock::now();
     TrainResult r = train_and_predict(*job.train, job.validation, *job.test, job.model, job.loss, job.optimizer, spec,
@@ -38,7 +45,7 @@ TrainOutcome train(const TrainJob& job) {
     out.test_outputs = std::move(r.test_outputs);
     out.validation_outputs = std::move(r.val_outputs);
     out.summary = r.summary;
-    save_state_dict(*r.model, job.model_path);
+    if (!job.model_path.empty()) save_state_dict(*r.model, job.model_path);  // empty: a data-parallel rank but 0
   } catch (const TrainingInterrupted& e) {
     out.history = e.history;  // the epochs that finished; the rest is in spec.resume_path
     out.summary = e.summary;  // interrupted_by says it stopped, and where

@@ -48,6 +48,9 @@ class FlatOptimizer {
   /// Every parameter's gradient as one flat buffer (each parameter's .grad is a view of it):
   /// where clipping works elementwise over all gradients at once.
   const at::Tensor& flat_grad() const { return grad_; }
+  /// Every parameter as one flat buffer (each parameter is a view of it): what data-parallel
+  /// training broadcasts from rank 0 once, so that every rank starts from the same weights.
+  const at::Tensor& flat_param() const { return param_; }
   /// What carries over from one step to the next — the moments, momentum buffers, step counts
   /// (0-d float64 tensors) — by name, copied, for a checkpoint that training resumes from.
   /// Scratch buffers are left out.

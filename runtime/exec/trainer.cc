@@ -17,6 +17,7 @@
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
+#include "runtime/exec/process_group.h"
 #include "runtime/exec/resume_state.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
@@ -145,6 +146,24 @@ at::Tensor epoch_order(std::int64_t n, bool shuffle) {
   if (!shuffle) return {};
   const auto seed = static_cast<std::uint64_t>(draw());
   return at::randperm(n, torch_compat::cpu_generator(seed), at::kLong);
+}
+
+// One rank's rows of one epoch as DataLoader(sampler=DistributedSampler(shuffle=..., seed=
+// seed, drop_last=False)) with set_epoch(epoch) draws them: the iterator's _base_seed from
+// torch's default generator (as epoch_order), then randperm(rows) from a generator seeded
+// with seed + epoch — the same order on every rank, whatever each has drawn — padded with
+// its own first rows to a multiple of the world size; the rank takes every world_size-th row
+// from its own place.
+at::Tensor rank_order(std::int64_t rows, bool shuffle, std::uint64_t seed, int epoch, const DistSpec& dist) {
+  at::empty({}, at::kLong).random_();
+  at::Tensor order = shuffle ? at::randperm(rows, torch_compat::cpu_generator(seed + static_cast<std::uint64_t>(epoch)), at::kLong)
+                             : at::arange(rows, at::kLong);
+  const std::int64_t world = dist.world_size, total = static_cast<std::int64_t>(dist.rows_per_rank(rows)) * world;
+  if (total > rows) {
+    const std::int64_t repeats = (total - rows + rows - 1) / rows;
+    order = at::cat({order, order.repeat({repeats}).narrow(0, 0, total - rows)});
+  }
+  return order.narrow(0, dist.rank, total - dist.rank).slice(0, 0, c10::nullopt, world).contiguous();
 }
 
 // The rows, then `copies` noisy copies of each row in turn, each copy drawn as
@@ -277,8 +296,8 @@ c10::optional<at::ScalarType> autocast_of(const std::string& precision) {
 class Stepper {
  public:
   Stepper(torch::nn::Sequential& model, FlatOptimizer& optimizer, const Loss& loss, bool fast, const TrainSpec& spec,
-          Inputs inputs)
-      : model_(model), optimizer_(optimizer), loss_(loss), spec_(spec), inputs_(inputs) {
+          Inputs inputs, ProcessGroup* group)
+      : model_(model), optimizer_(optimizer), loss_(loss), spec_(spec), inputs_(inputs), group_(group) {
     if (fast && loss.is_bce()) fast_ = std::make_unique<CpuMlpStep>(model, loss.pos_weight());
     params_ = model->parameters();
     for (const auto& p : params_)
@@ -297,6 +316,7 @@ class Stepper {
   ///   loss = loss + l1 * sum(w.abs().sum() for w in weights)   # when l1 > 0
   ///   loss = loss + l2 * sum(w.pow(2).sum() for w in weights)  # when l2 > 0
   ///   loss.backward()                                   # scaler.scale(loss) with 16-mixed, then unscale_
+  ///                                                     # data-parallel: DDP's all-reduce averages the gradients
   ///   clip_grad_norm_(model.parameters(), max_norm) / clip_grad_value_(..., clip_value)
   ///   optimizer.step()                                  # scaler.step + update: skipped on inf
   /// Returns the loss (with the penalties), not read back; `out` gets the model's training-mode
@@ -317,6 +337,11 @@ class Stepper {
       out = out.detach();
       (scaler_ ? scaler_->scale(loss) : loss).backward();
       loss = loss.detach().to(at::kFloat);
+    }
+    if (group_) {  // one all-reduce of the flat gradient: DDP's buckets, in one piece
+      at::Tensor grad = optimizer_.flat_grad();
+      group_->sum(grad, "the gradient all-reduce");
+      grad.div_(group_->size());
     }
     if (scaler_) scaler_->unscale(optimizer_.flat_grad());
     if (spec_.clip_grad_norm > 0) clip_grad_norm();
@@ -387,6 +412,7 @@ class Stepper {
   c10::optional<at::ScalarType> autocast_dtype_;
   std::unique_ptr<GradScaler> scaler_;
   Inputs inputs_;
+  ProcessGroup* group_;
   const at::Tensor* device_lr_ = nullptr;
 };
 
@@ -503,7 +529,8 @@ bool graphed(const TrainSpec& spec, const at::Device& device, const OptimizerSpe
   std::string why = graph_obstacle(spec, opt.type, schedule && !std::isnan(schedule->momentum(0, 0)));
   if (why.empty() && !cuda_graphs_available()) why = "this build's LibTorch has no CUDA graphs";
   if (!why.empty() && spec.cuda_graph == "on") throw UserError("'cuda_graph: on' cannot capture this step: " + why);
-  return why.empty() && (spec.cuda_graph == "on" || images);
+  // Data-parallel, a captured step holds NCCL's all-reduce: only when asked for ('on').
+  return why.empty() && (spec.cuda_graph == "on" || (images && !spec.dist.active()));
 }
 
 // The full batches of every epoch as replays of one CUDA graph of a training step. Nothing in
@@ -516,10 +543,11 @@ bool graphed(const TrainSpec& spec, const at::Device& device, const OptimizerSpe
 class GraphedSteps {
  public:
   static constexpr int kWarmup = 3;
-  GraphedSteps(Stepper& stepper, const LossSpec& loss, const at::Tensor& x, const at::Tensor& y, std::int64_t batch_size,
-               std::int64_t batches)
+  /// `rows` of x and y per epoch: all of them, or a data-parallel rank's share.
+  GraphedSteps(Stepper& stepper, const LossSpec& loss, const at::Tensor& x, const at::Tensor& y, std::int64_t rows,
+               std::int64_t batch_size, std::int64_t batches)
       : stepper_(stepper), loss_(loss), bs_(batch_size),
-        xs_(at::empty_like(x)), ys_(at::empty_like(y)),
+        xs_(at::empty_like(x.narrow(0, 0, rows))), ys_(at::empty_like(y.narrow(0, 0, rows))),
         counter_(at::zeros({1}, y.options().dtype(at::kLong))),
         lr_(at::zeros({}, y.options().dtype(at::kFloat))),
         losses_(at::zeros({batches}, y.options().dtype(at::kFloat))),
@@ -551,8 +579,8 @@ class GraphedSteps {
     graph_->replay();
   }
   long replays() const { return replays_; }
-  /// The epoch's batch losses and summed metric (two reads of the device, once an epoch).
-  std::pair<at::Tensor, double> read() const { return {losses_.to(at::kCPU), metric_sum_.item<double>()}; }
+  /// The epoch's batch losses and summed metric, on the device.
+  std::pair<at::Tensor, at::Tensor> sums() const { return {losses_, metric_sum_.view({1})}; }
   /// Continues an epoch after its first `done` batches, whose losses and summed metric these
   /// are (a resumed run), instead of at its start.
   void seek(std::int64_t done, const at::Tensor& losses, double metric) {
@@ -616,6 +644,17 @@ std::vector<double> outputs(at::Tensor out, const LossSpec& loss) {
   return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
 }
 
+// The signal that asks training to stop before this batch (0: none). Data-parallel, the
+// ranks agree — the largest over them, every batch — so that all stop at the same batch
+// whichever got the signal.
+int stop_signal(const TrainSpec& spec, ProcessGroup* group, const at::Device& device) {
+  const int local = spec.stop ? static_cast<int>(*spec.stop) : 0;
+  if (!group) return local;
+  at::Tensor vote = at::full({1}, local, at::TensorOptions().dtype(at::kInt).device(device));
+  group->max(vote, "the stop vote");
+  return vote.item<int>();
+}
+
 }  // namespace
 
 TrainResult train_and_predict(const Table& train, const Table* val, const Table& test, const ModelSpec& mlp,
@@ -625,6 +664,11 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
                               CpuStep cpu_step) {
   check_job(train, val, test, mlp, loss, spec);
   const at::Device device(spec.device);
+  // Data-parallel: the rendezvous first, so that a missing rank or a taken port is reported
+  // before any work; rank 0 alone validates, predicts and writes checkpoints.
+  std::unique_ptr<ProcessGroup> group;
+  if (spec.dist.active()) group = std::make_unique<ProcessGroup>(spec.dist, device);
+  const bool rank0 = spec.dist.rank == 0;
   ThreadCount threads(device.is_cpu() ? cpu_threads(mlp, spec.batch_size) : at::get_num_threads());
 
   at::manual_seed(spec.seed);  // torch.manual_seed: the CPU generator and every GPU's
@@ -664,7 +708,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (val) x_val = features(*val, device), y_val = labels(*val, device, loss.cross_entropy());
   const Loss loss_fn(loss, train, mlp.out_features(), x.options());
   Controls controls(spec, model);
-  const std::int64_t n = y.size(0), bs = spec.batch_size;
+  // The rows each step goes through: all of them, or this rank's share (DistributedSampler).
+  const std::int64_t all_rows = y.size(0), bs = spec.batch_size;
+  const std::int64_t n = group ? static_cast<std::int64_t>(spec.dist.rows_per_rank(all_rows)) : all_rows;
   const std::int64_t batches = spec.drop_last ? n / bs : (n + bs - 1) / bs;
   LrSchedule* schedule = spec.schedule.get();
   if (schedule && schedule->steps_per_epoch() != 0 && schedule->steps_per_epoch() != batches)
@@ -684,151 +730,174 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
                       std::to_string(spec.epochs) + " epochs");
     load_state_dict(*model, from.model);
     optimizer->load_state(from.optimizer);
+    // Rank 0's summed train metric of the interrupted epoch: the other ranks add nothing to it.
+    if (!rank0) from.epoch_metric = 0;
     controls.restore(from.controls, std::move(from.best));
     if (schedule)
       for (const EpochRecord& r : from.history) schedule->end_epoch(r);  // ReduceLROnPlateau's counters
     result.history = from.history;
     last_good = from.last_good;
   }
-  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs);
+  if (group) {  // as DDP's constructor: every rank starts from rank 0's weights and buffers
+    at::Tensor params = optimizer->flat_param();
+    group->broadcast(params, "the broadcast of the initial weights");
+    c10::NoGradGuard no_grad;
+    for (at::Tensor b : model->buffers()) group->broadcast(b, "the broadcast of the initial buffers");
+  }
+  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs, group.get());
   if (spec.resume) stepper.restore_scaler(from.scaler);
   const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
 
   std::unique_ptr<GraphedSteps> graph;
   if (graphed(spec, device, opt, train.images(), schedule))
-    graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, bs, batches);
+    graph = std::make_unique<GraphedSteps>(stepper, loss, x, y, n, bs, batches);
   at::Generator cpu_gen = at::globalContext().defaultGenerator(at::Device(at::kCPU));
   c10::optional<at::Generator> cuda_gen;
   if (device.is_cuda()) cuda_gen = at::globalContext().defaultGenerator(device);
   std::vector<at::Tensor> batch_losses, batch_metrics;
   batch_losses.reserve(batches);
   batch_metrics.reserve(batches);
-  for (int epoch = from.epoch; epoch < spec.epochs; ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const bool resumed = spec.resume && epoch == from.epoch;
-    if (resumed) {  // the epoch's shuffle and noisy copies: drawn again from the same states
-      cpu_gen.set_state(from.rng_cpu_epoch);
-      if (noise_gen && from.rng_noise_epoch.defined()) noise_gen->set_state(from.rng_noise_epoch);
-    }
-    // The states the epoch starts from, which a checkpoint needs (only a run that can be interrupted).
-    const at::Tensor cpu_at_start = spec.stop ? cpu_gen.get_state() : at::Tensor();
-    const at::Tensor noise_at_start = spec.stop && noise_gen ? noise_gen->get_state() : at::Tensor();
-    EpochRecord rec;
-    rec.epoch = epoch + 1;
-    model->train();
-    // One gather per epoch into a shuffled copy; batches are then views (narrow), which
-    // costs no kernel and, on a GPU, no host-device traffic.
-    if (spec.noise.copies > 0 && spec.noise.per_epoch) x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
-    at::Tensor order = epoch_order(n, spec.shuffle);
-    if (order.defined()) order = order.to(device);
-    at::Tensor xs, ys;
-    if (graph) graph->begin_epoch(x, y, order);
-    else xs = order.defined() ? x.index_select(0, order) : x, ys = order.defined() ? y.index_select(0, order) : y;
-    batch_losses.clear();
-    batch_metrics.clear();
-    std::int64_t first = 0;     // the first batch to run: after those done before an interruption
-    double seconds_before = 0;  // the time they took
-    if (resumed) {
-      cpu_gen.set_state(from.rng_cpu);
-      if (cuda_gen && from.rng_cuda.defined()) cuda_gen->set_state(from.rng_cuda);
-      first = from.batch;
-      seconds_before = from.epoch_seconds;
-      rec.lr = schedule ? schedule->lr(epoch, 0) : opt.lr;
-      const at::Tensor done = from.epoch_losses.to(device);
-      if (graph) {
-        graph->seek(first, done, from.epoch_metric);
-      } else if (first > 0) {
-        for (std::int64_t i = 0; i < first; ++i) batch_losses.push_back(done[i]);
-        batch_metrics.push_back(at::full({}, from.epoch_metric, done.options().dtype(at::kDouble)));
+  try {  // a lost rank (DistributedError) stops training like a NaN: the finished epochs are kept
+    for (int epoch = from.epoch; epoch < spec.epochs; ++epoch) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const bool resumed = spec.resume && epoch == from.epoch;
+      if (resumed) {  // the epoch's shuffle and noisy copies: drawn again from the same states
+        cpu_gen.set_state(from.rng_cpu_epoch);
+        if (noise_gen && from.rng_noise_epoch.defined()) noise_gen->set_state(from.rng_noise_epoch);
       }
-      result.summary.resumed_epoch = epoch + 1;
-      result.summary.resumed_batch = static_cast<long>(first);
-    }
-    // The losses (float32, on the host) and summed train metric of the epoch's first `count`
-    // batches, read once (no sync per batch) and summed in order in double as Python's
-    // `total += loss.item()` sums them; a NaN or infinite loss stops training.
-    auto done_batches = [&](std::int64_t count) {
-      std::pair<at::Tensor, double> done{at::empty({0}, at::kFloat), 0.0};
-      if (graph) {
-        done = graph->read();
-        done.first = done.first.narrow(0, 0, count);
-      } else if (count > 0) {
-        done.first = at::stack(batch_losses).to(at::kCPU);
-        const at::Tensor metrics = at::stack(batch_metrics).to(at::kCPU);
+      // The states the epoch starts from, which a checkpoint needs (only a run that can be interrupted).
+      const at::Tensor cpu_at_start = spec.stop ? cpu_gen.get_state() : at::Tensor();
+      const at::Tensor noise_at_start = spec.stop && noise_gen ? noise_gen->get_state() : at::Tensor();
+      EpochRecord rec;
+      rec.epoch = epoch + 1;
+      model->train();
+      // One gather per epoch into a shuffled copy; batches are then views (narrow), which
+      // costs no kernel and, on a GPU, no host-device traffic.
+      if (spec.noise.copies > 0 && spec.noise.per_epoch) x = with_noisy_copies(x_rows, spec.noise, noise_gen).to(device);
+      at::Tensor order = group ? rank_order(all_rows, spec.shuffle, spec.seed, epoch, spec.dist) : epoch_order(n, spec.shuffle);
+      if (order.defined()) order = order.to(device);
+      at::Tensor xs, ys;
+      if (graph) graph->begin_epoch(x, y, order);
+      else xs = order.defined() ? x.index_select(0, order) : x, ys = order.defined() ? y.index_select(0, order) : y;
+      batch_losses.clear();
+      batch_metrics.clear();
+      std::int64_t first = 0;     // the first batch to run: after those done before an interruption
+      double seconds_before = 0;  // the time they took
+      if (resumed) {
+        cpu_gen.set_state(from.rng_cpu);
+        if (cuda_gen && from.rng_cuda.defined()) cuda_gen->set_state(from.rng_cuda);
+        first = from.batch;
+        seconds_before = from.epoch_seconds;
+        rec.lr = schedule ? schedule->lr(epoch, 0) : opt.lr;
+        const at::Tensor done = from.epoch_losses.to(device);
+        if (graph) {
+          graph->seek(first, done, from.epoch_metric);
+        } else if (first > 0) {
+          for (std::int64_t i = 0; i < first; ++i) batch_losses.push_back(done[i]);
+          batch_metrics.push_back(at::full({}, from.epoch_metric, done.options().dtype(at::kDouble)));
+        }
+        result.summary.resumed_epoch = epoch + 1;
+        result.summary.resumed_batch = static_cast<long>(first);
+      }
+      // The losses (float32, on the host) and summed train metric of the epoch's first `count`
+      // batches, read once (no sync per batch) and summed in order in double as Python's
+      // `total += loss.item()` sums them; a NaN or infinite loss stops training.
+      auto done_batches = [&](std::int64_t count) {
+        std::pair<at::Tensor, double> done{at::empty({0}, at::kFloat), 0.0};
+        if (count == 0) return done;
+        at::Tensor losses, metrics;
+        if (graph) std::tie(losses, metrics) = graph->sums();
+        else losses = at::stack(batch_losses), metrics = at::stack(batch_metrics);
+        losses = losses.narrow(0, 0, count).clone();
+        if (group) {  // every rank's: the mean loss of each step, and the metric over all rows
+          metrics = metrics.clone();
+          group->sum(losses, "the sum of the epoch's losses");
+          losses.div_(group->size());
+          group->sum(metrics, "the sum of the epoch's train metric");
+        }
+        done.first = losses.to(at::kCPU);
+        metrics = metrics.to(at::kCPU);
         for (std::int64_t i = 0; i < metrics.numel(); ++i) done.second += metrics.data_ptr<double>()[i];
+        for (std::int64_t i = 0; i < count; ++i)
+          if (const float l = done.first.data_ptr<float>()[i]; !std::isfinite(l))
+            stop_on_non_finite(l, epoch, i, batches, last_good, spec, result.history);
+        return done;
+      };
+      // Interrupted before batch b: the state after the batches before it, in resume.pt.
+      auto interrupt = [&](std::int64_t b, int signal) {
+        ResumeState st;
+        st.epoch = epoch, st.batch = b, st.batches = batches, st.rows = n;
+        st.graph_replays = from.graph_replays + (graph ? graph->replays() : 0);
+        st.history = result.history;
+        st.controls = controls.numbers();
+        st.best = controls.best_state();
+        st.model = state_dict(*model);
+        st.last_good = last_good;
+        st.optimizer = optimizer->save_state();
+        st.scaler = stepper.scaler_state();
+        st.rng_cpu = cpu_gen.get_state();
+        st.rng_cpu_epoch = cpu_at_start;
+        st.rng_noise_epoch = noise_at_start;
+        if (cuda_gen) st.rng_cuda = cuda_gen->get_state();
+        std::tie(st.epoch_losses, st.epoch_metric) = done_batches(b);
+        st.epoch_seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (rank0) save_resume_state(st, spec.resume_path);  // every rank's state is rank 0's
+        TrainingSummary where;
+        where.interrupted_by = signal;
+        where.interrupted_epoch = epoch + 1;
+        where.interrupted_batch = static_cast<long>(b);
+        where.batches_per_epoch = static_cast<long>(batches);
+        throw TrainingInterrupted(result.history, where);
+      };
+      for (std::int64_t b = first; b < batches; ++b) {
+        if (const int signal = stop_signal(spec, group.get(), device)) interrupt(b, signal);
+        const std::int64_t len = std::min(bs, n - b * bs);
+        // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
+        const double lr = schedule ? schedule->lr(epoch, static_cast<int>(b)) : opt.lr;
+        if (b == 0) rec.lr = lr;
+        if (schedule)
+          if (const double m = schedule->momentum(epoch, static_cast<int>(b)); !std::isnan(m)) optimizer->set_momentum(m);
+        if (graph) {
+          graph->step(lr, len);
+        } else {
+          at::Tensor out;
+          const at::Tensor yb = ys.narrow(0, b * bs, len);
+          batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), yb, lr, out));
+          batch_metrics.push_back(metric_sum(out, yb, loss).to(at::kDouble));
+        }
+        if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
       }
-      for (std::int64_t i = 0; i < count; ++i)
-        if (const float l = done.first.data_ptr<float>()[i]; !std::isfinite(l))
-          stop_on_non_finite(l, epoch, i, batches, last_good, spec, result.history);
-      return done;
-    };
-    // Interrupted before batch b: the state after the batches before it, in resume.pt.
-    auto interrupt = [&](std::int64_t b) {
-      ResumeState st;
-      st.epoch = epoch, st.batch = b, st.batches = batches, st.rows = n;
-      st.graph_replays = from.graph_replays + (graph ? graph->replays() : 0);
-      st.history = result.history;
-      st.controls = controls.numbers();
-      st.best = controls.best_state();
-      st.model = state_dict(*model);
-      st.last_good = last_good;
-      st.optimizer = optimizer->save_state();
-      st.scaler = stepper.scaler_state();
-      st.rng_cpu = cpu_gen.get_state();
-      st.rng_cpu_epoch = cpu_at_start;
-      st.rng_noise_epoch = noise_at_start;
-      if (cuda_gen) st.rng_cuda = cuda_gen->get_state();
-      std::tie(st.epoch_losses, st.epoch_metric) = done_batches(b);
-      st.epoch_seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      save_resume_state(st, spec.resume_path);
-      TrainingSummary where;
-      where.interrupted_by = static_cast<int>(*spec.stop);
-      where.interrupted_epoch = epoch + 1;
-      where.interrupted_batch = static_cast<long>(b);
-      where.batches_per_epoch = static_cast<long>(batches);
-      throw TrainingInterrupted(result.history, where);
-    };
-    for (std::int64_t b = first; b < batches; ++b) {
-      if (spec.stop && *spec.stop) interrupt(b);
-      const std::int64_t len = std::min(bs, n - b * bs);
-      // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
-      const double lr = schedule ? schedule->lr(epoch, static_cast<int>(b)) : opt.lr;
-      if (b == 0) rec.lr = lr;
-      if (schedule)
-        if (const double m = schedule->momentum(epoch, static_cast<int>(b)); !std::isnan(m)) optimizer->set_momentum(m);
-      if (graph) {
-        graph->step(lr, len);
-      } else {
-        at::Tensor out;
-        const at::Tensor yb = ys.narrow(0, b * bs, len);
-        batch_losses.push_back(stepper.step(xs.narrow(0, b * bs, len), yb, lr, out));
-        batch_metrics.push_back(metric_sum(out, yb, loss).to(at::kDouble));
+      const auto [host, metric_total] = done_batches(batches);  // the train metric over every row the epoch saw
+      double total = 0;
+      for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
+      rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
+      const std::int64_t seen = (spec.drop_last ? batches * bs : n) * (group ? group->size() : 1);
+      rec.train_metric = seen ? metric_total / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
+      rec.val_loss = rec.val_metric = std::numeric_limits<double>::quiet_NaN();
+      if (val && val->rows > 0) {
+        at::Tensor both = at::zeros({2}, x_val.options().dtype(at::kDouble));
+        if (rank0) {
+          const at::Tensor logits = stepper.logits(x_val);
+          c10::InferenceMode no_autograd;
+          const at::Tensor metric = metric_sum(logits, y_val, loss);  // accuracy or MAE once divided
+          both = at::stack({loss_fn(logits, y_val).to(at::kDouble), metric.to(at::kDouble)});
+        }
+        // Rank 0's model (its BatchNorm statistics) is the model: every rank decides on its numbers.
+        if (group) group->broadcast(both, "the broadcast of the validation result");
+        const at::Tensor h = both.to(at::kCPU);
+        rec.val_loss = h.data_ptr<double>()[0];
+        rec.val_metric = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
       }
-      if (on_batch) on_batch(rec.epoch, static_cast<int>(b + 1), static_cast<int>(batches));
+      if (schedule) schedule->end_epoch(rec);  // ReduceLROnPlateau watches the validation
+      const bool stop = controls.end_epoch(rec, epoch);
+      rec.seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      result.history.push_back(rec);
+      last_good = clone_state(*model);  // every loss of this epoch was finite
+      if (on_epoch) on_epoch(rec);
+      if (stop) break;
     }
-    const auto [host, metric_total] = done_batches(batches);  // the train metric over every row the epoch saw
-    double total = 0;
-    for (std::int64_t i = 0; i < host.numel(); ++i) total += host.data_ptr<float>()[i];
-    rec.train_loss = batches ? total / batches : std::numeric_limits<double>::quiet_NaN();
-    const std::int64_t seen = spec.drop_last ? batches * bs : n;
-    rec.train_metric = seen ? metric_total / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
-    rec.val_loss = rec.val_metric = std::numeric_limits<double>::quiet_NaN();
-    if (val && val->rows > 0) {
-      const at::Tensor logits = stepper.logits(x_val);
-      c10::InferenceMode no_autograd;
-      const at::Tensor metric = metric_sum(logits, y_val, loss);  // accuracy or MAE once divided
-      const at::Tensor both = at::stack({loss_fn(logits, y_val).to(at::kDouble), metric.to(at::kDouble)});
-      const at::Tensor h = both.to(at::kCPU);
-      rec.val_loss = h.data_ptr<double>()[0];
-      rec.val_metric = h.data_ptr<double>()[1] / static_cast<double>(val->rows);
-    }
-    if (schedule) schedule->end_epoch(rec);  // ReduceLROnPlateau watches the validation
-    const bool stop = controls.end_epoch(rec, epoch);
-    rec.seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    result.history.push_back(rec);
-    last_good = clone_state(*model);  // every loss of this epoch was finite
-    if (on_epoch) on_epoch(rec);
-    if (stop) break;
+  } catch (const DistributedError& e) {
+    throw TrainingStopped(e.what(), result.history);
   }
   const TrainingSummary resumed = result.summary;
   result.summary = controls.finish(static_cast<int>(result.history.size()));
@@ -837,8 +906,8 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   if (graph)
     result.summary.graph_replays = from.graph_replays + graph->replays(),
     result.summary.steps = static_cast<long>(result.history.size()) * batches;
-  if (x_test.size(0) > 0) result.test_outputs = outputs(stepper.logits(x_test), loss);
-  if (val && x_val.size(0) > 0) result.val_outputs = outputs(stepper.logits(x_val), loss);
+  if (rank0 && x_test.size(0) > 0) result.test_outputs = outputs(stepper.logits(x_test), loss);
+  if (rank0 && val && x_val.size(0) > 0) result.val_outputs = outputs(stepper.logits(x_val), loss);
   return result;
 }
 

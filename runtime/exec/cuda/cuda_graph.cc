@@ -3,6 +3,7 @@
 
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>
 
 namespace pipeml {
@@ -35,6 +36,12 @@ struct SideStream {
 };
 
 }  // namespace
+
+bool select_cuda_device(int index) {
+  if (index < 0 || index >= static_cast<int>(c10::cuda::device_count())) return false;
+  c10::cuda::set_device(static_cast<c10::DeviceIndex>(index));
+  return true;
+}
 
 bool cuda_graphs_available() { return true; }
 

@@ -7,6 +7,8 @@ namespace pipeml {
 
 bool cuda_graphs_available() { return false; }
 
+bool select_cuda_device(int) { return false; }
+
 std::shared_ptr<void> side_stream(const c10::Device&) { return nullptr; }
 
 std::unique_ptr<StepGraph> capture_graph(const std::function<void()>&) {
