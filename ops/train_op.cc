@@ -3,6 +3,8 @@
 // runtime/exec/trainer.cc.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "ops/monitor.h"
 #include "runtime/planner.h"
 
@@ -119,6 +121,16 @@ void plan(const dsl::Stage& s, PlanState& st) {
   if (!dist.active()) {
     st.step.notes.insert(st.step.notes.begin(), fmt::format("{} batches per epoch of {} training rows", batches, rows));
   } else {
+    // A scaling rule of the learning rate with the effective batch, only when asked for.
+    const std::string rule = s.string("lr_scaling");
+    if (rule != "none") {
+      const double factor = rule == "linear" ? dist.world_size : std::sqrt(static_cast<double>(dist.world_size));
+      const double before = st.plan.optimizer.lr;
+      st.plan.optimizer.lr *= factor;
+      st.step.notes.insert(st.step.notes.begin(),
+                           fmt::format("lr_scaling {}: the optimizer's lr {:g} x {:g} = {:g} for the effective batch of {}",
+                                       rule, before, factor, st.plan.optimizer.lr, t.batch_size * dist.world_size));
+    }
     const std::size_t padded = rows * static_cast<std::size_t>(dist.world_size) - all_rows;
     st.step.notes.insert(
         st.step.notes.begin(),
@@ -129,7 +141,8 @@ void plan(const dsl::Stage& s, PlanState& st) {
                                           "DistributedSampler pads)", padded, dist.world_size)
                             : "",
                      batches, t.batch_size, t.batch_size * dist.world_size),
-         std::string("learning rate as given, not scaled with the world size") +
+         std::string(rule == "none" ? "learning rate as given, not scaled with the world size (lr_scaling: none)"
+                                    : "learning rate scaled as the note above says") +
              (st.plan.model.batch_norm() ? "; BatchNorm statistics per process, as DDP without SyncBatchNorm (rank 0's "
                                            "running statistics are the model's)"
                                          : "") +
@@ -187,6 +200,9 @@ const OpDef& train_op() {
                .doc("32: float32; bf16-mixed / 16-mixed: autocast on CUDA (16-mixed with a gradient scaler)"),
            ParamSpec::boolean("channels_last", false)
                .doc("CUDA, image models: weights and batches in channels-last memory format (faster convolutions)"),
+           ParamSpec::enumeration("lr_scaling", {"none", "linear", "sqrt"}, "none")
+               .doc("data-parallel: multiply the optimizer's lr by the number of processes (linear, Goyal et al.) or "
+                    "its square root; none: as written"),
            ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
                .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
                     "clipping, penalties or 16-mixed)"),

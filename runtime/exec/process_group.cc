@@ -62,17 +62,17 @@ struct ProcessGroup::Impl {
 #endif
   std::chrono::milliseconds timeout{};
 
-  // Runs `start` (which returns the collective's Work) on the backend and waits for it.
+  // Runs `start` (which returns the collective's Work) on the backend and waits for it:
+  // Gloo's on the host, up to the timeout; NCCL's by making the current CUDA stream wait
+  // (the host goes on, and a CUDA graph can capture it), its timeout kept by NCCL's watchdog.
   template <class Start>
   void run(Start start) {
-    c10::intrusive_ptr<c10d::Work> work;
 #ifdef PIPE_NCCL
-    if (nccl) work = start(*nccl);
+    if (nccl) start(*nccl)->wait();
 #endif
 #ifdef PIPE_GLOO
-    if (gloo) work = start(*gloo);
+    if (gloo) start(*gloo)->wait(timeout);
 #endif
-    work->wait(timeout);
   }
   void all_reduce(at::Tensor& t, c10d::ReduceOp op, const DistSpec& d, const char* what) {
     std::vector<at::Tensor> ts{t};

@@ -644,12 +644,15 @@ std::vector<double> outputs(at::Tensor out, const LossSpec& loss) {
   return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
 }
 
-// The signal that asks training to stop before this batch (0: none). Data-parallel, the
-// ranks agree — the largest over them, every batch — so that all stop at the same batch
-// whichever got the signal.
-int stop_signal(const TrainSpec& spec, ProcessGroup* group, const at::Device& device) {
+// The signal that asks training to stop before batch `batch` (0: none). Data-parallel, the
+// ranks agree — the largest over them — so that all stop at the same batch whichever got the
+// signal. They vote every kVoteEvery batches only: a vote reads the device (a CUDA graph's
+// replays would otherwise wait for each other), and a stop may wait that many batches.
+constexpr std::int64_t kVoteEvery = 8;
+int stop_signal(const TrainSpec& spec, ProcessGroup* group, const at::Device& device, std::int64_t batch) {
   const int local = spec.stop ? static_cast<int>(*spec.stop) : 0;
   if (!group) return local;
+  if (batch % kVoteEvery != 0) return 0;
   at::Tensor vote = at::full({1}, local, at::TensorOptions().dtype(at::kInt).device(device));
   group->max(vote, "the stop vote");
   return vote.item<int>();
@@ -850,7 +853,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
         throw TrainingInterrupted(result.history, where);
       };
       for (std::int64_t b = first; b < batches; ++b) {
-        if (const int signal = stop_signal(spec, group.get(), device)) interrupt(b, signal);
+        if (const int signal = stop_signal(spec, group.get(), device, b)) interrupt(b, signal);
         const std::int64_t len = std::min(bs, n - b * bs);
         // The schedule's rate (and momentum) for this step; history.csv shows the first batch's.
         const double lr = schedule ? schedule->lr(epoch, static_cast<int>(b)) : opt.lr;

@@ -158,7 +158,7 @@ TEST_CASE("pipe plan shows the world size, the batch per process and each proces
                    "process, 128 in all\n") != std::string::npos);
   CHECK(r.out.find("    note: data-parallel over 4 processes: each trains on 131 of the 524 training rows per epoch and "
                    "takes 5 batches of 32 (an effective batch of 128); gradients are averaged by an all-reduce after "
-                   "every backward\n    note: learning rate as given, not scaled with the world size; BatchNorm "
+                   "every backward\n    note: learning rate as given, not scaled with the world size (lr_scaling: none); BatchNorm "
                    "statistics per process, as DDP without SyncBatchNorm (rank 0's running statistics are the model's); "
                    "rank 0 validates, tests and writes the artifacts\n") != std::string::npos);
   // 524 rows over 3 processes: the order is padded with 1 row, as DistributedSampler pads it.
