@@ -99,6 +99,7 @@ void plan(const dsl::Stage& s, PlanState& st) {
   t.shuffle = s.boolean("shuffle");
   t.drop_last = s.boolean("drop_last");
   t.seed = static_cast<std::uint64_t>(use_seed(s, st.plan));
+  t.sync_batch_norm = s.boolean("sync_batch_norm");
   const PartInfo* train = st.data.part("train");
   plan_controls(s, st);
   if (train == nullptr) return;
@@ -143,9 +144,11 @@ void plan(const dsl::Stage& s, PlanState& st) {
                      batches, t.batch_size, t.batch_size * dist.world_size),
          std::string(rule == "none" ? "learning rate as given, not scaled with the world size (lr_scaling: none)"
                                     : "learning rate scaled as the note above says") +
-             (st.plan.model.batch_norm() ? "; BatchNorm statistics per process, as DDP without SyncBatchNorm (rank 0's "
-                                           "running statistics are the model's)"
-                                         : "") +
+             (!st.plan.model.batch_norm() ? ""
+              : t.sync_batch_norm         ? "; BatchNorm statistics over all processes' batches together (SyncBatchNorm: "
+                                            "two all-reduces per BatchNorm layer and step)"
+                                          : "; BatchNorm statistics per process, as DDP without SyncBatchNorm (rank 0's "
+                                            "running statistics are the model's)") +
              "; rank 0 validates, tests and writes the artifacts"});
   }
   // What a per-batch schedule (one_cycle_lr) is planned with, fold by fold.
@@ -200,6 +203,9 @@ const OpDef& train_op() {
                .doc("32: float32; bf16-mixed / 16-mixed: autocast on CUDA (16-mixed with a gradient scaler)"),
            ParamSpec::boolean("channels_last", false)
                .doc("CUDA, image models: weights and batches in channels-last memory format (faster convolutions)"),
+           ParamSpec::boolean("sync_batch_norm", false)
+               .doc("data-parallel: BatchNorm statistics over every process's batch together (torch.nn.SyncBatchNorm); "
+                    "false: each process's own, as DDP"),
            ParamSpec::enumeration("lr_scaling", {"none", "linear", "sqrt"}, "none")
                .doc("data-parallel: multiply the optimizer's lr by the number of processes (linear, Goyal et al.) or "
                     "its square root; none: as written"),

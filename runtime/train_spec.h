@@ -277,6 +277,9 @@ struct TrainSpec {
   std::string resume_path;  ///< the checkpoint an interruption writes (the run's resume.pt)
   bool resume = false;      ///< start from the checkpoint in resume_path instead of from scratch
   DistSpec dist;            ///< data-parallel training; world_size 1: this process alone
+  /// Data-parallel: BatchNorm's batch statistics over every process's rows together
+  /// (torch.nn.SyncBatchNorm) instead of each process's own (DDP's default).
+  bool sync_batch_norm = false;
 };
 
 /// Why a training step cannot be captured in a CUDA graph, or "" when it can: the optimizer

@@ -29,7 +29,7 @@ torch::ExpandingArray<D> arr(const std::vector<std::int64_t>& v) {
   return torch::ExpandingArray<D>(v);
 }
 
-void push_layer(torch::nn::Sequential& net, const LayerSpec& l) {
+void push_layer(torch::nn::Sequential& net, const LayerSpec& l, const BatchNormMaker& batch_norm) {
   namespace nn = torch::nn;
   const std::string& op = l.op;
   if (op == "linear") return net->push_back(nn::Linear(nn::LinearOptions(l.in, l.out).bias(l.bias)));
@@ -41,6 +41,7 @@ void push_layer(torch::nn::Sequential& net, const LayerSpec& l) {
     return net->push_back(nn::Conv2d(nn::Conv2dOptions(l.in, l.out, arr<2>(l.kernel_size))
                                          .stride(arr<2>(l.stride)).padding(arr<2>(l.padding))
                                          .dilation(arr<2>(l.dilation)).groups(l.groups).bias(l.bias)));
+  if ((op == "batch_norm1d" || op == "batch_norm2d") && batch_norm) return net->push_back(batch_norm(l.in, l.eps, l.momentum));
   if (op == "batch_norm1d") return net->push_back(nn::BatchNorm1d(nn::BatchNorm1dOptions(l.in).eps(l.eps).momentum(l.momentum)));
   if (op == "batch_norm2d") return net->push_back(nn::BatchNorm2d(nn::BatchNorm2dOptions(l.in).eps(l.eps).momentum(l.momentum)));
   if (op == "layer_norm")
@@ -67,7 +68,7 @@ void push_layer(torch::nn::Sequential& net, const LayerSpec& l) {
   if (op == "unflatten") return net->push_back(nn::Unflatten(nn::UnflattenOptions(l.dim, l.sizes)));
   if (op == "residual") {
     nn::Sequential body;
-    for (const LayerSpec& b : l.body) push_layer(body, b);
+    for (const LayerSpec& b : l.body) push_layer(body, b, batch_norm);
     return net->push_back(Residual(body));
   }
   throw UserError("unknown layer '" + op + "'");
@@ -138,15 +139,15 @@ void apply_init(torch::nn::Module& model, const std::vector<std::pair<std::strin
 
 }  // namespace
 
-torch::nn::Sequential build_model(const ModelSpec& spec) {
+torch::nn::Sequential build_model(const ModelSpec& spec, const BatchNormMaker& batch_norm) {
   std::vector<std::pair<std::string, std::string>> inits;
   torch::nn::Sequential net;
   if (!spec.sequential()) {
-    net = build_mlp(spec.mlp);
+    net = build_mlp(spec.mlp, batch_norm);
     inits.assign(spec.mlp.hidden.size() + 1, {spec.init, spec.bias_init});
   } else {
     if (spec.layers.empty()) throw UserError("the model has no layers");
-    for (const LayerSpec& l : spec.layers) push_layer(net, l);
+    for (const LayerSpec& l : spec.layers) push_layer(net, l, batch_norm);
     std::vector<const LayerSpec*> ls;
     collect_inits(spec.layers, ls);
     for (const auto* l : ls) inits.emplace_back(l->init, l->bias_init);

@@ -3,7 +3,10 @@
 // nn.Sequential(*layers) lays it out (state_dict names "0.weight", "4.body.0.weight"), then
 // initialised as torch.nn.init would do it after construction.
 #pragma once
+#include <torch/nn/modules/container/any.h>
 #include <torch/nn/modules/container/sequential.h>
+
+#include <functional>
 
 #include "runtime/train_spec.h"
 
@@ -24,6 +27,9 @@ TORCH_MODULE(Residual);
 /// `bias_init` (torch.nn.init's xavier_uniform_, xavier_normal_, kaiming_uniform_ and
 /// kaiming_normal_ with nonlinearity='relu', orthogonal_, zeros_). Call torch::manual_seed
 /// first for a reproducible model. Throws UserError for an impossible spec.
-torch::nn::Sequential build_model(const ModelSpec& spec);
+/// `batch_norm`, when given, makes the batch-norm layers instead of torch's BatchNorm1d and
+/// BatchNorm2d: a data-parallel run's SyncBatchNorm (same parameters and names).
+using BatchNormMaker = std::function<torch::nn::AnyModule(std::int64_t features, double eps, double momentum)>;
+torch::nn::Sequential build_model(const ModelSpec& spec, const BatchNormMaker& batch_norm = nullptr);
 
 }  // namespace pipeml

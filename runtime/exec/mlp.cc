@@ -32,14 +32,16 @@ void check(const MlpSpec& spec) {
 
 }  // namespace
 
-torch::nn::Sequential build_mlp(const MlpSpec& spec) {
+torch::nn::Sequential build_mlp(const MlpSpec& spec,
+                                const std::function<torch::nn::AnyModule(std::int64_t, double, double)>& batch_norm) {
   check(spec);
   torch::nn::Sequential net;
   int in = spec.in_features;
   // push_back names modules "0", "1", ... in order, as Python's nn.Sequential(*layers) does.
   for (int width : spec.hidden) {
     net->push_back(torch::nn::Linear(in, width));
-    if (spec.batch_norm) net->push_back(torch::nn::BatchNorm1d(width));
+    if (spec.batch_norm && batch_norm) net->push_back(batch_norm(width, 1e-5, 0.1));  // BatchNorm1d's defaults
+    else if (spec.batch_norm) net->push_back(torch::nn::BatchNorm1d(width));
     push_activation(net, spec.activation);
     if (spec.dropout > 0.0) net->push_back(torch::nn::Dropout(spec.dropout));
     in = width;

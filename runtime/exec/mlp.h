@@ -5,7 +5,10 @@
 #pragma once
 #include <torch/nn/modules/container/sequential.h>
 
+#include <torch/nn/modules/container/any.h>
+
 #include <cstdint>
+#include <functional>
 
 #include "runtime/train_spec.h"
 
@@ -16,7 +19,9 @@ namespace pipeml {
 /// Initialised by LibTorch's module defaults, which draw from torch's default generator
 /// exactly as Python's do: call torch::manual_seed first for a reproducible model.
 /// Throws UserError for an impossible spec (sizes < 1, dropout outside [0, 1), unknown activation).
-torch::nn::Sequential build_mlp(const MlpSpec& spec);
+/// `batch_norm`, when given, makes the BatchNorm1d layers (layers.h's BatchNormMaker).
+torch::nn::Sequential build_mlp(const MlpSpec& spec,
+                                const std::function<torch::nn::AnyModule(std::int64_t, double, double)>& batch_norm = nullptr);
 
 /// Number of trainable parameters (elements), as `sum(p.numel() for p in model.parameters())`.
 std::int64_t parameter_count(const torch::nn::Module& module);

@@ -19,6 +19,7 @@
 #include "runtime/exec/model_io.h"
 #include "runtime/exec/process_group.h"
 #include "runtime/exec/resume_state.h"
+#include "runtime/exec/sync_batch_norm.h"
 #include "runtime/exec/torch_compat.h"
 #include "runtime/user_error.h"
 
@@ -687,7 +688,14 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     x = x_rows.to(device), y = y_rows.to(device);
   }
   TrainResult result;
-  result.model = build_model(mlp);  // initialised on the CPU, as Python does, then moved
+  // SyncBatchNorm where a data-parallel run asks for it; initialised on the CPU, as Python
+  // does, then moved.
+  BatchNormMaker batch_norm;
+  if (group && spec.sync_batch_norm)
+    batch_norm = [g = group.get()](std::int64_t features, double eps, double momentum) {
+      return torch::nn::AnyModule(SyncBatchNorm(features, eps, momentum, g));
+    };
+  result.model = build_model(mlp, batch_norm);
   torch::nn::Sequential& model = result.model;
   model->to(device);
   const bool channels_last = train.images() && spec.channels_last;
@@ -747,7 +755,9 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
     c10::NoGradGuard no_grad;
     for (at::Tensor b : model->buffers()) group->broadcast(b, "the broadcast of the initial buffers");
   }
-  Stepper stepper(model, *optimizer, loss_fn, fast_path(device, cpu_step, mlp, loss), spec, inputs, group.get());
+  // CpuMlpStep computes BatchNorm itself: a SyncBatchNorm takes the autograd step.
+  const bool fast = fast_path(device, cpu_step, mlp, loss) && !batch_norm;
+  Stepper stepper(model, *optimizer, loss_fn, fast, spec, inputs, group.get());
   if (spec.resume) stepper.restore_scaler(from.scaler);
   const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
 
