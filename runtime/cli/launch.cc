@@ -163,11 +163,17 @@ bool dist_from_environment(DistSpec& dist, std::string& error) {
 int check_launch(Launch& launch) {
   if (launch.cuda) {
     const std::size_t gpus = visible_gpus().size();
+    if (gpus == 0) {
+      std::cerr << fmt::format("error: --nproc-per-node {} with --device cuda trains on one GPU per process, and this host "
+                               "has none visible{}; train on the CPU with --device cpu\n", launch.nproc_per_node,
+                               std::getenv("CUDA_VISIBLE_DEVICES") ? " (CUDA_VISIBLE_DEVICES)" : "");
+      return 2;
+    }
     if (static_cast<std::size_t>(launch.nproc_per_node) > gpus) {
       std::cerr << fmt::format("error: --nproc-per-node {} trains on one GPU per process, and this host has {} visible{}; "
-                               "start at most {} processes, or train on the CPU with --device cpu\n",
+                               "start at most {} process{}, or train on the CPU with --device cpu\n",
                                launch.nproc_per_node, gpus, std::getenv("CUDA_VISIBLE_DEVICES") ? " (CUDA_VISIBLE_DEVICES)" : "",
-                               gpus);
+                               gpus, gpus == 1 ? "" : "es");
       return 2;
     }
   }
