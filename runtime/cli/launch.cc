@@ -27,23 +27,6 @@ extern char** environ;
 namespace pipeml::cli {
 namespace {
 
-// The workers, for the signal handler to pass a signal on (written with the signals blocked).
-constexpr int kMaxWorkers = 256;
-volatile pid_t g_workers[kMaxWorkers];
-volatile std::sig_atomic_t g_user_signal = 0;
-volatile std::sig_atomic_t g_signals = 0;
-
-extern "C" void on_launcher_signal(int signal) {
-  const int saved_errno = errno;
-  g_signals = g_signals + 1;
-  if (g_user_signal == 0) g_user_signal = signal;
-  // The first: every worker saves its state at the same batch and stops; a second: kill them.
-  const int pass_on = g_signals == 1 ? signal : SIGKILL;
-  for (int i = 0; i < kMaxWorkers; ++i)
-    if (g_workers[i] > 0) ::kill(g_workers[i], pass_on);
-  errno = saved_errno;
-}
-
 // A whole number from an environment variable or option text; false when it is not one.
 bool parse_int(const char* text, int& out) {
   if (text == nullptr || *text == '\0') return false;
@@ -161,6 +144,11 @@ bool dist_from_environment(DistSpec& dist, std::string& error) {
 }
 
 int check_launch(Launch& launch) {
+  if (launch.nproc_per_node > StopSignalRelay::kSlots) {
+    std::cerr << fmt::format("error: --nproc-per-node {} is more than {} processes\n", launch.nproc_per_node,
+                             StopSignalRelay::kSlots);
+    return 2;
+  }
   if (launch.cuda) {
     const std::size_t gpus = visible_gpus().size();
     if (gpus == 0) {
@@ -189,13 +177,8 @@ int check_launch(Launch& launch) {
 
 int launch_workers(const Launch& launch) {
   const std::string exe = self_executable();
-  for (int i = 0; i < kMaxWorkers; ++i) g_workers[i] = 0;
-  struct sigaction action {};
-  action.sa_handler = on_launcher_signal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  // A Ctrl-C reaches the workers once: each stops at the batch they agree on and saves.
+  StopSignalRelay relay("");
 
   std::vector<pid_t> pids(static_cast<std::size_t>(launch.nproc_per_node), 0);
   for (int local = 0; local < launch.nproc_per_node; ++local) {
@@ -209,7 +192,7 @@ int launch_workers(const Launch& launch) {
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
     BlockStopSignals block;
-    if (g_user_signal != 0) break;
+    if (relay.first_signal() != 0) break;
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::setpgid(0, 0);                     // a terminal's Ctrl-C reaches the launcher, which passes it on once
@@ -231,7 +214,7 @@ int launch_workers(const Launch& launch) {
       return 1;
     }
     pids[static_cast<std::size_t>(local)] = pid;
-    g_workers[local] = pid;
+    relay.set(local, pid);
   }
 
   // Wait for them all. When one fails (not after a user's signal), the others' next
@@ -251,8 +234,7 @@ int launch_workers(const Launch& launch) {
     if (pid <= 0) {
       if (Clock::now() >= kill_at) {
         BlockStopSignals block;
-        for (int i = 0; i < launch.nproc_per_node; ++i)
-          if (g_workers[i] > 0) ::kill(g_workers[i], SIGKILL);
+        relay.kill_all(SIGKILL);
         kill_at = Clock::time_point::max();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -263,11 +245,11 @@ int launch_workers(const Launch& launch) {
       BlockStopSignals block;
       while (local < launch.nproc_per_node && pids[static_cast<std::size_t>(local)] != pid) ++local;
       if (local == launch.nproc_per_node) continue;
-      g_workers[local] = 0;
+      relay.set(local, 0);
     }
     --running;
     const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-    if (!failed || g_user_signal != 0 || !first_failure.empty()) continue;
+    if (!failed || relay.first_signal() != 0 || !first_failure.empty()) continue;
     const int rank = launch.node_rank * launch.nproc_per_node + local;
     first_failure = fmt::format("rank {} (pid {}) {}", rank, pid, how_it_ended(status));
     exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -278,9 +260,7 @@ int launch_workers(const Launch& launch) {
       kill_at = Clock::now() + grace;
     }
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
-  if (g_user_signal != 0) return 128 + g_user_signal;
+  if (relay.first_signal() != 0) return 128 + relay.first_signal();
   if (!first_failure.empty()) {
     std::cerr << fmt::format("pipe: the run failed: {}\n", first_failure);
     return exit_code;

@@ -20,24 +20,21 @@
 namespace pipeml::cli {
 namespace {
 
-// The running children, for the signal handler to pass a signal on: slots are written with
-// the two signals blocked, so the handler never sees half an update.
-constexpr int kMaxJobs = 256;
-volatile pid_t g_children[kMaxJobs];
+// The relay's state, for its signal handler (StopSignalRelay).
+volatile pid_t g_children[StopSignalRelay::kSlots];
 volatile std::sig_atomic_t g_first_signal = 0;
 volatile std::sig_atomic_t g_signals = 0;
+const char* g_note = "";
 
-extern "C" void on_sweep_signal(int signal) {
+extern "C" void on_stop_signal_relayed(int signal) {
   const int saved_errno = errno;
   g_signals = g_signals + 1;
   if (g_first_signal == 0) g_first_signal = signal;
-  // The first: each child saves its state and stops; a second: stop them now.
   const int pass_on = g_signals == 1 ? signal : SIGKILL;
-  for (int i = 0; i < kMaxJobs; ++i)
+  for (int i = 0; i < StopSignalRelay::kSlots; ++i)
     if (g_children[i] > 0) ::kill(g_children[i], pass_on);
-  static const char kFirst[] = "\npipe sweep: stopping the running runs, which save their state (again: kill them)\n";
-  if (g_signals == 1) {
-    ssize_t ignored = ::write(STDERR_FILENO, kFirst, sizeof(kFirst) - 1);
+  if (g_signals == 1 && *g_note) {
+    ssize_t ignored = ::write(STDERR_FILENO, g_note, std::strlen(g_note));
     (void)ignored;
   }
   errno = saved_errno;
@@ -69,6 +66,33 @@ extern "C" void on_sweep_signal(int signal) {
 }
 
 }  // namespace
+
+StopSignalRelay::StopSignalRelay(const char* note) {
+  for (int i = 0; i < kSlots; ++i) g_children[i] = 0;
+  g_first_signal = 0;
+  g_signals = 0;
+  g_note = note;
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal_relayed;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a waiting waitpid returns to look at the signal
+  sigaction(SIGINT, &action, &old_int_);
+  sigaction(SIGTERM, &action, &old_term_);
+}
+
+StopSignalRelay::~StopSignalRelay() {
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+}
+
+void StopSignalRelay::set(int slot, pid_t pid) { g_children[slot] = pid; }
+pid_t StopSignalRelay::at(int slot) const { return g_children[slot]; }
+int StopSignalRelay::first_signal() const { return g_first_signal; }
+
+void StopSignalRelay::kill_all(int signal) const {
+  for (int i = 0; i < kSlots; ++i)
+    if (g_children[i] > 0) ::kill(g_children[i], signal);
+}
 
 BlockStopSignals::BlockStopSignals() {
   sigset_t set;
@@ -109,23 +133,14 @@ std::vector<std::string> visible_gpus() {
 int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::string>& gpus,
              const std::function<void(const JobEnd&)>& on_end) {
   using Clock = std::chrono::steady_clock;
-  parallel = std::max(1, std::min(parallel, kMaxJobs));
+  parallel = std::max(1, std::min(parallel, StopSignalRelay::kSlots));
   const std::string exe = self_executable();
   // OMP_NUM_THREADS for each child when the user set none: the cores shared out.
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::string threads = std::to_string(std::max(1u, cores / static_cast<unsigned>(parallel)));
   const bool share_threads = std::getenv("OMP_NUM_THREADS") == nullptr && parallel > 1;
 
-  for (int i = 0; i < kMaxJobs; ++i) g_children[i] = 0;
-  g_first_signal = 0;
-  g_signals = 0;
-  struct sigaction action {};
-  action.sa_handler = on_sweep_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: waitpid returns to look at the flag
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  StopSignalRelay relay("\npipe sweep: stopping the running runs, which save their state (again: kill them)\n");
 
   struct Slot {
     std::size_t job = 0;
@@ -134,18 +149,18 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::
   std::vector<Slot> slots(parallel);
   std::size_t next = 0;
   int running = 0;
-  while ((next < jobs.size() && g_first_signal == 0) || running > 0) {
+  while ((next < jobs.size() && relay.first_signal() == 0) || running > 0) {
     // Start jobs into free slots.
-    while (running < parallel && next < jobs.size() && g_first_signal == 0) {
+    while (running < parallel && next < jobs.size() && relay.first_signal() == 0) {
       std::vector<std::string> args = jobs[next].args;
       args.insert(args.begin(), exe);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       BlockStopSignals block;
-      if (g_first_signal != 0) break;
+      if (relay.first_signal() != 0) break;
       int slot = 0;
-      while (g_children[slot] > 0) ++slot;
+      while (relay.at(slot) > 0) ++slot;
       const char* gpu = gpus.empty() ? nullptr : gpus[static_cast<std::size_t>(slot) % gpus.size()].c_str();
       std::string header = "$ ";
       if (gpu != nullptr) header += std::string("CUDA_VISIBLE_DEVICES=") + gpu + " ";
@@ -155,7 +170,7 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::
         exec_child(exe, argv.data(), jobs[next].log.c_str(), header, share_threads ? threads.c_str() : nullptr, gpu,
                    block.saved());
       if (pid < 0) throw std::runtime_error(std::string("cannot start a run: ") + std::strerror(errno));
-      g_children[slot] = pid;
+      relay.set(slot, pid);
       slots[slot] = Slot{next, Clock::now()};
       ++next;
       ++running;
@@ -171,9 +186,9 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::
     {
       BlockStopSignals block;
       int slot = 0;
-      while (slot < parallel && g_children[slot] != pid) ++slot;
+      while (slot < parallel && relay.at(slot) != pid) ++slot;
       if (slot == parallel) continue;  // not one of ours
-      g_children[slot] = 0;
+      relay.set(slot, 0);
       --running;
       end.index = slots[slot].job;
       end.seconds = std::chrono::duration<double>(Clock::now() - slots[slot].start).count();
@@ -181,9 +196,7 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::vector<std::
     end.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     on_end(end);
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
-  return g_first_signal;
+  return relay.first_signal();
 }
 
 }  // namespace pipeml::cli

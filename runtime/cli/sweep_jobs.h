@@ -37,6 +37,26 @@ class BlockStopSignals {
   sigset_t saved_;
 };
 
+/// While it lives, SIGINT and SIGTERM are passed on to the children in its slots: the first
+/// as it is (each child saves its state and stops), a second as SIGKILL. `note`, when not
+/// empty, is written to stderr at the first. Set slots with BlockStopSignals held. One at a
+/// time: the signal handler's state is the process's.
+class StopSignalRelay {
+ public:
+  static constexpr int kSlots = 256;
+  explicit StopSignalRelay(const char* note);
+  ~StopSignalRelay();
+  StopSignalRelay(const StopSignalRelay&) = delete;
+  StopSignalRelay& operator=(const StopSignalRelay&) = delete;
+  void set(int slot, pid_t pid);  ///< 0: empty
+  pid_t at(int slot) const;
+  int first_signal() const;  ///< 0 until a signal came
+  void kill_all(int signal) const;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
 /// This executable's path (/proc/self/exe), which child processes run.
 std::string self_executable();
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -39,10 +40,10 @@ inline Result run_pipe(const std::string& args, bool merge_stderr = true) {
 }
 
 /// Runs `pipe ARGS` in the source folder as run_pipe does (stdout and stderr together), and
-/// sends it `signal` once its output has shown each of `marks` in turn — the way a user's
-/// Ctrl-C or a scheduler's SIGTERM arrives in the middle of a run. code: the exit status
-/// (-1 when the signal killed it).
-inline Result run_pipe_interrupted(const std::string& args, const std::vector<std::string>& marks, int signal) {
+/// calls `act` with pipe's pid once its output has shown each of `marks` in turn. code: the
+/// exit status (-1 when a signal killed it).
+inline Result run_pipe_until(const std::string& args, const std::vector<std::string>& marks,
+                             const std::function<void(pid_t)>& act) {
   const std::string cmd = std::string("cd '") + PIPE_SOURCE_DIR + "' && exec '" + PIPE_BINARY_DIR + "/pipe' " + args + " 2>&1";
   int fds[2];
   if (::pipe(fds) != 0) return {};
@@ -64,7 +65,7 @@ inline Result run_pipe_interrupted(const std::string& args, const std::vector<st
     while (mark < marks.size() && r.out.find(marks[mark], from) != std::string::npos)
       from = r.out.find(marks[mark], from) + marks[mark].size(), ++mark;
     if (mark == marks.size() && !marks.empty()) {
-      ::kill(pid, signal);
+      act(pid);
       mark = marks.size() + 1;  // once
     }
   }
@@ -73,6 +74,12 @@ inline Result run_pipe_interrupted(const std::string& args, const std::vector<st
   ::waitpid(pid, &status, 0);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// run_pipe_until that sends pipe `signal` — the way a user's Ctrl-C or a scheduler's
+/// SIGTERM arrives in the middle of a run.
+inline Result run_pipe_interrupted(const std::string& args, const std::vector<std::string>& marks, int signal) {
+  return run_pipe_until(args, marks, [signal](pid_t pid) { ::kill(pid, signal); });
 }
 
 inline std::string read_file(const std::string& path) {

@@ -62,45 +62,17 @@ std::string write_small_pipeline(const pipetest::TempDir& tmp, const std::string
 }
 
 // Runs `pipe ARGS` (stdout and stderr together) and, once the output shows `mark`, sends
-// `signal` to the worker of rank `rank` (found by its RANK in /proc), or to the launcher
-// itself when rank is -1.
-pipetest::Result run_and_signal(const std::string& args, const std::string& mark, int rank, int signal) {
-  const std::string cmd = std::string("cd '") + PIPE_SOURCE_DIR + "' && exec '" + PIPE_BINARY_DIR + "/pipe' " + args + " 2>&1";
-  int fds[2];
-  if (::pipe(fds) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid == 0) {  // only async-signal-safe calls until exec: the test binary has threads
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  pipetest::Result r;
-  bool sent = false;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) {
-    r.out.append(buf, static_cast<std::size_t>(n));
-    if (sent || r.out.find(mark) == std::string::npos) continue;
-    sent = true;
-    if (rank < 0) {
-      ::kill(pid, signal);
-      continue;
-    }
-    std::istringstream children(read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+// `signal` to the worker of rank `rank`, found by its RANK in /proc.
+pipetest::Result run_and_signal_rank(const std::string& args, const std::string& mark, int rank, int signal) {
+  return pipetest::run_pipe_until(args, {mark}, [&](pid_t launcher) {
+    const std::string task = "/proc/" + std::to_string(launcher) + "/task/" + std::to_string(launcher);
+    std::istringstream children(read_file(task + "/children"));
     for (pid_t child; children >> child;) {
       const std::string env = '\0' + read_file("/proc/" + std::to_string(child) + "/environ");
       if (env.find(std::string(1, '\0') + "RANK=" + std::to_string(rank) + '\0') != std::string::npos)
         ::kill(child, signal);
     }
-  }
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  });
 }
 
 // The largest difference between two model.pt files' tensors (infinity if their names differ).
@@ -263,7 +235,7 @@ TEST_CASE("a rank that dies stops the others with a message naming it", "[distri
   const pipetest::TempDir tmp;
   const std::string out = tmp.path("run");
   const auto start = std::chrono::steady_clock::now();
-  const auto r = run_and_signal("run pipelines/heart.yaml --device cpu --set train.epochs=5000 --nproc-per-node 2 "
+  const auto r = run_and_signal_rank("run pipelines/heart.yaml --device cpu --set train.epochs=5000 --nproc-per-node 2 "
                                 "--dist-timeout 20 --out " + out,
                                 "epoch   3/5000", 1, SIGKILL);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -286,7 +258,7 @@ TEST_CASE("Ctrl-C stops every rank at the same batch, and --resume finishes the 
   const auto whole = run_pipe(args + tmp.path("whole"));
   REQUIRE(whole.code == 0);
   const std::string dir = tmp.path("stopped");
-  const auto stopped = run_and_signal(args + dir, "epoch   5/40", -1, SIGINT);
+  const auto stopped = pipetest::run_pipe_interrupted(args + dir, {"epoch   5/40"}, SIGINT);
   INFO(stopped.out);
   REQUIRE(stopped.code == 128 + SIGINT);
   CHECK(pipetest::occurrences(stopped.out, "pipe: stopping before the next batch to save training's state") == 1);
