@@ -106,8 +106,8 @@ int run_main(int argc, char** argv) {
       ("resume", po::value<std::string>()->value_name("RUN_DIR"),
        "continue a run that SIGINT or SIGTERM interrupted, from its resume.pt");
   add_override_options(desc);
-  po::options_description dist("data-parallel training (as torchrun; a process started with its environment variables "
-                               "RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT is one worker)");
+  // A process whose environment sets torchrun's WORLD_SIZE, RANK, ... is one worker already.
+  po::options_description dist("data-parallel training, as torchrun (docs/distributed.md)");
   dist.add_options()
       ("nproc-per-node", po::value<int>()->value_name("N"), "start N worker processes on this host (one GPU each on CUDA)")
       ("nnodes", po::value<int>()->default_value(1)->value_name("M"), "hosts taking part")
