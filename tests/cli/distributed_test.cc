@@ -156,6 +156,31 @@ TEST_CASE("the heart recipe trains in two processes into one set of artifacts", 
   CHECK(pipetest::occurrences(read_file(out + "/history.csv"), "\n") == 51);
 }
 
+TEST_CASE("two hosts' launchers (--nnodes 2) meet at the master and train as one run", "[distributed][cli]") {
+  NEEDS_GLOO();
+  const pipetest::TempDir tmp;
+  // A port the kernel says is free, for the master (both "hosts" are this one, on loopback).
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  ::close(fd);
+  const std::string pipe = std::string("'") + PIPE_BINARY_DIR + "/pipe' run pipelines/heart.yaml --device cpu "
+                           "--set train.epochs=3 --nnodes 2 --nproc-per-node 1 --master-port " + port;
+  const auto r = pipetest::run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && " + pipe + " --node-rank 0 --out '" +
+                                       tmp.path("run") + "' > '" + tmp.path("node0.log") + "' 2>&1 & " + pipe +
+                                       " --node-rank 1 2>&1; code=$?; wait $!; echo \"node 1: $code, node 0: $?\"");
+  INFO(r.out);
+  INFO(read_file(tmp.path("node0.log")));
+  CHECK(r.out == "node 1: 0, node 0: 0\n");  // host 1 writes and prints nothing
+  CHECK(json::parse(read_file(tmp.path("run/metrics.json")))["world_size"] == 2);
+  CHECK(pipetest::occurrences(read_file(tmp.path("node0.log")), "epoch   3/3") == 1);
+}
+
 TEST_CASE("pipe plan shows the world size, the batch per process and each process's rows", "[distributed][cli]") {
   const auto r = run_pipe("plan pipelines/heart.yaml --device cpu --nproc-per-node 2 --nnodes 2");
   INFO(r.out);
