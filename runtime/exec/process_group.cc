@@ -129,8 +129,11 @@ ProcessGroup::ProcessGroup(const DistSpec& dist, const c10::Device& device) : im
     }
 #endif
   } catch (const std::exception& e) {
-    throw DistributedError("rank " + std::to_string(dist.rank) + " could not join the other " +
-                           std::to_string(dist.world_size - 1) + " processes: " + first_line(e.what()));
+    const int others = dist.world_size - 1;
+    throw DistributedError("rank " + std::to_string(dist.rank) + " could not join the other " + std::to_string(others) +
+                           (others == 1 ? " process" : " processes") + " within " +
+                           std::to_string(static_cast<int>(dist.timeout_s)) + " s (" + first_line(e.what()) +
+                           "): is every host's pipe run started, with the same --nnodes, --master-addr and --master-port?");
   }
 }
 

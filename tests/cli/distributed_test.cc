@@ -171,9 +171,9 @@ TEST_CASE("two hosts' launchers (--nnodes 2) meet at the master and train as one
   ::close(fd);
   const std::string pipe = std::string("'") + PIPE_BINARY_DIR + "/pipe' run pipelines/heart.yaml --device cpu "
                            "--set train.epochs=3 --nnodes 2 --nproc-per-node 1 --master-port " + port;
-  const auto r = pipetest::run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && " + pipe + " --node-rank 0 --out '" +
+  const auto r = pipetest::run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && { " + pipe + " --node-rank 0 --out '" +
                                        tmp.path("run") + "' > '" + tmp.path("node0.log") + "' 2>&1 & " + pipe +
-                                       " --node-rank 1 2>&1; code=$?; wait $!; echo \"node 1: $code, node 0: $?\"");
+                                       " --node-rank 1 2>&1; code=$?; wait $!; echo \"node 1: $code, node 0: $?\"; }");
   INFO(r.out);
   INFO(read_file(tmp.path("node0.log")));
   CHECK(r.out == "node 1: 0, node 0: 0\n");  // host 1 writes and prints nothing
@@ -244,6 +244,21 @@ TEST_CASE("data-parallel mistakes are said before training starts", "[distribute
     CHECK(r.out.find("rank 1: error: rank 1 cannot reach the master at 127.0.0.1:9 within 3 s: ") != std::string::npos);
     CHECK(r.out.find("pipe: the run failed: rank 1 (pid ") != std::string::npos);
     CHECK(seconds < 30);
+  }
+  SECTION("a host that never comes") {
+    NEEDS_GLOO();
+    // Node 0 of 2 alone: its rank waits for the other past the timeout, then says so.
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run_pipe("run pipelines/heart.yaml --device cpu --nproc-per-node 1 --nnodes 2 --node-rank 0 "
+                            "--dist-timeout 2 --out " + tmp.path("run"));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("error: rank 0 could not join the other 1 process within 2 s (") != std::string::npos);
+    CHECK(r.out.find("): is every host's pipe run started, with the same --nnodes, --master-addr and --master-port?\n") !=
+          std::string::npos);
+    CHECK(seconds < 30);
+    CHECK(pipetest::path_exists(tmp.path("run/error.txt")));
   }
   SECTION("bad options and environments") {
     CHECK(run_pipe("run pipelines/heart.yaml --nproc-per-node 0").code == 2);
