@@ -70,9 +70,11 @@ int launch_run(const po::variables_map& vm, const std::string& file, const RunOp
   overrides.world_size = launch.nproc_per_node * launch.nnodes;
   auto plan = load_plan(file, overrides, options.resume);
   if (!plan) return kInvalid;
-  if (options.resume && plan->overrides.world_size != overrides.world_size) {
-    std::cerr << fmt::format("error: '{}' was started with {} processes; resume it with as many (--nproc-per-node)\n",
-                             options.out_dir, plan->overrides.world_size);
+  // A resumed run, or a plan saved by pipe plan -o, keeps the world size it was planned for.
+  if (plan->overrides.world_size != overrides.world_size) {
+    std::cerr << fmt::format("error: '{}' was planned for {} process{}; run it with as many (--nproc-per-node)\n",
+                             options.resume ? options.out_dir : file, plan->overrides.world_size,
+                             plan->overrides.world_size == 1 ? "" : "es");
     return kInvalid;
   }
   launch.cuda = plan->pipeline.device == "cuda" || (plan->pipeline.device == "auto" && !visible_gpus().empty());
@@ -198,8 +200,9 @@ int run_main(int argc, char** argv) {
   auto plan = load_plan(file, worker_overrides, options.resume);
   if (!plan) return kInvalid;
   if (plan->overrides.world_size != options.dist.world_size) {  // a resumed run's plan says how many it had
-    std::cerr << fmt::format("error: '{}' was planned for {} processes and this is {}; resume it with as many "
-                             "(--nproc-per-node)\n", file, plan->overrides.world_size, options.dist.world_size);
+    std::cerr << fmt::format("error: '{}' was planned for {} process{} and this is {}; run it with as many "
+                             "(--nproc-per-node)\n", file, plan->overrides.world_size,
+                             plan->overrides.world_size == 1 ? "" : "es", options.dist.world_size);
     return kInvalid;
   }
   return execute(*plan, loader, options, std::cout, std::cerr);

@@ -308,8 +308,11 @@ TEST_CASE("Ctrl-C stops every rank at the same batch, and --resume finishes the 
   // Resuming needs as many processes as the run had.
   const auto alone = run_pipe("run --resume " + dir);
   CHECK(alone.code == 1);
-  CHECK(alone.out.find("was planned for 2 processes and this is 1; resume it with as many (--nproc-per-node)") !=
+  CHECK(alone.out.find("was planned for 2 processes and this is 1; run it with as many (--nproc-per-node)") !=
         std::string::npos);
+  const auto three = run_pipe("run --resume " + dir + " --nproc-per-node 3");
+  CHECK(three.code == 1);
+  CHECK(three.out == "error: '" + dir + "' was planned for 2 processes; run it with as many (--nproc-per-node)\n");
   const auto resumed = run_pipe("run --resume " + dir + " --nproc-per-node 2");
   INFO(resumed.out);
   REQUIRE(resumed.code == 0);
