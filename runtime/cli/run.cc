@@ -52,6 +52,16 @@ std::string why_not_resumable(const std::string& dir) {
   return "";
 }
 
+// Whether `plan` is for `world` processes; a resumed run, or a plan saved by pipe plan -o,
+// keeps the world size it was planned for. Says so when not.
+bool planned_for(const Plan& plan, const std::string& what, int world) {
+  const int planned = plan.overrides.world_size;
+  if (planned == world) return true;
+  std::cerr << fmt::format("error: '{}' was planned for {} process{} and this is {}; run it with as many "
+                           "(--nproc-per-node)\n", what, planned, planned == 1 ? "" : "es", world);
+  return false;
+}
+
 // The options that change the pipeline, as a worker's command line repeats them.
 std::vector<std::string> override_args(const po::variables_map& vm) {
   std::vector<std::string> args;
@@ -70,13 +80,7 @@ int launch_run(const po::variables_map& vm, const std::string& file, const RunOp
   overrides.world_size = launch.nproc_per_node * launch.nnodes;
   auto plan = load_plan(file, overrides, options.resume);
   if (!plan) return kInvalid;
-  // A resumed run, or a plan saved by pipe plan -o, keeps the world size it was planned for.
-  if (plan->overrides.world_size != overrides.world_size) {
-    std::cerr << fmt::format("error: '{}' was planned for {} process{}; run it with as many (--nproc-per-node)\n",
-                             options.resume ? options.out_dir : file, plan->overrides.world_size,
-                             plan->overrides.world_size == 1 ? "" : "es");
-    return kInvalid;
-  }
+  if (!planned_for(*plan, options.resume ? options.out_dir : file, overrides.world_size)) return kInvalid;
   launch.cuda = plan->pipeline.device == "cuda" || (plan->pipeline.device == "auto" && !visible_gpus().empty());
   if (const int code = check_launch(launch)) return code;
   launch.worker_args = {"run"};
@@ -199,12 +203,7 @@ int run_main(int argc, char** argv) {
   worker_overrides.world_size = options.dist.world_size;
   auto plan = load_plan(file, worker_overrides, options.resume);
   if (!plan) return kInvalid;
-  if (plan->overrides.world_size != options.dist.world_size) {  // a resumed run's plan says how many it had
-    std::cerr << fmt::format("error: '{}' was planned for {} process{} and this is {}; run it with as many "
-                             "(--nproc-per-node)\n", file, plan->overrides.world_size,
-                             plan->overrides.world_size == 1 ? "" : "es", options.dist.world_size);
-    return kInvalid;
-  }
+  if (!planned_for(*plan, file, options.dist.world_size)) return kInvalid;
   return execute(*plan, loader, options, std::cout, std::cerr);
 }
 

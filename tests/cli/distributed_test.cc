@@ -312,7 +312,7 @@ TEST_CASE("Ctrl-C stops every rank at the same batch, and --resume finishes the 
         std::string::npos);
   const auto three = run_pipe("run --resume " + dir + " --nproc-per-node 3");
   CHECK(three.code == 1);
-  CHECK(three.out == "error: '" + dir + "' was planned for 2 processes; run it with as many (--nproc-per-node)\n");
+  CHECK(three.out == "error: '" + dir + "' was planned for 2 processes and this is 3; run it with as many (--nproc-per-node)\n");
   const auto resumed = run_pipe("run --resume " + dir + " --nproc-per-node 2");
   INFO(resumed.out);
   REQUIRE(resumed.code == 0);
