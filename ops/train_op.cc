@@ -81,6 +81,7 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
   }
   t.channels_last = s.boolean("channels_last");
   t.cuda_graph = s.string("cuda_graph");
+  t.fused_kernels = s.boolean("fused_kernels");
   const std::string obstacle = graph_obstacle(t, st.plan.optimizer.type, false);
   if (t.cuda_graph == "on" && !obstacle.empty())
     st.diags.error(s.param("cuda_graph").loc, "'cuda_graph: on' cannot capture this step: " + obstacle,
@@ -90,6 +91,13 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
                             : obstacle.empty()    ? "on CUDA: the step (batch, transforms, forward, backward, adam) is captured "
                                                     "once in a CUDA graph and replayed"
                                                   : "on CUDA: eager steps, not a CUDA graph: " + obstacle);
+  if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu" && t.fused_kernels)
+    st.step.notes.push_back(std::string("on CUDA: the augmentation is one pipe kernel") +
+                            (t.channels_last ? "; each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block runs its BatchNorm, ReLU "
+                                               "and pooling as pipe's fused kernels, without the convolution's bias (which "
+                                               "BatchNorm cancels)"
+                                             : "; channels_last: true would also fuse each Conv2d-BatchNorm2d-ReLU-"
+                                               "MaxPool2d(2) block's BatchNorm, ReLU and pooling"));
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
@@ -209,6 +217,9 @@ const OpDef& train_op() {
            ParamSpec::enumeration("lr_scaling", {"none", "linear", "sqrt"}, "none")
                .doc("data-parallel: multiply the optimizer's lr by the number of processes (linear, Goyal et al.) or "
                     "its square root; none: as written"),
+           ParamSpec::boolean("fused_kernels", true)
+               .doc("CUDA, image models: pipe's own kernels for the augmentation and for each Conv2d-BatchNorm2d-ReLU-"
+                    "MaxPool2d(2) block in channels-last (false: ATen's)"),
            ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
                .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
                     "clipping, penalties or 16-mixed)"),

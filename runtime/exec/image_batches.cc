@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "runtime/exec/fused_ops.h"
+
 namespace pipeml {
 namespace {
 
@@ -45,16 +47,55 @@ at::Tensor image_tensor(const Table& t, const c10::Device& device) {
   return bytes.to(device);
 }
 
-ImageBatches::ImageBatches(std::vector<ImageTransform> transforms, const c10::Device& device, bool channels_last)
+ImageBatches::ImageBatches(std::vector<ImageTransform> transforms, const c10::Device& device, bool channels_last,
+                           bool fused_kernels)
     : transforms_(std::move(transforms)), channels_last_(channels_last) {
+  int flips = 0, crops = 0, pointwise = 0;
   for (const ImageTransform& t : transforms_) {
     const bool normalize = t.op == "normalize";
     mean_.push_back(normalize ? channel_values(t.mean, device) : at::Tensor());
     std_.push_back(normalize ? channel_values(t.std, device) : at::Tensor());
+    flips += t.op == "random_horizontal_flip";
+    crops += t.op == "random_crop";
+    pointwise += normalize || t.op == "scale_pixels";
   }
+  fused_ = fused_kernels && device.is_cuda() && fused_kernels_available() && flips <= 1 && crops <= 1 && pointwise <= 4 &&
+           flips + crops + pointwise == static_cast<int>(transforms_.size());
+}
+
+// The same draws as the steps below make, in the same order; the arithmetic in one kernel.
+at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training) const {
+  cuda_kernels::Augment a{};
+  a.batch = bytes.size(0), a.channels = bytes.size(1), a.in_h = a.out_h = bytes.size(2), a.in_w = a.out_w = bytes.size(3);
+  a.channels_last = channels_last_;
+  at::Tensor flip_u, dy, dx;
+  const auto floats = bytes.options().dtype(at::kFloat), longs = bytes.options().dtype(at::kLong);
+  for (const ImageTransform& t : transforms_) {
+    if (t.train_only && !training) continue;
+    if (t.op == "random_horizontal_flip") {
+      flip_u = at::rand({a.batch}, floats);
+      a.flip_p = static_cast<float>(t.p);
+      a.flip_before_crop = !dy.defined();
+    } else if (t.op == "random_crop") {
+      dy = at::randint(a.in_h + 2 * t.padding - t.height + 1, {a.batch}, longs);
+      dx = at::randint(a.in_w + 2 * t.padding - t.width + 1, {a.batch}, longs);
+      a.pad = t.padding, a.out_h = t.height, a.out_w = t.width;
+      a.pre_steps = a.steps_count;
+    } else {
+      cuda_kernels::Pointwise& p = a.steps[a.steps_count++];
+      p.normalize = t.op == "normalize";
+      p.divide_by = static_cast<float>(t.divide_by);
+      for (std::size_t c = 0; p.normalize && c < static_cast<std::size_t>(a.channels); ++c) {
+        const std::size_t i = t.mean.size() == 1 ? 0 : c;  // one value: every channel's, as a [1, 1, 1] broadcasts
+        p.mean[c] = static_cast<float>(t.mean.at(i)), p.std[c] = static_cast<float>(t.std.at(i));
+      }
+    }
+  }
+  return fused_augment(bytes, a, flip_u, dy, dx);
 }
 
 at::Tensor ImageBatches::operator()(const at::Tensor& bytes, bool training) const {
+  if (fused_ && bytes.is_cuda() && bytes.scalar_type() == at::kByte && bytes.size(1) <= 4) return fused(bytes, training);
   at::Tensor x = bytes.to(at::kFloat);
   for (std::size_t i = 0; i < transforms_.size(); ++i) {
     const ImageTransform& t = transforms_[i];

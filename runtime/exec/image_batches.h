@@ -23,15 +23,22 @@ at::Tensor image_tensor(const Table& t, const c10::Device& device);
 /// only and can be captured in a CUDA graph. The random transforms draw from the device's
 /// default generator: per image, a flip's uniform number, then a crop's row offsets for the
 /// batch, then its column offsets (torch.randint), so a seed fixes them.
+/// With `fused_kernels` on CUDA (and a build that has them: fused_ops.h), the same draws are
+/// made and the rest (cast, flip, crop, scaling, normalisation, layout) is one kernel with
+/// the same result, when the transforms are at most one flip, one crop and four pointwise
+/// steps over at most four channels.
 class ImageBatches {
  public:
-  ImageBatches(std::vector<ImageTransform> transforms, const c10::Device& device, bool channels_last);
+  ImageBatches(std::vector<ImageTransform> transforms, const c10::Device& device, bool channels_last,
+               bool fused_kernels = true);
   at::Tensor operator()(const at::Tensor& bytes, bool training) const;
 
  private:
+  at::Tensor fused(const at::Tensor& bytes, bool training) const;
   std::vector<ImageTransform> transforms_;
   std::vector<at::Tensor> mean_, std_;  ///< per transform: normalize's [C, 1, 1] (else undefined)
   bool channels_last_;
+  bool fused_ = false;
 };
 
 }  // namespace pipeml

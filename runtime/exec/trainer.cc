@@ -13,6 +13,7 @@
 
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/cuda_graph.h"
+#include "runtime/exec/training_forward.h"
 #include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
@@ -332,7 +333,7 @@ class Stepper {
       optimizer_.zero_grad();
       {
         torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
-        out = model_->forward(x);
+        out = training_forward_ ? (*training_forward_)(x) : model_->forward(x);
         loss = add_penalties(loss_(out, y), false);
       }
       out = out.detach();
@@ -353,6 +354,12 @@ class Stepper {
     return loss;
   }
   at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x, inputs_); }
+  /// Training steps run the model's Conv-BatchNorm-ReLU-MaxPool blocks with pipe's fused CUDA
+  /// kernels where they can (training_forward.h).
+  void use_fused_kernels(const ModelSpec& spec) {
+    training_forward_ = std::make_unique<TrainingForward>(model_, spec);
+    if (training_forward_->blocks() == 0) training_forward_.reset();
+  }
   /// From now on every step reads its rate from `lr` (a 0-d device tensor): the step a CUDA
   /// graph captures (GraphedSteps), and the eager steps around it.
   void use_device_lr(const at::Tensor* lr) { device_lr_ = lr; }
@@ -411,6 +418,7 @@ class Stepper {
   std::unique_ptr<CpuMlpStep> fast_;
   std::vector<at::Tensor> params_, weights_;
   c10::optional<at::ScalarType> autocast_dtype_;
+  std::unique_ptr<TrainingForward> training_forward_;
   std::unique_ptr<GradScaler> scaler_;
   Inputs inputs_;
   ProcessGroup* group_;
@@ -700,7 +708,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   model->to(device);
   const bool channels_last = train.images() && spec.channels_last;
   Inputs inputs;
-  if (train.images()) inputs.images = std::make_shared<ImageBatches>(spec.image_transforms, device, channels_last);
+  if (train.images()) inputs.images = std::make_shared<ImageBatches>(spec.image_transforms, device, channels_last, spec.fused_kernels);
   if (channels_last) {
     c10::NoGradGuard no_grad;
     for (auto& p : model->parameters())
@@ -758,6 +766,7 @@ TrainResult train_and_predict(const Table& train, const Table* val, const Table&
   // CpuMlpStep computes BatchNorm itself: a SyncBatchNorm takes the autograd step.
   const bool fast = fast_path(device, cpu_step, mlp, loss) && !batch_norm;
   Stepper stepper(model, *optimizer, loss_fn, fast, spec, inputs, group.get());
+  if (device.is_cuda() && spec.fused_kernels) stepper.use_fused_kernels(mlp);
   if (spec.resume) stepper.restore_scaler(from.scaler);
   const std::shared_ptr<void> stream = side_stream(device);  // CUDA: the steps' own stream
 

@@ -93,6 +93,8 @@ def main():
         variants = [
             ("pipe fp32, CUDA graph", []),
             ("pipe bf16 + channels-last, CUDA graph", ["train.precision=bf16-mixed", "train.channels_last=true"]),
+            ("pipe bf16 + ch-last, graph, ATen kernels", ["train.precision=bf16-mixed", "train.channels_last=true",
+                                                          "train.fused_kernels=false"]),
             ("pipe fp32 + channels-last, CUDA graph", ["train.channels_last=true"]),
             ("pipe fp32, eager steps", ["train.cuda_graph=off"]),
             ("pipe bf16 + channels-last, eager", ["train.precision=bf16-mixed", "train.channels_last=true", "train.cuda_graph=off"]),

@@ -1,0 +1,337 @@
+// pipe's own CUDA kernels: see kernels.h. Each thread of the BatchNorm kernels owns 8
+// consecutive channels of one NHWC pixel (or of one 2x2 pooling window), so that every load
+// and store is 16 or 32 bytes wide; per-channel sums are reduced in shared memory and then
+// added to a double buffer with one atomic per channel and block.
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include "runtime/exec/cuda/kernels.h"
+
+namespace pipeml::cuda_kernels {
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kVec = 8;  // channels per thread
+
+template <typename T>
+struct Vec8;
+
+template <>
+struct Vec8<float> {
+  static __device__ void load(const float* p, float v[kVec]) {
+    const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
+    v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+  }
+  static __device__ void store(float* p, const float v[kVec]) {
+    reinterpret_cast<float4*>(p)[0] = make_float4(v[0], v[1], v[2], v[3]);
+    reinterpret_cast<float4*>(p)[1] = make_float4(v[4], v[5], v[6], v[7]);
+  }
+  static __device__ float round(float x) { return x; }
+};
+
+template <>
+struct Vec8<__nv_bfloat16> {
+  static __device__ void load(const __nv_bfloat16* p, float v[kVec]) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(p);
+    const __nv_bfloat16* h = reinterpret_cast<const __nv_bfloat16*>(&raw);
+    for (int i = 0; i < kVec; ++i) v[i] = __bfloat162float(h[i]);
+  }
+  static __device__ void store(__nv_bfloat16* p, const float v[kVec]) {
+    uint4 raw;
+    __nv_bfloat16* h = reinterpret_cast<__nv_bfloat16*>(&raw);
+    for (int i = 0; i < kVec; ++i) h[i] = __float2bfloat16(v[i]);
+    *reinterpret_cast<uint4*>(p) = raw;
+  }
+  // What the value is once stored: ATen rounds BatchNorm's output to bf16 before the ReLU and
+  // the pooling compare it, so the argmax is taken between rounded values, as here.
+  static __device__ float round(float x) { return __bfloat162float(__float2bfloat16(x)); }
+};
+
+// The threads of a block as (group, lane): lane = which 8 channels, group = which pixel or
+// window of the block's current slice. `lanes` = c / 8.
+struct Layout {
+  int lanes, groups;
+  __device__ Layout(std::int64_t c) : lanes(static_cast<int>(c / kVec)), groups(kThreads / lanes) {}
+  __device__ bool active() const { return threadIdx.x < lanes * groups; }
+  __device__ int lane() const { return threadIdx.x % lanes; }
+  __device__ int group() const { return threadIdx.x / lanes; }
+};
+
+// Per-channel scale and shift of the batch's normalisation, into shared memory:
+// bn(x) = x * scale + shift, scale = gamma * invstd, shift = beta - mean * scale.
+__device__ void load_affine(const BatchNorm& bn, std::int64_t c, double count, float* scale, float* shift, float* mean,
+                            float* invstd) {
+  for (int i = threadIdx.x; i < c; i += blockDim.x) {
+    const double m = bn.sums[i] / count, var = fmax(bn.sums[c + i] / count - m * m, 0.0);
+    const float is = static_cast<float>(1.0 / sqrt(var + bn.eps));
+    mean[i] = static_cast<float>(m);
+    invstd[i] = is;
+    scale[i] = bn.gamma[i] * is;
+    shift[i] = bn.beta[i] - static_cast<float>(m) * bn.gamma[i] * is;
+  }
+  __syncthreads();
+}
+
+// Sums `a` and `b` (kVec values each per thread) over the block's groups and adds them to
+// out[channel] and out[c + channel] with one double atomic each.
+__device__ void add_block_sums(const Layout& l, std::int64_t c, const float a[kVec], const float b[kVec], double* out) {
+  __shared__ float red[kThreads][2 * kVec + 1];
+  for (int i = 0; i < kVec; ++i) red[threadIdx.x][i] = l.active() ? a[i] : 0.f, red[threadIdx.x][kVec + i] = l.active() ? b[i] : 0.f;
+  __syncthreads();
+  for (int t = threadIdx.x; t < l.lanes * 2 * kVec; t += blockDim.x) {  // one thread per (lane, value)
+    const int lane = t % l.lanes, k = t / l.lanes;
+    float s = 0.f;
+    for (int g = 0; g < l.groups; ++g) s += red[g * l.lanes + lane][k];
+    const std::int64_t channel = lane * kVec + (k % kVec);
+    atomicAdd(out + (k < kVec ? 0 : c) + channel, static_cast<double>(s));
+  }
+}
+
+template <typename T>
+__global__ void bn_sums_kernel(const T* y, Nhwc s, double* sums) {
+  const Layout l(s.c);
+  float sum[kVec] = {}, sq[kVec] = {};
+  const std::int64_t rows = s.n * s.h * s.w;
+  if (l.active())
+    for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); r < rows;
+         r += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+      float v[kVec];
+      Vec8<T>::load(y + r * s.c + l.lane() * kVec, v);
+      for (int i = 0; i < kVec; ++i) sum[i] += v[i], sq[i] += v[i] * v[i];
+    }
+  add_block_sums(l, s.c, sum, sq, sums);
+}
+
+// The four rows (NHWC pixels) of pooling window p, in MaxPool2d's scan order.
+__device__ void window_rows(const Nhwc& s, std::int64_t p, std::int64_t rows[4]) {
+  const std::int64_t ow = s.w / 2, oh = s.h / 2;
+  const std::int64_t n = p / (oh * ow), i = (p / ow) % oh, j = p % ow;
+  rows[0] = (n * s.h + 2 * i) * s.w + 2 * j;
+  rows[1] = rows[0] + 1;
+  rows[2] = rows[0] + s.w;
+  rows[3] = rows[2] + 1;
+}
+
+template <typename T>
+__global__ void forward_kernel(const T* y, Nhwc s, BatchNorm bn, float* running_mean, float* running_var,
+                               std::int64_t* batches_tracked, double momentum, T* out) {
+  extern __shared__ float smem[];
+  float *scale = smem, *shift = smem + s.c, *mean = smem + 2 * s.c, *invstd = smem + 3 * s.c;
+  const double count = static_cast<double>(s.n * s.h * s.w);
+  load_affine(bn, s.c, count, scale, shift, mean, invstd);
+  if (blockIdx.x == 0) {
+    for (int i = threadIdx.x; i < s.c; i += blockDim.x) {
+      const double m = bn.sums[i] / count, var = fmax(bn.sums[s.c + i] / count - m * m, 0.0);
+      const double shifted = m + (bn.conv_bias ? bn.conv_bias[i] : 0.f);
+      running_mean[i] = static_cast<float>((1 - momentum) * running_mean[i] + momentum * shifted);
+      running_var[i] = static_cast<float>((1 - momentum) * running_var[i] + momentum * var * count / (count - 1));
+    }
+    if (threadIdx.x == 0 && batches_tracked) *batches_tracked += 1;
+  }
+  const Layout l(s.c);
+  if (!l.active()) return;
+  const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
+  const int c0 = l.lane() * kVec;
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
+       p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+    std::int64_t rows[4];
+    window_rows(s, p, rows);
+    float best[kVec];
+    for (int i = 0; i < kVec; ++i) best[i] = 0.f;  // the ReLU
+    for (int k = 0; k < 4; ++k) {
+      float v[kVec];
+      Vec8<T>::load(y + rows[k] * s.c + c0, v);
+      for (int i = 0; i < kVec; ++i) best[i] = fmaxf(best[i], v[i] * scale[c0 + i] + shift[c0 + i]);
+    }
+    Vec8<T>::store(out + p * s.c + c0, best);
+  }
+}
+
+// For window p and the thread's channels: the gradient reaching each of the four BatchNorm
+// outputs (grad_out at the window's first maximum, where that maximum is positive: the
+// pooling's and the ReLU's backward), and the four normalised inputs.
+template <typename T>
+__device__ void window_grads(const T* y, const T* grad_out, const Nhwc& s, std::int64_t p, int c0, const float* scale,
+                             const float* shift, const float* mean, const float* invstd, std::int64_t rows[4],
+                             float dz[4][kVec], float xhat[4][kVec]) {
+  window_rows(s, p, rows);
+  float g[kVec], best[kVec];
+  int arg[kVec];
+  Vec8<T>::load(grad_out + p * s.c + c0, g);
+  for (int k = 0; k < 4; ++k) {
+    float v[kVec];
+    Vec8<T>::load(y + rows[k] * s.c + c0, v);
+    for (int i = 0; i < kVec; ++i) {
+      const float z = Vec8<T>::round(v[i] * scale[c0 + i] + shift[c0 + i]);
+      xhat[k][i] = (v[i] - mean[c0 + i]) * invstd[c0 + i];
+      if (k == 0 || z > best[i]) best[i] = z, arg[i] = k;
+    }
+  }
+  for (int k = 0; k < 4; ++k)
+    for (int i = 0; i < kVec; ++i) dz[k][i] = (arg[i] == k && best[i] > 0.f) ? g[i] : 0.f;
+}
+
+template <typename T>
+__global__ void backward_sums_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm bn, double* grad_sums) {
+  extern __shared__ float smem[];
+  float *scale = smem, *shift = smem + s.c, *mean = smem + 2 * s.c, *invstd = smem + 3 * s.c;
+  load_affine(bn, s.c, static_cast<double>(s.n * s.h * s.w), scale, shift, mean, invstd);
+  const Layout l(s.c);
+  float sum[kVec] = {}, dot[kVec] = {};
+  const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
+  if (l.active())
+    for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
+         p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+      std::int64_t rows[4];
+      float dz[4][kVec], xhat[4][kVec];
+      window_grads(y, grad_out, s, p, l.lane() * kVec, scale, shift, mean, invstd, rows, dz, xhat);
+      for (int k = 0; k < 4; ++k)
+        for (int i = 0; i < kVec; ++i) sum[i] += dz[k][i], dot[i] += dz[k][i] * xhat[k][i];
+    }
+  add_block_sums(l, s.c, sum, dot, grad_sums);
+}
+
+template <typename T>
+__global__ void backward_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm bn, const double* grad_sums, T* grad_in,
+                                float* grad_gamma, float* grad_beta) {
+  extern __shared__ float smem[];
+  float *scale = smem, *shift = smem + s.c, *mean = smem + 2 * s.c, *invstd = smem + 3 * s.c;
+  float *mean_dz = smem + 4 * s.c, *mean_dzx = smem + 5 * s.c;
+  const double count = static_cast<double>(s.n * s.h * s.w);
+  for (int i = threadIdx.x; i < s.c; i += blockDim.x) {
+    mean_dz[i] = static_cast<float>(grad_sums[i] / count);
+    mean_dzx[i] = static_cast<float>(grad_sums[s.c + i] / count);
+    if (blockIdx.x == 0) grad_beta[i] = static_cast<float>(grad_sums[i]), grad_gamma[i] = static_cast<float>(grad_sums[s.c + i]);
+  }
+  load_affine(bn, s.c, count, scale, shift, mean, invstd);  // ends with __syncthreads
+  const Layout l(s.c);
+  if (!l.active()) return;
+  const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
+  const int c0 = l.lane() * kVec;
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
+       p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+    std::int64_t rows[4];
+    float dz[4][kVec], xhat[4][kVec];
+    window_grads(y, grad_out, s, p, c0, scale, shift, mean, invstd, rows, dz, xhat);
+    for (int k = 0; k < 4; ++k) {
+      float dx[kVec];
+      for (int i = 0; i < kVec; ++i)
+        dx[i] = scale[c0 + i] * (dz[k][i] - mean_dz[c0 + i] - xhat[k][i] * mean_dzx[c0 + i]);
+      Vec8<T>::store(grad_in + rows[k] * s.c + c0, dx);
+    }
+  }
+}
+
+__device__ float pointwise(const Pointwise& st, float x, int c) {
+  return st.normalize ? (x - st.mean[c]) / st.std[c] : x * (1.0f / st.divide_by);
+}
+
+__global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out) {
+  const std::int64_t total = a.batch * a.channels * a.out_h * a.out_w;
+  for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
+       e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    // e walks the output in its memory order.
+    std::int64_t b, c, i, j;
+    if (a.channels_last) {
+      c = e % a.channels, j = (e / a.channels) % a.out_w, i = (e / (a.channels * a.out_w)) % a.out_h;
+      b = e / (a.channels * a.out_w * a.out_h);
+    } else {
+      j = e % a.out_w, i = (e / a.out_w) % a.out_h, c = (e / (a.out_w * a.out_h)) % a.channels;
+      b = e / (a.out_w * a.out_h * a.channels);
+    }
+    const bool flip = a.flip_u && a.flip_u[b] < a.flip_p;
+    // Which column of the crop (or image) this is: a flip after the crop mirrors the crop.
+    std::int64_t r = i, col = j;
+    if (flip && (!a.crop_dy || !a.flip_before_crop)) col = a.out_w - 1 - j;
+    bool padding = false;
+    if (a.crop_dy) {
+      r = a.crop_dy[b] + r - a.pad, col = a.crop_dx[b] + col - a.pad;
+      padding = r < 0 || r >= a.in_h || col < 0 || col >= a.in_w;
+      if (flip && a.flip_before_crop) col = a.in_w - 1 - col;  // the padded image was cut from the flipped one
+    }
+    float x = 0.f;
+    if (!padding) {
+      x = static_cast<float>(bytes[((b * a.channels + c) * a.in_h + r) * a.in_w + col]);
+      for (int k = 0; k < a.pre_steps; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
+    }
+    for (int k = a.pre_steps; k < a.steps_count; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
+    out[e] = x;
+  }
+}
+
+int blocks_for(std::int64_t threads_needed) {
+  const std::int64_t blocks = (threads_needed + kThreads - 1) / kThreads;
+  return static_cast<int>(blocks < 1 ? 1 : (blocks > 132 * 8 ? 132 * 8 : blocks));
+}
+
+const char* launched() {
+  const cudaError_t e = cudaGetLastError();
+  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+// Each thread takes about `per_thread` pixels or windows: enough to amortise the block's
+// shared-memory set-up and its atomics, few enough to fill the GPU.
+int vector_blocks(std::int64_t items, std::int64_t c, int per_thread) {
+  const std::int64_t groups = kThreads / (c / kVec);
+  return blocks_for((items + per_thread - 1) / per_thread / groups * kThreads);
+}
+
+cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
+
+}  // namespace
+
+const char* bn_sums(Dtype t, const void* y, Nhwc s, double* sums, void* stream) {
+  const int blocks = vector_blocks(s.n * s.h * s.w, s.c, 8);
+  if (t == Dtype::bf16) bn_sums_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const __nv_bfloat16*>(y), s, sums);
+  else bn_sums_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const float*>(y), s, sums);
+  return launched();
+}
+
+const char* bn_relu_pool_forward(Dtype t, const void* y, Nhwc s, BatchNorm bn, float* running_mean, float* running_var,
+                                 std::int64_t* batches_tracked, double momentum, void* out, void* stream) {
+  const int blocks = vector_blocks(s.n * s.h / 2 * s.w / 2, s.c, 2);
+  const std::size_t shared = 4 * s.c * sizeof(float);
+  if (t == Dtype::bf16)
+    forward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const __nv_bfloat16*>(y), s, bn, running_mean,
+                                                                    running_var, batches_tracked, momentum,
+                                                                    static_cast<__nv_bfloat16*>(out));
+  else
+    forward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const float*>(y), s, bn, running_mean, running_var,
+                                                                    batches_tracked, momentum, static_cast<float*>(out));
+  return launched();
+}
+
+const char* bn_relu_pool_backward_sums(Dtype t, const void* y, const void* grad_out, Nhwc s, BatchNorm bn, double* grad_sums,
+                                       void* stream) {
+  const int blocks = vector_blocks(s.n * s.h / 2 * s.w / 2, s.c, 4);
+  const std::size_t shared = 4 * s.c * sizeof(float);
+  if (t == Dtype::bf16)
+    backward_sums_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(
+        static_cast<const __nv_bfloat16*>(y), static_cast<const __nv_bfloat16*>(grad_out), s, bn, grad_sums);
+  else
+    backward_sums_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const float*>(y),
+                                                                          static_cast<const float*>(grad_out), s, bn, grad_sums);
+  return launched();
+}
+
+const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, Nhwc s, BatchNorm bn, const double* grad_sums,
+                                  void* grad_in, float* grad_gamma, float* grad_beta, void* stream) {
+  const int blocks = vector_blocks(s.n * s.h / 2 * s.w / 2, s.c, 2);
+  const std::size_t shared = 6 * s.c * sizeof(float);
+  if (t == Dtype::bf16)
+    backward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(
+        static_cast<const __nv_bfloat16*>(y), static_cast<const __nv_bfloat16*>(grad_out), s, bn, grad_sums,
+        static_cast<__nv_bfloat16*>(grad_in), grad_gamma, grad_beta);
+  else
+    backward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const float*>(y),
+                                                                     static_cast<const float*>(grad_out), s, bn, grad_sums,
+                                                                     static_cast<float*>(grad_in), grad_gamma, grad_beta);
+  return launched();
+}
+
+const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream) {
+  augment_kernel<<<blocks_for(a.batch * a.channels * a.out_h * a.out_w), kThreads, 0, as_stream(stream)>>>(bytes, a, out);
+  return launched();
+}
+
+}  // namespace pipeml::cuda_kernels

@@ -1,0 +1,75 @@
+// pipe's own CUDA kernels (kernels.cu, compiled by nvcc without LibTorch's headers) for the
+// parts of an image model's training step that ATen runs as many small kernels: the batch's
+// augmentation, and the BatchNorm2d → ReLU → MaxPool2d(2) that follows a convolution. Raw
+// pointers and a stream in, an error text out (null: launched); fused_ops.cc wraps them for
+// LibTorch. Tensors are NHWC (channels-last), float32 or bfloat16 as `Dtype` says.
+#pragma once
+#include <cstdint>
+
+namespace pipeml::cuda_kernels {
+
+enum class Dtype { f32, bf16 };
+
+/// An NHWC activation [n, h, w, c] before the pooling; c is a multiple of 8 (at most 1024),
+/// h and w are even.
+struct Nhwc {
+  std::int64_t n, h, w, c;
+};
+
+/// BatchNorm's parameters and buffers (float32, c values each). `sums` holds the batch's
+/// per-channel sum and sum of squares (double, 2c: bn_sums writes it); `conv_bias` (may be
+/// null) is the bias the convolution left out: it shifts the batch mean only, which the
+/// normalisation removes, so it enters the running mean alone.
+struct BatchNorm {
+  const float* gamma;
+  const float* beta;
+  const float* conv_bias;
+  const double* sums;
+  double eps;
+};
+
+/// Adds each channel's sum and sum of squares of `y` to `sums` (zeroed by the caller).
+const char* bn_sums(Dtype t, const void* y, Nhwc s, double* sums, void* stream);
+
+/// out[n, h/2, w/2, c] = max over each 2x2 window of relu(batch_norm(y)), with the batch's
+/// statistics; updates the running mean and (unbiased) variance as torch.nn.BatchNorm2d does
+/// with `momentum`, and adds 1 to `batches_tracked` (may be null).
+const char* bn_relu_pool_forward(Dtype t, const void* y, Nhwc s, BatchNorm bn, float* running_mean,
+                                 float* running_var, std::int64_t* batches_tracked, double momentum, void* out,
+                                 void* stream);
+
+/// The backward's two passes. The first adds, per channel, the sum of the gradient that reaches
+/// the BatchNorm's output (grad_out routed through the pooling's argmax and the ReLU) and of
+/// that gradient times the normalised input, to `grad_sums` (double, 2c, zeroed by the caller).
+/// The second writes grad_in (like y) and the gradients of gamma and beta (float, c each).
+const char* bn_relu_pool_backward_sums(Dtype t, const void* y, const void* grad_out, Nhwc s, BatchNorm bn,
+                                       double* grad_sums, void* stream);
+const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, Nhwc s, BatchNorm bn,
+                                  const double* grad_sums, void* grad_in, float* grad_gamma, float* grad_beta,
+                                  void* stream);
+
+/// A batch's augmentation in one pass over its uint8 images [batch, channels, in_h, in_w]
+/// (NCHW): an optional horizontal flip and an optional zero-padded crop, in the order given,
+/// with the pointwise steps (x / d, or (x - mean[c]) / std[c]) that come before the crop
+/// applied to the image's own pixels and those after it to every pixel; float32 out, NCHW or
+/// NHWC. The same arithmetic as ATen's CUDA kernels for those steps, so the result is theirs.
+struct Pointwise {
+  bool normalize;     ///< false: x * (1 / divide_by), as ATen's division by a scalar
+  float divide_by;
+  float mean[4], std[4];
+};
+struct Augment {
+  std::int64_t batch, channels, in_h, in_w, out_h, out_w;
+  const float* flip_u;    ///< per image: flipped where flip_u < flip_p; null: no flip
+  float flip_p;
+  const std::int64_t* crop_dy;  ///< per image: the window's offsets in the padded image; null: no crop
+  const std::int64_t* crop_dx;
+  std::int64_t pad;
+  bool flip_before_crop;
+  Pointwise steps[4];
+  int pre_steps, steps_count;  ///< steps[0, pre_steps) before the crop, the rest after
+  bool channels_last;
+};
+const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream);
+
+}  // namespace pipeml::cuda_kernels

@@ -1,0 +1,35 @@
+// pipe's own CUDA kernels (runtime/exec/cuda/kernels.cu) as LibTorch operations, for the parts
+// of an image model's step that ATen runs as many small kernels. Built where LibTorch has CUDA
+// and nvcc is found (runtime/exec/cuda/fused_ops.cc); elsewhere runtime/exec/no_cuda/fused_ops.cc
+// says they are not there, and the callers keep ATen's operations.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include "runtime/exec/cuda/kernels.h"
+
+namespace pipeml {
+
+/// Whether this build has the kernels.
+bool fused_kernels_available();
+
+/// Whether fused_bn_relu_pool takes `y`: a CUDA float32 or bfloat16 [N, C, H, W] in
+/// channels-last memory format, C a multiple of 8 up to 1024, H and W even.
+bool fused_bn_relu_pool_takes(const at::Tensor& y);
+
+/// MaxPool2d(2)(ReLU(BatchNorm2d(y + conv_bias))) in training mode, with autograd, where `y` is
+/// a convolution's output computed without its bias: BatchNorm removes the batch mean, and
+/// with it the bias, from what it passes on, so the bias gets a gradient of exactly zero and
+/// enters only the running mean (which eval mode subtracts from conv + bias). Updates
+/// running_mean, running_var and batches_tracked as the module's forward does.
+at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, const at::Tensor& gamma,
+                              const at::Tensor& beta, const at::Tensor& running_mean, const at::Tensor& running_var,
+                              const at::Tensor& batches_tracked, double momentum, double eps);
+
+/// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
+/// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or
+/// undefined where the step is absent) the batch's random draws. float32 [B, C, out_h, out_w]
+/// out, channels-last when a.channels_last.
+at::Tensor fused_augment(const at::Tensor& bytes, cuda_kernels::Augment a, const at::Tensor& flip_u,
+                         const at::Tensor& crop_dy, const at::Tensor& crop_dx);
+
+}  // namespace pipeml

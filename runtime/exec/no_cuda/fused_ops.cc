@@ -1,0 +1,21 @@
+// A build without CUDA kernels (no CUDA in LibTorch, or no nvcc): see runtime/exec/fused_ops.h.
+#include "runtime/exec/fused_ops.h"
+
+#include <stdexcept>
+
+namespace pipeml {
+
+bool fused_kernels_available() { return false; }
+
+bool fused_bn_relu_pool_takes(const at::Tensor&) { return false; }
+
+at::Tensor fused_bn_relu_pool(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                              const at::Tensor&, const at::Tensor&, double, double) {
+  throw std::logic_error("fused_bn_relu_pool: this build has no CUDA kernels");
+}
+
+at::Tensor fused_augment(const at::Tensor&, cuda_kernels::Augment, const at::Tensor&, const at::Tensor&, const at::Tensor&) {
+  throw std::logic_error("fused_augment: this build has no CUDA kernels");
+}
+
+}  // namespace pipeml

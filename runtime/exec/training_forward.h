@@ -1,0 +1,35 @@
+// The training-mode forward of a model, with each Conv2d → BatchNorm2d → ReLU → MaxPool2d(2)
+// block run as the convolution without its bias and then fused_ops.h's one BatchNorm-ReLU-pool
+// operation (two kernels forward, two backward, in place of ATen's seven or so), where the
+// build has the kernels and the block's activation suits them (CUDA, channels-last, float32
+// or bfloat16); every other layer, and every block that does not suit, by its own module.
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "runtime/train_spec.h"
+
+namespace pipeml {
+
+class TrainingForward {
+ public:
+  /// Finds the blocks among the top-level layers of `spec`, of which `model` was built
+  /// (build_model): conv2d, batch_norm2d (torch's, not SyncBatchNorm), relu, and max_pool2d of
+  /// kernel and stride 2 without padding.
+  TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec);
+  /// model->forward(x), for a model in training mode.
+  at::Tensor operator()(const at::Tensor& x) const;
+  /// How many blocks the fused kernels may run.
+  std::size_t blocks() const { return blocks_; }
+
+ private:
+  mutable torch::nn::Sequential model_;  ///< a handle: forward is not const
+  std::vector<bool> block_starts_;  ///< per layer: a block begins here
+  std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
+  std::size_t blocks_ = 0;
+};
+
+}  // namespace pipeml

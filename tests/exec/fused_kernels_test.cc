@@ -1,0 +1,138 @@
+// pipe's own CUDA kernels (runtime/exec/fused_ops.h) against ATen: the fused BatchNorm → ReLU →
+// MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
+// and against ATen's own bfloat16 path; the one-kernel augmentation against image_batches'
+// ATen steps, value for value. They run on the GPU machine; a build without the kernels (or a
+// machine without a GPU) skips them with a warning.
+#include <ATen/ATen.h>
+#include <torch/cuda.h>
+#include <catch2/catch.hpp>
+
+#include "runtime/exec/fused_ops.h"
+#include "runtime/exec/image_batches.h"
+
+namespace {
+
+using pipeml::ImageTransform;
+
+bool can_run() {
+  if (pipeml::fused_kernels_available() && torch::cuda::is_available()) return true;
+  WARN("skipped: this build has no CUDA kernels, or this machine no GPU");
+  return false;
+}
+
+double relative_error(const at::Tensor& got, const at::Tensor& want) {
+  const at::Tensor g = got.to(at::kCPU, at::kDouble), w = want.to(at::kCPU, at::kDouble);
+  return (g - w).norm().item<double>() / std::max(w.norm().item<double>(), 1e-30);
+}
+
+struct BnCase {
+  at::Tensor y, bias, gamma, beta, grad;
+};
+
+// A convolution's output as the block sees it: channels-last, values with a channel mean of
+// about 1 (as after a ReLU'd input), so the variance is not the raw second moment.
+BnCase bn_case(at::ScalarType dtype, std::int64_t n, std::int64_t c, std::int64_t h, bool with_bias) {
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  BnCase k;
+  k.y = (at::randn({n, c, h, h}, f32) + at::rand({1, c, 1, 1}, f32) * 2).to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
+  k.bias = with_bias ? at::randn({c}, f32) : at::zeros({c}, f32);
+  k.gamma = at::rand({c}, f32) + 0.5;
+  k.gamma[0] = -0.7;  // a negative scale turns the pooling's maximum into the minimum
+  k.beta = at::randn({c}, f32) * 0.3;
+  k.grad = at::randn({n, c, h / 2, h / 2}, f32).to(dtype);
+  return k;
+}
+
+struct BnResult {
+  at::Tensor out, grad_y, grad_gamma, grad_beta, running_mean, running_var, tracked;
+};
+
+BnResult run_fused(const BnCase& k) {
+  BnResult r;
+  const at::Tensor y = k.y.detach().requires_grad_(true), gamma = k.gamma.detach().requires_grad_(true),
+                   beta = k.beta.detach().requires_grad_(true);
+  r.running_mean = at::full_like(k.gamma, 0.25), r.running_var = at::full_like(k.gamma, 2.0);
+  r.tracked = at::zeros({}, k.gamma.options().dtype(at::kLong));
+  r.out = pipeml::fused_bn_relu_pool(y, k.bias, gamma, beta, r.running_mean, r.running_var, r.tracked, 0.1, 1e-5);
+  r.out.backward(k.grad);
+  r.grad_y = y.grad(), r.grad_gamma = gamma.grad(), r.grad_beta = beta.grad();
+  return r;
+}
+
+// The modules' computation on (y + bias) in `dtype` (float64: the reference).
+BnResult run_aten(const BnCase& k, at::ScalarType dtype) {
+  BnResult r;
+  const at::Tensor y = k.y.detach().to(dtype).requires_grad_(true);
+  const auto fp = k.gamma.scalar_type() == dtype || dtype == at::kBFloat16 ? at::kFloat : dtype;
+  const at::Tensor gamma = k.gamma.detach().to(fp).requires_grad_(true), beta = k.beta.detach().to(fp).requires_grad_(true);
+  r.running_mean = at::full_like(k.gamma, 0.25).to(fp), r.running_var = at::full_like(k.gamma, 2.0).to(fp);
+  const at::Tensor biased = dtype == at::kBFloat16 ? y : y + k.bias.to(dtype).view({1, -1, 1, 1});
+  const at::Tensor bn = at::batch_norm(biased, gamma, beta, r.running_mean, r.running_var, true, 0.1, 1e-5, true);
+  r.out = at::max_pool2d(at::relu(bn), {2, 2});
+  r.out.backward(k.grad.to(dtype));
+  r.grad_y = y.grad(), r.grad_gamma = gamma.grad(), r.grad_beta = beta.grad();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool in float32 is the modules' computation", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(3);
+  for (const std::int64_t c : {8, 32, 128, 256}) {
+    CAPTURE(c);
+    const BnCase k = bn_case(at::kFloat, 16, c, 12, true);
+    const BnResult got = run_fused(k), want = run_aten(k, at::kDouble);
+    CHECK(got.out.is_contiguous(at::MemoryFormat::ChannelsLast));
+    CHECK(relative_error(got.out, want.out) < 1e-5);
+    CHECK(relative_error(got.grad_y, want.grad_y) < 1e-4);
+    CHECK(relative_error(got.grad_gamma, want.grad_gamma) < 1e-4);
+    CHECK(relative_error(got.grad_beta, want.grad_beta) < 1e-4);
+    // The bias the convolution left out is in the running mean: eval mode subtracts it from conv + bias.
+    CHECK(relative_error(got.running_mean, want.running_mean) < 1e-5);
+    CHECK(relative_error(got.running_var, want.running_var) < 1e-5);
+    CHECK(got.tracked.item<std::int64_t>() == 1);
+  }
+}
+
+TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool in bfloat16 follows ATen's bfloat16 path", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(4);
+  const BnCase k = bn_case(at::kBFloat16, 128, 64, 16, false);
+  const BnResult got = run_fused(k), want = run_aten(k, at::kBFloat16), exact = run_aten(k, at::kDouble);
+  CHECK(got.out.scalar_type() == at::kBFloat16);
+  CHECK(got.grad_y.scalar_type() == at::kBFloat16);
+  // ATen's own bfloat16 path is as far from the float64 result as pipe's is, or farther.
+  const double ours = relative_error(got.grad_y, exact.grad_y), atens = relative_error(want.grad_y, exact.grad_y);
+  CAPTURE(ours, atens);
+  CHECK(relative_error(got.out, want.out) < 1e-2);
+  CHECK(ours < std::max(1e-2, 1.5 * atens));
+  CHECK(relative_error(got.grad_gamma, want.grad_gamma) < 1e-2);
+  CHECK(relative_error(got.grad_beta, want.grad_beta) < 1e-2);
+  CHECK(relative_error(got.running_var, want.running_var) < 1e-4);
+}
+
+TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values", "[fused][cuda][images]") {
+  if (!can_run()) return;
+  const at::Tensor bytes = at::randint(0, 256, {64, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
+  ImageTransform flip, crop, scale, norm;
+  flip.op = "random_horizontal_flip", flip.train_only = true;
+  crop.op = "random_crop", crop.train_only = true, crop.height = 28, crop.width = 30, crop.padding = 4;
+  scale.op = "scale_pixels";
+  norm.op = "normalize", norm.mean = {0.4914, 0.4822, 0.4465}, norm.std = {0.2023, 0.1994, 0.2010};
+  const std::vector<std::vector<ImageTransform>> orders{
+      {flip, crop, scale, norm}, {crop, flip, scale, norm}, {scale, crop, norm, flip}, {norm}, {flip}, {}};
+  for (std::size_t i = 0; i < orders.size(); ++i)
+    for (const bool channels_last : {false, true})
+      for (const bool training : {true, false}) {
+        CAPTURE(i, channels_last, training);
+        const pipeml::ImageBatches fused(orders[i], at::kCUDA, channels_last, true), aten(orders[i], at::kCUDA, channels_last, false);
+        at::manual_seed(11);
+        const at::Tensor a = fused(bytes, training);
+        at::manual_seed(11);
+        const at::Tensor b = aten(bytes, training);
+        REQUIRE(a.sizes() == b.sizes());
+        CHECK(a.is_contiguous(channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
+        CHECK(at::equal(a, b));
+      }
+}
