@@ -92,10 +92,10 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
                                                     "once in a CUDA graph and replayed"
                                                   : "on CUDA: eager steps, not a CUDA graph: " + obstacle);
   if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu" && t.fused_kernels)
-    st.step.notes.push_back(std::string("on CUDA: the augmentation is one pipe kernel") +
-                            (t.channels_last ? "; each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block runs its BatchNorm, ReLU "
-                                               "and pooling as pipe's fused kernels, without the convolution's bias (which "
-                                               "BatchNorm cancels)"
+    st.step.notes.push_back(std::string("on CUDA: pipe's own kernels run the augmentation and a first 3x3 convolution "
+                                        "of at most 4 channels") +
+                            (t.channels_last ? ", and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block's BatchNorm, ReLU and "
+                                               "pooling, without the convolution's bias (which BatchNorm cancels)"
                                              : "; channels_last: true would also fuse each Conv2d-BatchNorm2d-ReLU-"
                                                "MaxPool2d(2) block's BatchNorm, ReLU and pooling"));
 }
@@ -218,8 +218,8 @@ const OpDef& train_op() {
                .doc("data-parallel: multiply the optimizer's lr by the number of processes (linear, Goyal et al.) or "
                     "its square root; none: as written"),
            ParamSpec::boolean("fused_kernels", true)
-               .doc("CUDA, image models: pipe's own kernels for the augmentation and for each Conv2d-BatchNorm2d-ReLU-"
-                    "MaxPool2d(2) block in channels-last (false: ATen's)"),
+               .doc("CUDA, image models: pipe's own kernels for the augmentation, a first 3x3 convolution and each "
+                    "Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block in channels-last (false: ATen's and cuDNN's)"),
            ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
                .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
                     "clipping, penalties or 16-mixed)"),

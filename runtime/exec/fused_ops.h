@@ -25,6 +25,16 @@ at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, 
                               const at::Tensor& beta, const at::Tensor& running_mean, const at::Tensor& running_var,
                               const at::Tensor& batches_tracked, double momentum, double eps);
 
+/// Whether fused_first_conv takes `x` for a convolution of `weight` (3x3, and the caller has
+/// checked stride 1, padding 1, dilation 1, one group): x a CUDA float32 [N, C, H, W] that
+/// needs no gradient, C at most 4; out_channels a multiple of 8 up to 64.
+bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
+
+/// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only), by
+/// cuda_kernels::first_conv_*; bfloat16 NHWC out with `bf16` (autocast's operands: x and
+/// weight rounded to bfloat16, float32 sums), else float32 NHWC.
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
+
 /// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
 /// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or
 /// undefined where the step is absent) the batch's random draws. float32 [B, C, out_h, out_w]

@@ -357,7 +357,7 @@ class Stepper {
   /// Training steps run the model's Conv-BatchNorm-ReLU-MaxPool blocks with pipe's fused CUDA
   /// kernels where they can (training_forward.h).
   void use_fused_kernels(const ModelSpec& spec) {
-    training_forward_ = std::make_unique<TrainingForward>(model_, spec);
+    training_forward_ = std::make_unique<TrainingForward>(model_, spec, autocast_dtype_);
     if (training_forward_->blocks() == 0) training_forward_.reset();
   }
   /// From now on every step reads its rate from `lr` (a 0-d device tensor): the step a CUDA

@@ -28,13 +28,22 @@ std::vector<AnyModule*> layers_of(torch::nn::Sequential& model) {
 
 }  // namespace
 
-TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec) : model_(model) {
+TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec, c10::optional<at::ScalarType> autocast)
+    : model_(model), autocast_(autocast) {
   const std::vector<AnyModule*> layers = layers_of(model_);
   block_starts_.assign(layers.size(), false);
+  first_conv_.assign(layers.size(), false);
   padding_.resize(layers.size());
   if (!fused_kernels_available() || !spec.sequential()) return;
-  for (std::size_t i = 0; i < layers.size(); ++i)
-    if (is_block(spec.layers, layers, i)) block_starts_[i] = true, padding_[i] = spec.layers[i].padding, ++blocks_, i += 3;
+  const std::vector<std::int64_t> ones{1, 1}, threes{3, 3};
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (!is_block(spec.layers, layers, i)) continue;
+    const LayerSpec& conv = spec.layers[i];
+    block_starts_[i] = true, padding_[i] = conv.padding, ++blocks_;
+    first_conv_[i] = conv.kernel_size == threes && conv.stride == ones && conv.padding == ones && conv.dilation == ones &&
+                     conv.groups == 1 && (!autocast || *autocast == at::kBFloat16);
+    i += 3;
+  }
 }
 
 at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
@@ -49,7 +58,9 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     auto& conv = *layers[i]->ptr()->as<torch::nn::Conv2dImpl>();
     auto& bn = *layers[i + 1]->ptr()->as<torch::nn::BatchNorm2dImpl>();
     const auto& o = conv.options;
-    const at::Tensor y = at::conv2d(x, conv.weight, at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
+    const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
+                             ? fused_first_conv(x, conv.weight, autocast_.has_value())
+                             : at::conv2d(x, conv.weight, at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
       x = fused_bn_relu_pool(y, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.num_batches_tracked,
                              bn.options.momentum().value_or(0.1), bn.options.eps());

@@ -19,7 +19,9 @@ class TrainingForward {
   /// Finds the blocks among the top-level layers of `spec`, of which `model` was built
   /// (build_model): conv2d, batch_norm2d (torch's, not SyncBatchNorm), relu, and max_pool2d of
   /// kernel and stride 2 without padding.
-  TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec);
+  /// `autocast`: the dtype the step autocasts to on CUDA, if any (the first convolution's
+  /// kernel computes as autocast would, for bfloat16; it leaves float16 to cuDNN).
+  TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec, c10::optional<at::ScalarType> autocast);
   /// model->forward(x), for a model in training mode.
   at::Tensor operator()(const at::Tensor& x) const;
   /// How many blocks the fused kernels may run.
@@ -29,6 +31,8 @@ class TrainingForward {
   mutable torch::nn::Sequential model_;  ///< a handle: forward is not const
   std::vector<bool> block_starts_;  ///< per layer: a block begins here
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
+  std::vector<bool> first_conv_;  ///< per layer: a block's convolution is 3x3, stride 1, padding 1 (fused_first_conv)
+  c10::optional<at::ScalarType> autocast_;
   std::size_t blocks_ = 0;
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: one CIFAR-10 training epoch (50,000 32x32 images, batch 128, the course's
 augmentation included) — pipe against ../shared/reference/cifar_ref.py, the plain PyTorch
-peer, both measured in the same run on the same GPU.
+peer, both measured in the same run on the same GPU; pipe with its own CUDA kernels and with
+ATen's (fused_kernels: false).
 
   pipe:  pipelines/cifar10.yaml on --device cuda, per-epoch seconds from its history.csv
          (the loop only: shuffle, augmentation, forward, backward, Adam; the epoch's end reads
@@ -56,8 +57,8 @@ def pipe_epochs(pipe, data, out, epochs, sets):
     return seconds, wall
 
 
-def ref_epochs(args):
-    r = subprocess.run([sys.executable, os.path.join(SHARED, "reference", "cifar_ref.py")] + args,
+def ref_epochs(ref, args):
+    r = subprocess.run([sys.executable, ref] + args,
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"cifar_ref.py {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
@@ -78,6 +79,8 @@ def main():
     ap.add_argument("--pipe", default=os.path.join(ROOT, "build", "pipe"))
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--no-loader", action="store_true", help="skip the DataLoader peer (slow)")
+    ap.add_argument("--ref", default=os.path.join(SHARED, "reference", "cifar_ref.py"),
+                    help="the peer script (default: ../shared/reference/cifar_ref.py)")
     ap.add_argument("--data", help="a cifar-10-batches-bin folder (default: random data made here)")
     ap.add_argument("--make-data", metavar="DIR", help="only write the random dataset into DIR")
     a = ap.parse_args()
@@ -109,7 +112,7 @@ def main():
             peers += [("cifar_ref.py loader, 8 workers", ["loader", "--workers", "8", "--epochs", "2"]),
                       ("cifar_ref.py loader, 2 workers", ["loader", "--workers", "2", "--epochs", "2"])]
         for name, args in peers:
-            seconds = ref_epochs(args)
+            seconds = ref_epochs(a.ref, args)
             rows.append((name, best(seconds), seconds[0]))
             print(f"{name}: epochs {', '.join(f'{1000 * s:.0f}' for s in seconds)} ms", flush=True)
     pipe_best = min(r[1] for r in rows if r[0].startswith("pipe"))
@@ -123,12 +126,12 @@ def main():
           f"of ~990 TFLOP/s that is {1000 * flops / 990e12:.1f} ms, and the issue puts the floor with memory traffic at "
           f"20-30 ms.\npipe's best epoch is {1000 * pipe_best:.0f} ms = {1e6 * pipe_best / steps:.0f} us per step over "
           f"{steps} steps, {pipe_best / 0.025:.1f}x a 25 ms floor; achieved {flops / pipe_best / 1e12:.1f} TFLOP/s.")
-    print("why: a replayed graph runs only the step's kernels, back to back; the same kernels (PyTorch's ATen and "
-          "cuDNN, as pipe calls them),\nprofiled in the same operations by tests/bench/cifar_profile.py, add up to:")
+    print("for comparison, the same step in PyTorch's own kernels (ATen and cuDNN; what pipe runs with "
+          "fused_kernels: false),\nprofiled by tests/bench/cifar_profile.py:")
     print("  " + profile().replace("\n", "\n  "))
-    print("so the rest is kernel time: at batch 128 each kernel is small (max-pool backward, BatchNorm statistics, the "
-          "conv-bias\nreductions and the casts cost as much as the convolutions); going further needs fused kernels "
-          "(conv + bias + BN + ReLU + pool).")
+    print("pipe's kernels replace the augmentation's, the first convolution's (cuDNN is slow with 3 input channels) "
+          "and BatchNorm-ReLU-MaxPool's;\nwhat is left is cuDNN's other convolutions, BatchNorm's passes over memory, "
+          "and the Linear, loss and Adam tail (docs/architecture.md).")
 
 
 def profile():

@@ -1,7 +1,8 @@
 // pipe's own CUDA kernels (runtime/exec/fused_ops.h) against ATen: the fused BatchNorm → ReLU →
 // MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
-// and against ATen's own bfloat16 path; the one-kernel augmentation against image_batches'
-// ATen steps, value for value. They run on the GPU machine; a build without the kernels (or a
+// and against ATen's own bfloat16 path; the first convolution and its weight gradient against
+// conv2d in float64; the one-kernel augmentation against image_batches' ATen steps, value
+// for value. They run on the GPU machine; a build without the kernels (or a
 // machine without a GPU) skips them with a warning.
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
@@ -135,4 +136,36 @@ TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values
         CHECK(a.is_contiguous(channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
         CHECK(at::equal(a, b));
       }
+}
+
+TEST_CASE("fused kernels: the first convolution and its weight gradient are conv2d's", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(5);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  for (const std::int64_t ci : {1, 3})
+    for (const std::int64_t co : {16, 32, 64})
+      for (const bool bf16 : {false, true})
+        for (const bool channels_last : {false, true}) {
+          CAPTURE(ci, co, bf16, channels_last);
+          const auto format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+          const at::Tensor x = at::randn({6, ci, 10, 14}, f32).contiguous(format);
+          const at::Tensor weight = (at::randn({co, ci, 3, 3}, f32) * 0.3).contiguous(format).requires_grad_(true);
+          REQUIRE(pipeml::fused_first_conv_takes(x, weight));
+          const at::Tensor y = pipeml::fused_first_conv(x, weight, bf16);
+          CHECK(y.scalar_type() == (bf16 ? at::kBFloat16 : at::kFloat));
+          CHECK(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+          const at::Tensor g = at::randn(y.sizes(), f32).to(y.scalar_type());
+          y.backward(g);
+          // The reference: float64 on the operands the kernel multiplies (bfloat16-rounded ones with bf16).
+          const auto operand = [&](const at::Tensor& t) { return (bf16 ? t.to(at::kBFloat16) : t).to(at::kDouble); };
+          const at::Tensor w64 = operand(weight.detach()).requires_grad_(true);
+          const at::Tensor want = at::conv2d(operand(x), w64, {}, 1, 1);
+          want.backward(g.to(at::kDouble));
+          CHECK(relative_error(y, want) < (bf16 ? 8e-3 : 1e-5));
+          // The gradient is one GEMM over the operands, rounded to bfloat16 once with bf16 (as autocast's is).
+          CHECK(relative_error(weight.grad(), w64.grad()) < (bf16 ? 8e-3 : 1e-5));
+        }
+  const at::Tensor big = at::randn({2, 5, 8, 8}, f32), w = at::randn({32, 5, 3, 3}, f32);
+  CHECK_FALSE(pipeml::fused_first_conv_takes(big, w));  // five input channels: cuDNN's
+  CHECK_FALSE(pipeml::fused_first_conv_takes(at::randn({2, 3, 8, 8}, f32), at::randn({12, 3, 3, 3}, f32)));
 }

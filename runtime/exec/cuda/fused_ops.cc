@@ -73,9 +73,54 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
   }
 };
 
+k::FirstConv first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
+  k::FirstConv c{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), {}, bf16};
+  for (int d = 0; d < 4; ++d) c.x_strides[d] = x.stride(d);
+  return c;
+}
+
+struct FirstConv : torch::autograd::Function<FirstConv> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, bool bf16) {
+    const k::FirstConv c = first_conv(x, weight, bf16);
+    const auto options = x.options().dtype(bf16 ? at::kBFloat16 : at::kFloat);
+    at::Tensor y = at::empty({c.n, c.co, c.h, c.w}, options.memory_format(at::MemoryFormat::ChannelsLast));
+    at::Tensor cols;
+    if (weight.requires_grad()) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
+    const at::Tensor w = weight.contiguous();
+    check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), w.data_ptr<float>(), c, y.data_ptr(),
+                                cols.defined() ? cols.data_ptr() : nullptr, stream_of(x)),
+          "first_conv_forward");
+    ctx->save_for_backward({cols});
+    ctx->saved_data["ci"] = c.ci;
+    return y;
+  }
+
+  // grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap]: one GEMM (cuBLAS).
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const at::Tensor cols = ctx->get_saved_variables()[0];
+    const std::int64_t ci = ctx->saved_data["ci"].toInt();
+    const at::Tensor g = channels_last(grads[0].to(cols.scalar_type()));
+    const std::int64_t co = g.size(1);
+    const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
+    const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).to(at::kFloat).reshape({co, ci, 3, 3});
+    return {at::Tensor(), grad_w, at::Tensor()};
+  }
+};
+
 }  // namespace
 
 bool fused_kernels_available() { return true; }
+
+bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
+  return x.is_cuda() && x.dim() == 4 && x.scalar_type() == at::kFloat && !x.requires_grad() && x.size(1) <= 4 &&
+         weight.dim() == 4 && weight.scalar_type() == at::kFloat && weight.size(1) == x.size(1) && weight.size(2) == 3 &&
+         weight.size(3) == 3 && weight.size(0) % 8 == 0 && weight.size(0) <= 64;
+}
+
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
+  if (!fused_first_conv_takes(x, weight)) throw std::logic_error("fused_first_conv: an input it does not take");
+  return FirstConv::apply(x, weight, bf16);
+}
 
 bool fused_bn_relu_pool_takes(const at::Tensor& y) {
   return y.is_cuda() && y.dim() == 4 && (y.scalar_type() == at::kFloat || y.scalar_type() == at::kBFloat16) &&

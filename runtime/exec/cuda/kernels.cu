@@ -5,6 +5,8 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <type_traits>
+
 #include "runtime/exec/cuda/kernels.h"
 
 namespace pipeml::cuda_kernels {
@@ -55,6 +57,9 @@ struct Layout {
   __device__ bool active() const { return threadIdx.x < lanes * groups; }
   __device__ int lane() const { return threadIdx.x % lanes; }
   __device__ int group() const { return threadIdx.x / lanes; }
+  // The block's groups walk the pixels or windows grid-stride: from first(), by step().
+  __device__ std::int64_t first() const { return static_cast<std::int64_t>(blockIdx.x) * groups + group(); }
+  __device__ std::int64_t step() const { return static_cast<std::int64_t>(gridDim.x) * groups; }
 };
 
 // Per-channel scale and shift of the batch's normalisation, into shared memory:
@@ -93,8 +98,7 @@ __global__ void bn_sums_kernel(const T* y, Nhwc s, double* sums) {
   float sum[kVec] = {}, sq[kVec] = {};
   const std::int64_t rows = s.n * s.h * s.w;
   if (l.active())
-    for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); r < rows;
-         r += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+    for (std::int64_t r = l.first(); r < rows; r += l.step()) {
       float v[kVec];
       Vec8<T>::load(y + r * s.c + l.lane() * kVec, v);
       for (int i = 0; i < kVec; ++i) sum[i] += v[i], sq[i] += v[i] * v[i];
@@ -132,8 +136,7 @@ __global__ void forward_kernel(const T* y, Nhwc s, BatchNorm bn, float* running_
   if (!l.active()) return;
   const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
   const int c0 = l.lane() * kVec;
-  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
-       p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+  for (std::int64_t p = l.first(); p < windows; p += l.step()) {
     std::int64_t rows[4];
     window_rows(s, p, rows);
     float best[kVec];
@@ -180,8 +183,7 @@ __global__ void backward_sums_kernel(const T* y, const T* grad_out, Nhwc s, Batc
   float sum[kVec] = {}, dot[kVec] = {};
   const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
   if (l.active())
-    for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
-         p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+    for (std::int64_t p = l.first(); p < windows; p += l.step()) {
       std::int64_t rows[4];
       float dz[4][kVec], xhat[4][kVec];
       window_grads(y, grad_out, s, p, l.lane() * kVec, scale, shift, mean, invstd, rows, dz, xhat);
@@ -208,8 +210,7 @@ __global__ void backward_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm
   if (!l.active()) return;
   const std::int64_t windows = s.n * (s.h / 2) * (s.w / 2);
   const int c0 = l.lane() * kVec;
-  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * l.groups + l.group(); p < windows;
-       p += static_cast<std::int64_t>(gridDim.x) * l.groups) {
+  for (std::int64_t p = l.first(); p < windows; p += l.step()) {
     std::int64_t rows[4];
     float dz[4][kVec], xhat[4][kVec];
     window_grads(y, grad_out, s, p, c0, scale, shift, mean, invstd, rows, dz, xhat);
@@ -257,6 +258,74 @@ __global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out)
     for (int k = a.pre_steps; k < a.steps_count; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
     out[e] = x;
   }
+}
+
+// The first convolution. Each forward thread computes one output pixel's channels from
+// its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
+constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
+
+__device__ float operand(float v, bool round_bf16) { return round_bf16 ? __bfloat162float(__float2bfloat16(v)) : v; }
+
+// The 3x3xCI neighbourhood of output pixel (b, i, j), zero outside the image, as operands.
+// CI is a template parameter so that the taps are unrolled into registers.
+template <int CI>
+__device__ void neighbourhood(const float* x, const FirstConv& c, std::int64_t b, std::int64_t i, std::int64_t j,
+                              float v[9 * CI]) {
+#pragma unroll
+  for (int k = 0; k < 9 * CI; ++k) {
+    const std::int64_t ci = k / 9, r = i + (k % 9) / 3 - 1, col = j + k % 3 - 1;
+    const bool inside = r >= 0 && r < c.h && col >= 0 && col < c.w;
+    v[k] = inside ? operand(x[b * c.x_strides[0] + ci * c.x_strides[1] + r * c.x_strides[2] + col * c.x_strides[3]],
+                            c.round_bf16)
+                  : 0.f;
+  }
+}
+
+template <typename T, int CI>
+__global__ void first_conv_forward_kernel(const float* x, const float* weight, FirstConv c, T* y, T* cols) {
+  __shared__ __align__(16) float wt[kFirstMaxOut * kTaps];
+  constexpr int taps = 9 * CI;
+  // Tap-major in shared memory, wt[k * co + o], so that a thread reads 8 channels' weights of
+  // a tap as two 16-byte loads.
+  for (int e = threadIdx.x; e < c.co * taps; e += blockDim.x)
+    wt[(e % taps) * c.co + e / taps] = operand(weight[e], c.round_bf16);
+  __syncthreads();
+  const std::int64_t pixels = c.n * c.h * c.w;
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < pixels;
+       p += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    float v[taps];
+    neighbourhood<CI>(x, c, p / (c.h * c.w), (p / c.w) % c.h, p % c.w, v);
+    if (cols) {  // the pixel's row of the im2col matrix, zero-padded to a multiple of 8 columns
+      constexpr int width = (taps + kVec - 1) / kVec * kVec;  // first_conv_cols_width(CI)
+#pragma unroll
+      for (int k0 = 0; k0 < width; k0 += kVec) {
+        float row[kVec];
+#pragma unroll
+        for (int i = 0; i < kVec; ++i) row[i] = k0 + i < taps ? v[k0 + i] : 0.f;
+        Vec8<T>::store(cols + p * width + k0, row);
+      }
+    }
+    for (int o0 = 0; o0 < c.co; o0 += kVec) {
+      float acc[kVec] = {};
+#pragma unroll
+      for (int k = 0; k < taps; ++k) {
+        const float4 a = *reinterpret_cast<const float4*>(wt + k * c.co + o0),
+                     b = *reinterpret_cast<const float4*>(wt + k * c.co + o0 + 4);
+        acc[0] += v[k] * a.x, acc[1] += v[k] * a.y, acc[2] += v[k] * a.z, acc[3] += v[k] * a.w;
+        acc[4] += v[k] * b.x, acc[5] += v[k] * b.y, acc[6] += v[k] * b.z, acc[7] += v[k] * b.w;
+      }
+      Vec8<T>::store(y + p * c.co + o0, acc);
+    }
+  }
+}
+
+// Calls f with std::integral_constant<int, ci> for ci in 1..4.
+template <typename F>
+void with_channels(std::int64_t ci, F f) {
+  if (ci == 1) f(std::integral_constant<int, 1>{});
+  else if (ci == 2) f(std::integral_constant<int, 2>{});
+  else if (ci == 3) f(std::integral_constant<int, 3>{});
+  else f(std::integral_constant<int, 4>{});
 }
 
 int blocks_for(std::int64_t threads_needed) {
@@ -326,6 +395,22 @@ const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, 
     backward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const float*>(y),
                                                                      static_cast<const float*>(grad_out), s, bn, grad_sums,
                                                                      static_cast<float*>(grad_in), grad_gamma, grad_beta);
+  return launched();
+}
+
+const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
+                               void* stream) {
+  if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
+  const int blocks = blocks_for(c.n * c.h * c.w);
+  with_channels(c.ci, [&](auto ci) {
+    constexpr int CI = decltype(ci)::value;
+    if (t == Dtype::bf16)
+      first_conv_forward_kernel<__nv_bfloat16, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(
+          x, weight, c, static_cast<__nv_bfloat16*>(y), static_cast<__nv_bfloat16*>(cols));
+    else
+      first_conv_forward_kernel<float, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(x, weight, c, static_cast<float*>(y),
+                                                                                      static_cast<float*>(cols));
+  });
   return launched();
 }
 

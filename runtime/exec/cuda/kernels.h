@@ -48,6 +48,24 @@ const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, 
                                   const double* grad_sums, void* grad_in, float* grad_gamma, float* grad_beta,
                                   void* stream);
 
+/// A first convolution: 3x3, stride 1, zero padding 1, few input channels (at most 4) and
+/// out_channels a multiple of 8 up to 64, as direct arithmetic, where cuDNN's kernels for three
+/// input channels are slow (a generic engine forward; a weight gradient of one tile split 60
+/// ways). x is float32 [n, ci, h, w] with any strides (x_strides in elements, NCHW order);
+/// `weight` float32 [co, ci, 3, 3] contiguous. With `round_bf16` the products are of x and w
+/// rounded to bfloat16 (autocast's operands), summed in float32. y is NHWC [n, h, w, co],
+/// float32 or bfloat16 as `t`. `cols` (may be null; like y) gets the im2col matrix [n*h*w,
+/// first_conv_cols_width(ci)] of the operands, taps in the weight's (ci, kh, kw) order and
+/// zeros after them, from which the weight's gradient is one matrix product.
+struct FirstConv {
+  std::int64_t n, ci, h, w, co;
+  std::int64_t x_strides[4];
+  bool round_bf16;
+};
+constexpr int first_conv_cols_width(std::int64_t ci) { return static_cast<int>((9 * ci + 7) / 8 * 8); }
+const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
+                               void* stream);
+
 /// A batch's augmentation in one pass over its uint8 images [batch, channels, in_h, in_w]
 /// (NCHW): an optional horizontal flip and an optional zero-padded crop, in the order given,
 /// with the pointwise steps (x / d, or (x - mean[c]) / std[c]) that come before the crop

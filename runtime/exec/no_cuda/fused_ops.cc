@@ -14,6 +14,12 @@ at::Tensor fused_bn_relu_pool(const at::Tensor&, const at::Tensor&, const at::Te
   throw std::logic_error("fused_bn_relu_pool: this build has no CUDA kernels");
 }
 
+bool fused_first_conv_takes(const at::Tensor&, const at::Tensor&) { return false; }
+
+at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
+  throw std::logic_error("fused_first_conv: this build has no CUDA kernels");
+}
+
 at::Tensor fused_augment(const at::Tensor&, cuda_kernels::Augment, const at::Tensor&, const at::Tensor&, const at::Tensor&) {
   throw std::logic_error("fused_augment: this build has no CUDA kernels");
 }
