@@ -42,6 +42,28 @@ using pipetest::run_pipe;
 
 namespace {
 
+// A TCP port the kernel chose, held by a socket bound to `address` (listening when asked)
+// until release(), which closes it and returns the port.
+struct BoundPort {
+  BoundPort(in_addr_t address, bool listening) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(address);
+    socklen_t len = sizeof(addr);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    if (listening) REQUIRE(::listen(fd, 1) == 0);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port = ntohs(addr.sin_port);
+  }
+  ~BoundPort() { release(); }
+  int release() {
+    if (fd >= 0) ::close(fd), fd = -1;
+    return port;
+  }
+  int fd;
+  int port = 0;
+};
+
 // 40 rows of four features and a class that depends on them: 20 training rows after an
 // even split, one batch of 20 for one process or of 10 for each of two.
 std::string write_small_pipeline(const pipetest::TempDir& tmp, const std::string& optimizer, bool batch_norm = false) {
@@ -160,15 +182,7 @@ TEST_CASE("two hosts' launchers (--nnodes 2) meet at the master and train as one
   NEEDS_GLOO();
   const pipetest::TempDir tmp;
   // A port the kernel says is free, for the master (both "hosts" are this one, on loopback).
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  const std::string port = std::to_string(ntohs(addr.sin_port));
-  ::close(fd);
+  const std::string port = std::to_string(BoundPort(INADDR_LOOPBACK, false).release());
   const std::string pipe = std::string("'") + PIPE_BINARY_DIR + "/pipe' run pipelines/heart.yaml --device cpu "
                            "--set train.epochs=3 --nnodes 2 --nproc-per-node 1 --master-port " + port;
   const auto r = pipetest::run_command(std::string("cd '") + PIPE_SOURCE_DIR + "' && { " + pipe + " --node-rank 0 --out '" +
@@ -201,19 +215,11 @@ TEST_CASE("pipe plan shows the world size, the batch per process and each proces
 TEST_CASE("data-parallel mistakes are said before training starts", "[distributed][cli]") {
   const pipetest::TempDir tmp;
   SECTION("a master port in use") {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-    REQUIRE(::listen(fd, 1) == 0);
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    const int port = ntohs(addr.sin_port);
+    BoundPort taken(INADDR_ANY, true);
+    const int port = taken.port;
     const auto r = run_pipe("run pipelines/heart.yaml --device cpu --nproc-per-node 2 --master-port " + std::to_string(port) +
                             " --out " + tmp.path("run"));
-    ::close(fd);
+    taken.release();
     CHECK(r.code == 2);
     CHECK(r.out == "error: rank 0 cannot serve the rendezvous on port " + std::to_string(port) +
                        ": Address already in use (another run, or torchrun, may hold it); choose another with "
