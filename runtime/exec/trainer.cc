@@ -13,7 +13,6 @@
 
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/cuda_graph.h"
-#include "runtime/exec/training_forward.h"
 #include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
@@ -22,6 +21,7 @@
 #include "runtime/exec/resume_state.h"
 #include "runtime/exec/sync_batch_norm.h"
 #include "runtime/exec/torch_compat.h"
+#include "runtime/exec/training_forward.h"
 #include "runtime/user_error.h"
 
 namespace pipeml {

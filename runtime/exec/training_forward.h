@@ -1,5 +1,6 @@
 // The training-mode forward of a model, with each Conv2d → BatchNorm2d → ReLU → MaxPool2d(2)
-// block run as the convolution without its bias and then fused_ops.h's one BatchNorm-ReLU-pool
+// block run as the convolution without its bias (pipe's first-convolution kernel for a 3x3
+// one over at most 4 channels, else cuDNN's) and then fused_ops.h's one BatchNorm-ReLU-pool
 // operation (two kernels forward, two backward, in place of ATen's seven or so), where the
 // build has the kernels and the block's activation suits them (CUDA, channels-last, float32
 // or bfloat16); every other layer, and every block that does not suit, by its own module.
