@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "runtime/exec/fused_ops.h"
@@ -10,10 +11,23 @@
 namespace pipeml {
 namespace {
 
+// The random draws, written once for both paths (the steps below and the fused kernel), so
+// that a seed gives both the same flips and windows: per image a uniform number for a flip,
+// then a crop's row offsets for the batch, then its column offsets.
+at::Tensor flip_draws(std::int64_t batch, const at::TensorOptions& device) {
+  return at::rand({batch}, device.dtype(at::kFloat));
+}
+std::pair<at::Tensor, at::Tensor> crop_draws(std::int64_t batch, std::int64_t padded_h, std::int64_t padded_w,
+                                             const ImageTransform& t, const at::TensorOptions& device) {
+  const auto longs = device.dtype(at::kLong);
+  at::Tensor dy = at::randint(padded_h - t.height + 1, {batch}, longs);
+  return {dy, at::randint(padded_w - t.width + 1, {batch}, longs)};
+}
+
 // RandomHorizontalFlip per image: where(u < p, flipped, x) over the batch.
 at::Tensor flip(const at::Tensor& x, double p) {
   const std::int64_t b = x.size(0);
-  const at::Tensor flipped = at::rand({b}, x.options()).lt(p).view({b, 1, 1, 1});
+  const at::Tensor flipped = flip_draws(b, x.options()).lt(p).view({b, 1, 1, 1});
   return at::where(flipped, x.flip({3}), x);
 }
 
@@ -24,7 +38,7 @@ at::Tensor crop(const at::Tensor& x, const ImageTransform& t) {
   const at::Tensor padded = pad ? at::constant_pad_nd(x, {pad, pad, pad, pad}, 0) : x.contiguous();
   const std::int64_t ph = padded.size(2), pw = padded.size(3), h = t.height, w = t.width;
   const auto longs = x.options().dtype(at::kLong);
-  const at::Tensor dy = at::randint(ph - h + 1, {b}, longs), dx = at::randint(pw - w + 1, {b}, longs);
+  const auto [dy, dx] = crop_draws(b, ph, pw, t, x.options());
   const at::Tensor rows = dy.view({b, 1, 1}) + at::arange(h, longs).view({1, h, 1});
   const at::Tensor cols = dx.view({b, 1, 1}) + at::arange(w, longs).view({1, 1, w});
   const at::Tensor index = (rows * pw + cols).view({b, 1, h * w}).expand({b, c, h * w});
@@ -69,16 +83,14 @@ at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training) const {
   a.batch = bytes.size(0), a.channels = bytes.size(1), a.in_h = a.out_h = bytes.size(2), a.in_w = a.out_w = bytes.size(3);
   a.channels_last = channels_last_;
   at::Tensor flip_u, dy, dx;
-  const auto floats = bytes.options().dtype(at::kFloat), longs = bytes.options().dtype(at::kLong);
   for (const ImageTransform& t : transforms_) {
     if (t.train_only && !training) continue;
     if (t.op == "random_horizontal_flip") {
-      flip_u = at::rand({a.batch}, floats);
+      flip_u = flip_draws(a.batch, bytes.options());
       a.flip_p = static_cast<float>(t.p);
       a.flip_before_crop = !dy.defined();
     } else if (t.op == "random_crop") {
-      dy = at::randint(a.in_h + 2 * t.padding - t.height + 1, {a.batch}, longs);
-      dx = at::randint(a.in_w + 2 * t.padding - t.width + 1, {a.batch}, longs);
+      std::tie(dy, dx) = crop_draws(a.batch, a.in_h + 2 * t.padding, a.in_w + 2 * t.padding, t, bytes.options());
       a.pad = t.padding, a.out_h = t.height, a.out_w = t.width;
       a.pre_steps = a.steps_count;
     } else {

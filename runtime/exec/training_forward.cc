@@ -29,8 +29,8 @@ std::vector<AnyModule*> layers_of(torch::nn::Sequential& model) {
 }  // namespace
 
 TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& spec, c10::optional<at::ScalarType> autocast)
-    : model_(model), autocast_(autocast) {
-  const std::vector<AnyModule*> layers = layers_of(model_);
+    : model_(model), layers_(layers_of(model_)), autocast_(autocast) {
+  const std::vector<AnyModule*>& layers = layers_;
   block_starts_.assign(layers.size(), false);
   first_conv_.assign(layers.size(), false);
   padding_.resize(layers.size());
@@ -48,7 +48,7 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
 
 at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
   if (blocks_ == 0) return model_->forward(input);
-  const std::vector<AnyModule*> layers = layers_of(model_);
+  const std::vector<AnyModule*>& layers = layers_;
   at::Tensor x = input;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (!block_starts_[i]) {

@@ -30,6 +30,7 @@ class TrainingForward {
 
  private:
   mutable torch::nn::Sequential model_;  ///< a handle: forward is not const
+  std::vector<torch::nn::AnyModule*> layers_;  ///< model_'s top-level layers, found once
   std::vector<bool> block_starts_;  ///< per layer: a block begins here
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
   std::vector<bool> first_conv_;  ///< per layer: a block's convolution is 3x3, stride 1, padding 1 (fused_first_conv)
