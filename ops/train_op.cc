@@ -97,7 +97,9 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
                             (t.channels_last ? ", and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block's BatchNorm, ReLU and "
                                                "pooling, without the convolution's bias (which BatchNorm cancels)"
                                              : "; channels_last: true would also fuse each Conv2d-BatchNorm2d-ReLU-"
-                                               "MaxPool2d(2) block's BatchNorm, ReLU and pooling"));
+                                               "MaxPool2d(2) block's BatchNorm, ReLU and pooling") +
+                            (obstacle.empty() && t.cuda_graph != "off" ? "; adam's update is one kernel (torch's fused=True formula)"
+                                                                       : ""));
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {
@@ -219,7 +221,8 @@ const OpDef& train_op() {
                     "its square root; none: as written"),
            ParamSpec::boolean("fused_kernels", true)
                .doc("CUDA, image models: pipe's own kernels for the augmentation, a first 3x3 convolution and each "
-                    "Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block in channels-last (false: ATen's and cuDNN's)"),
+                    "Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block in channels-last, and a graphed step's adam(w) update "
+                    "(torch's fused=True formula) (false: ATen's and cuDNN's)"),
            ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
                .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
                     "clipping, penalties or 16-mixed)"),

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "runtime/exec/flat_optimizer.h"
+#include "runtime/exec/fused_ops.h"
 #include "runtime/exec/torch_compat.h"
 
 namespace pipeml {
@@ -36,13 +37,18 @@ class FlatAdam final : public FlatOptimizer {
   void set_momentum(double beta1) override { spec_.beta1 = beta1; }
 
   bool capturable() const override { return true; }
+  bool use_fused_step() override { return fused_ = on_cuda() && fused_kernels_available(); }
 
   // _single_tensor_adam(w)'s capturable branch: bias corrections from a step tensor, the
-  // rate a tensor; every operation a kernel, none a host read.
+  // rate a tensor; every operation a kernel, none a host read. With use_fused_step, after
+  // the count, one kernel of pipe's with _fused_adam(w)'s formula instead.
   void step_on_device(const at::Tensor& lr) override {
     c10::NoGradGuard no_grad;
     if (!step_t_.defined()) step_t_ = at::zeros({}, param_.options());
     step_t_.add_(1);
+    if (fused_ && fused_adam_step(param_, grad_, exp_avg_, exp_avg_sq_, max_exp_avg_sq_, step_t_, lr, spec_.beta1, spec_.beta2,
+                                  spec_.weight_decay, spec_.eps, decoupled_))
+      return;
     at::Tensor grad = grad_;
     if (spec_.weight_decay != 0) {
       if (decoupled_) param_.mul_(lr.mul(-spec_.weight_decay).add_(1));
@@ -125,6 +131,7 @@ class FlatAdam final : public FlatOptimizer {
   double steps_ = 0;  // Python keeps the step count as a float tensor and reads it with item()
   at::Tensor exp_avg_, exp_avg_sq_, max_exp_avg_sq_, denom_, decayed_grad_;
   at::Tensor step_t_;  // step_on_device's count, on the device
+  bool fused_ = false;  // step_on_device by fused_adam_step
 };
 
 }  // namespace

@@ -41,6 +41,11 @@ class FlatOptimizer {
   /// between steps, the step count a tensor — as torch.optim's `capturable=True` writes it, so
   /// that a captured graph replays it correctly. Not mixed with step(double) in one run.
   virtual void step_on_device(const at::Tensor& /*lr*/) { throw std::logic_error("not capturable"); }
+  /// From now on step_on_device on CUDA is one kernel of pipe's with torch.optim's fused=True
+  /// formula where there is one (Adam and AdamW in a build with pipe's CUDA kernels: one kernel
+  /// instead of about twenty), which rounds a little differently from the multi-kernel update.
+  /// Returns whether this optimizer has it.
+  virtual bool use_fused_step() { return false; }
   /// What a scheduler that cycles momentum (OneCycleLR, CyclicLR) writes into the param
   /// group before the next step: beta1 for Adam and AdamW, momentum for SGD and RMSprop;
   /// nothing for Adagrad, which has no momentum.

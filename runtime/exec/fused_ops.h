@@ -20,10 +20,15 @@ bool fused_bn_relu_pool_takes(const at::Tensor& y);
 /// a convolution's output computed without its bias: BatchNorm removes the batch mean, and
 /// with it the bias, from what it passes on, so the bias gets a gradient of exactly zero and
 /// enters only the running mean (which eval mode subtracts from conv + bias). Updates
-/// running_mean, running_var and batches_tracked as the module's forward does.
+/// running_mean, running_var and batches_tracked as the module's forward does. `workspace`
+/// (may be undefined: then it zeroes its own) is 4 * C zeroed doubles on y's device for the
+/// forward's and the backward's sums, so that one fill serves a model's every block. Where
+/// gamma and beta have a float32 contiguous .grad, the backward adds their gradients there
+/// itself (autograd then has nothing to add).
 at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, const at::Tensor& gamma,
                               const at::Tensor& beta, const at::Tensor& running_mean, const at::Tensor& running_var,
-                              const at::Tensor& batches_tracked, double momentum, double eps);
+                              const at::Tensor& batches_tracked, double momentum, double eps,
+                              const at::Tensor& workspace = at::Tensor());
 
 /// Whether fused_first_conv takes `x` for a convolution of `weight` (3x3, and the caller has
 /// checked stride 1, padding 1, dilation 1, one group): x a CUDA float32 [N, C, H, W] that
@@ -34,6 +39,25 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
 /// cuda_kernels::first_conv_*; bfloat16 NHWC out with `bf16` (autocast's operands: x and
 /// weight rounded to bfloat16, float32 sums), else float32 NHWC.
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
+
+/// sum += argmax(logits, 1).eq(labels).sum() in one kernel (cuda_kernels::add_correct), where
+/// it takes them — logits a CUDA float32 or bfloat16 [rows, classes], labels int64 [rows], sum
+/// a float64 tensor of one value, all on one device — and returns true; else false, and the
+/// caller counts with ATen.
+bool fused_add_correct(const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum);
+
+/// out += g.sum(0) in one kernel (cuda_kernels::add_column_sums) where it takes them: g a CUDA
+/// float32 or bfloat16 [rows, cols], out a contiguous float32 [cols] on its device; returns
+/// whether it did (else the caller sums with ATen).
+bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out);
+
+/// Adam's or AdamW's step over flat float32 CUDA buffers in one kernel (cuda_kernels::adam_step:
+/// torch.optim's fused=True formula), `step` (advanced already) and `lr` 0-d float32 tensors on
+/// the same device; `max_exp_avg_sq` defined with amsgrad only. False where this build has no
+/// kernels (the caller keeps its own operations).
+bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
+                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& lr, double beta1,
+                     double beta2, double weight_decay, double eps, bool decoupled);
 
 /// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
 /// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or

@@ -14,6 +14,7 @@
 #include "runtime/exec/cpu_mlp.h"
 #include "runtime/exec/cuda_graph.h"
 #include "runtime/exec/flat_optimizer.h"
+#include "runtime/exec/fused_ops.h"
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
 #include "runtime/exec/model_io.h"
@@ -355,14 +356,20 @@ class Stepper {
   }
   at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x, inputs_); }
   /// Training steps run the model's Conv-BatchNorm-ReLU-MaxPool blocks with pipe's fused CUDA
-  /// kernels where they can (training_forward.h).
+  /// kernels where they can (training_forward.h), Adam's device-side step as one kernel
+  /// (FlatOptimizer::use_fused_step), and a graphed step counts its correct predictions in
+  /// one kernel.
   void use_fused_kernels(const ModelSpec& spec) {
+    fused_kernels_ = true;
+    optimizer_.use_fused_step();
     training_forward_ = std::make_unique<TrainingForward>(model_, spec, autocast_dtype_);
     if (training_forward_->blocks() == 0) training_forward_.reset();
   }
   /// From now on every step reads its rate from `lr` (a 0-d device tensor): the step a CUDA
   /// graph captures (GraphedSteps), and the eager steps around it.
   void use_device_lr(const at::Tensor* lr) { device_lr_ = lr; }
+  /// Whether use_fused_kernels was called: the step's other parts may use pipe's kernels too.
+  bool fused_kernels() const { return fused_kernels_; }
   /// 16-mixed's gradient scaler's state (empty without one), for a checkpoint, and back.
   TensorDict scaler_state() const { return scaler_ ? scaler_->state() : TensorDict{}; }
   void restore_scaler(const TensorDict& saved) {
@@ -423,6 +430,7 @@ class Stepper {
   Inputs inputs_;
   ProcessGroup* group_;
   const at::Tensor* device_lr_ = nullptr;
+  bool fused_kernels_ = false;
 };
 
 // A copy of the model's state dict (parameters and BatchNorm buffers).
@@ -557,7 +565,7 @@ class GraphedSteps {
                std::int64_t batch_size, std::int64_t batches)
       : stepper_(stepper), loss_(loss), bs_(batch_size),
         xs_(at::empty_like(x.narrow(0, 0, rows))), ys_(at::empty_like(y.narrow(0, 0, rows))),
-        counter_(at::zeros({1}, y.options().dtype(at::kLong))),
+        counter_(at::zeros({1}, y.options().dtype(at::kLong))), batch_rows_(at::arange(batch_size, counter_.options())),
         lr_(at::zeros({}, y.options().dtype(at::kFloat))),
         losses_(at::zeros({batches}, y.options().dtype(at::kFloat))),
         metric_sum_(at::zeros({}, y.options().dtype(at::kDouble))) {
@@ -600,7 +608,7 @@ class GraphedSteps {
 
  private:
   void body() {
-    const at::Tensor index = at::arange(bs_, counter_.options()).add_(counter_ * bs_);
+    const at::Tensor index = at::add(batch_rows_, counter_, bs_);  // the counter-th batch's rows: one kernel
     add(xs_.index_select(0, index), ys_.index_select(0, index), counter_);
     counter_.add_(1);
   }
@@ -612,13 +620,14 @@ class GraphedSteps {
     at::Tensor out;
     const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out);
     losses_.index_copy_(0, slot, loss.to(at::kFloat).view({1}));
-    metric_sum_.add_(metric_sum(out, yb, loss_).to(at::kDouble));
+    if (!(stepper_.fused_kernels() && loss_.cross_entropy() && fused_add_correct(out, yb, metric_sum_)))
+      metric_sum_.add_(metric_sum(out, yb, loss_).to(at::kDouble));
   }
 
   Stepper& stepper_;
   const LossSpec& loss_;
   std::int64_t bs_;
-  at::Tensor xs_, ys_, counter_, lr_, losses_, metric_sum_;
+  at::Tensor xs_, ys_, counter_, batch_rows_, lr_, losses_, metric_sum_;
   double lr_value_ = std::nan("");
   int eager_steps_ = 0;
   long replays_ = 0;

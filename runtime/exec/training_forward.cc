@@ -2,7 +2,9 @@
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/csrc/autograd/custom_function.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
 
 #include "runtime/exec/fused_ops.h"
 
@@ -10,6 +12,81 @@ namespace pipeml {
 namespace {
 
 using torch::nn::AnyModule;
+
+// weight.to(bfloat16), as autocast casts a convolution's weight, whose backward adds the
+// bfloat16 gradient straight into the weight's float32 .grad where there is one: one kernel,
+// where autograd converts the gradient and then adds it (two).
+struct Bf16Weight : torch::autograd::Function<Bf16Weight> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& weight) {
+    const at::Tensor grad = weight.grad();  // not a saved variable: fused_ops.cc's BnReluPool says why
+    if (grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == weight.device())
+      ctx->saved_data["grad"] = grad;
+    return weight.to(at::kBFloat16);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    if (!ctx->saved_data.count("grad")) return {grads[0].to(at::kFloat)};
+    ctx->saved_data["grad"].toTensor().add_(grads[0]);
+    return {at::Tensor()};
+  }
+};
+
+// Where a parameter's gradient can be added directly: its float32 .grad on its device.
+at::Tensor addable_grad(const at::Tensor& param) {
+  const at::Tensor grad = param.defined() ? param.grad() : at::Tensor();
+  return grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == param.device() ? grad : at::Tensor();
+}
+
+// linear(flatten(x)) with x channels-last: see nhwc_linear in the header.
+struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
+                            const at::Tensor& bias, bool bf16) {
+    const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), o = weight.size(0);
+    const auto dtype = bf16 ? at::kBFloat16 : at::kFloat;
+    const at::Tensor rows = x.to(dtype).permute({0, 2, 3, 1}).reshape({n, h * w * c});  // NHWC memory: a view
+    // The weight's columns put in the activation's (h, w, c) order, cast as autocast would: one copy.
+    const at::Tensor w_hwc = at::empty({o, h, w, c}, weight.options().dtype(dtype))
+                                 .copy_(weight.detach().view({o, c, h, w}).permute({0, 2, 3, 1}))
+                                 .view({o, h * w * c});
+    const at::Tensor out = bias.defined() ? at::addmm(bias.detach().to(dtype), rows, w_hwc.t()) : at::mm(rows, w_hwc.t());
+    ctx->save_for_backward({rows, w_hwc});
+    ctx->saved_data["shape"] = std::vector<std::int64_t>{n, c, h, w};
+    ctx->saved_data["bias"] = bias.defined();
+    const at::Tensor grad_w = addable_grad(weight), grad_b = addable_grad(bias);  // not saved variables: see Bf16Weight
+    if (grad_w.defined() && (grad_b.defined() || !bias.defined())) {
+      ctx->saved_data["grad_w"] = grad_w;
+      if (bias.defined()) ctx->saved_data["grad_b"] = grad_b;
+    }
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &rows = saved[0], &w_hwc = saved[1];
+    const std::vector<std::int64_t> shape = ctx->saved_data["shape"].toIntVector();
+    const std::int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3], o = w_hwc.size(0);
+    const at::Tensor g = grads[0].to(rows.scalar_type());
+    // dx = g W, in NHWC memory: a channels-last [N, C, H, W] view, as the block before wants it.
+    const at::Tensor grad_x = at::mm(g, w_hwc).view({n, h, w, c}).permute({0, 3, 1, 2});
+    const at::Tensor grad_w_hwc = at::mm(g.t(), rows).view({o, h, w, c});
+    const bool bias = ctx->saved_data["bias"].toBool();
+    if (ctx->saved_data.count("grad_w")) {  // into .grad: the weight's through the same permutation
+      ctx->saved_data["grad_w"].toTensor().view({o, c, h, w}).permute({0, 2, 3, 1}).add_(grad_w_hwc);
+      if (bias) {
+        const at::Tensor grad_b = ctx->saved_data["grad_b"].toTensor();
+        if (!fused_add_column_sums(g, grad_b)) grad_b.add_(at::sum(g, {0}, false, at::kFloat));
+      }
+      return {grad_x, at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+    const at::Tensor grad_w = grad_w_hwc.permute({0, 3, 1, 2}).to(at::kFloat).reshape({o, c * h * w});
+    return {grad_x, grad_w, bias ? at::sum(g, {0}, false, at::kFloat) : at::Tensor(), at::Tensor()};
+  }
+};
+
+bool is_nhwc_head(const std::vector<LayerSpec>& spec, const std::vector<AnyModule*>& layers, std::size_t i) {
+  return i + 2 <= spec.size() && i + 2 <= layers.size() && spec[i].op == "flatten" && spec[i].dim == 1 &&
+         spec[i].end_dim == -1 && spec[i + 1].op == "linear" && layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
+}
 
 bool is_block(const std::vector<LayerSpec>& spec, const std::vector<AnyModule*>& layers, std::size_t i) {
   if (i + 4 > spec.size() || i + 4 > layers.size()) return false;
@@ -36,10 +113,14 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
   padding_.resize(layers.size());
   if (!fused_kernels_available() || !spec.sequential()) return;
   const std::vector<std::int64_t> ones{1, 1}, threes{3, 3};
+  nhwc_head_.assign(layers.size(), false);
+  for (std::size_t i = 0; i < layers.size(); ++i)  // (16-mixed's float16 is left to autocast)
+    nhwc_head_[i] = is_nhwc_head(spec.layers, layers, i) && (!autocast || *autocast == at::kBFloat16);
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (!is_block(spec.layers, layers, i)) continue;
     const LayerSpec& conv = spec.layers[i];
     block_starts_[i] = true, padding_[i] = conv.padding, ++blocks_;
+    sums_ += 4 * layers[i]->ptr()->as<torch::nn::Conv2dImpl>()->options.out_channels();
     first_conv_[i] = conv.kernel_size == threes && conv.stride == ones && conv.padding == ones && conv.dilation == ones &&
                      conv.groups == 1 && (!autocast || *autocast == at::kBFloat16);
     i += 3;
@@ -50,7 +131,17 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
   if (blocks_ == 0) return model_->forward(input);
   const std::vector<AnyModule*>& layers = layers_;
   at::Tensor x = input;
+  const bool bf16 = autocast_ == at::kBFloat16 && input.is_cuda();
+  // Every block's BatchNorm sums, zeroed by one fill (each block takes 4 * its channels).
+  const at::Tensor workspace = at::zeros({sums_}, input.options().dtype(at::kDouble));
+  std::int64_t used = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (nhwc_head_[i] && x.dim() == 4 && x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
+      auto& linear = *layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
+      x = nhwc_linear(x, linear.weight, linear.bias, bf16);
+      ++i;
+      continue;
+    }
     if (!block_starts_[i]) {
       x = layers[i]->forward(x);
       continue;
@@ -60,10 +151,13 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     const auto& o = conv.options;
     const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
                              ? fused_first_conv(x, conv.weight, autocast_.has_value())
-                             : at::conv2d(x, conv.weight, at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
+                             : at::conv2d(x, bf16 ? Bf16Weight::apply(conv.weight) : conv.weight, at::Tensor(), *o.stride(),
+                                          padding_[i], *o.dilation(), o.groups());
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
+      const std::int64_t c = 4 * y.size(1);
       x = fused_bn_relu_pool(y, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.num_batches_tracked,
-                             bn.options.momentum().value_or(0.1), bn.options.eps());
+                             bn.options.momentum().value_or(0.1), bn.options.eps(), workspace.narrow(0, used, c));
+      used += c;
     } else {  // the modules, on the convolution with its bias
       x = conv.bias.defined() ? y + conv.bias.to(y.scalar_type()).view({1, -1, 1, 1}) : y;
       for (std::size_t j = i + 1; j < i + 4; ++j) x = layers[j]->forward(x);
@@ -71,6 +165,12 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     i += 3;
   }
   return x;
+}
+
+at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {
+  if (x.dim() != 4 || weight.dim() != 2 || weight.size(1) != x.size(1) * x.size(2) * x.size(3))
+    throw std::logic_error("nhwc_linear: a weight that does not fit the flattened input");
+  return NhwcLinear::apply(x, weight, bias, bf16);
 }
 
 }  // namespace pipeml

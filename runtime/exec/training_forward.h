@@ -34,8 +34,17 @@ class TrainingForward {
   std::vector<bool> block_starts_;  ///< per layer: a block begins here
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
   std::vector<bool> first_conv_;  ///< per layer: a block's convolution is 3x3, stride 1, padding 1 (fused_first_conv)
+  std::vector<bool> nhwc_head_;  ///< per layer: a flatten (of dims 1..) followed by a linear (nhwc_linear)
+  std::int64_t sums_ = 0;  ///< the blocks' 4 * channels summed: their BatchNorm sums' one workspace
   c10::optional<at::ScalarType> autocast_;
   std::size_t blocks_ = 0;
 };
+
+/// linear(flatten(x)) for x [N, C, H, W] in channels-last memory, without the flatten's copy to
+/// NCHW order: the weight's columns are put in the activation's (h, w, c) order instead (one
+/// small copy, which is also autocast's cast to bfloat16 with `bf16`), and the gradient
+/// reaches x in channels-last memory, as the layer before wants it. With autograd; where the
+/// weight and bias have a float32 .grad, their gradients are added there directly.
+at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16);
 
 }  // namespace pipeml

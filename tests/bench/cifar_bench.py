@@ -129,9 +129,10 @@ def main():
     print("for comparison, the same step in PyTorch's own kernels (ATen and cuDNN; what pipe runs with "
           "fused_kernels: false),\nprofiled by tests/bench/cifar_profile.py:")
     print("  " + profile().replace("\n", "\n  "))
-    print("pipe's kernels replace the augmentation's, the first convolution's (cuDNN is slow with 3 input channels) "
-          "and BatchNorm-ReLU-MaxPool's;\nwhat is left is cuDNN's other convolutions, BatchNorm's passes over memory, "
-          "and the Linear, loss and Adam tail (docs/architecture.md).")
+    print("pipe's kernels replace the augmentation's, the first convolution's (cuDNN is slow with 3 input channels), "
+          "BatchNorm-ReLU-MaxPool's and Adam's,\nand spare autograd's gradient additions and the flatten's copies; "
+          "what is left is cuDNN's other convolutions,\nBatchNorm's passes over memory, the loss and the batch's "
+          "index and random draws (docs/architecture.md).")
 
 
 def profile():

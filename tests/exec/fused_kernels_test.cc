@@ -2,14 +2,17 @@
 // MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
 // and against ATen's own bfloat16 path; the first convolution and its weight gradient against
 // conv2d in float64; the one-kernel augmentation against image_batches' ATen steps, value
-// for value. They run on the GPU machine; a build without the kernels (or a
+// for value; the correct-prediction count against argmax; Adam's fused step against the
+// host's. They run on the GPU machine; a build without the kernels (or a
 // machine without a GPU) skips them with a warning.
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
 #include <catch2/catch.hpp>
 
+#include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/fused_ops.h"
 #include "runtime/exec/image_batches.h"
+#include "runtime/exec/training_forward.h"
 
 namespace {
 
@@ -168,4 +171,116 @@ TEST_CASE("fused kernels: the first convolution and its weight gradient are conv
   const at::Tensor big = at::randn({2, 5, 8, 8}, f32), w = at::randn({32, 5, 3, 3}, f32);
   CHECK_FALSE(pipeml::fused_first_conv_takes(big, w));  // five input channels: cuDNN's
   CHECK_FALSE(pipeml::fused_first_conv_takes(at::randn({2, 3, 8, 8}, f32), at::randn({12, 3, 3, 3}, f32)));
+}
+
+TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool adds gamma's and beta's gradients into their .grad", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(6);
+  const BnCase k = bn_case(at::kFloat, 16, 32, 12, true);
+  const BnResult want = run_fused(k);  // gradients autograd puts into an empty .grad
+  const at::Tensor y = k.y.detach().requires_grad_(true), gamma = k.gamma.detach().requires_grad_(true),
+                   beta = k.beta.detach().requires_grad_(true);
+  gamma.mutable_grad() = at::full_like(gamma, 0.5);  // as the optimizer's flat gradient holds them
+  beta.mutable_grad() = at::full_like(beta, 0.25);
+  const void* gamma_grad = gamma.grad().data_ptr();
+  const at::Tensor mean = at::full_like(k.gamma, 0.25), var = at::full_like(k.gamma, 2.0);
+  const at::Tensor tracked = at::zeros({}, k.gamma.options().dtype(at::kLong));
+  // One workspace for the forward's and the backward's sums, zeroed by the caller.
+  const at::Tensor workspace = at::zeros({4 * 32}, k.gamma.options().dtype(at::kDouble));
+  const at::Tensor out = pipeml::fused_bn_relu_pool(y, k.bias, gamma, beta, mean, var, tracked, 0.1, 1e-5, workspace);
+  out.backward(k.grad);
+  // The same kernels, whose double sums may add in another order: equal to float32's rounding.
+  CHECK(relative_error(out, want.out) < 1e-6);
+  CHECK(relative_error(y.grad(), want.grad_y) < 1e-6);
+  CHECK(gamma.grad().data_ptr() == gamma_grad);  // added where it was, not replaced
+  CHECK(relative_error(gamma.grad() - 0.5, want.grad_gamma) < 1e-6);
+  CHECK(relative_error(beta.grad() - 0.25, want.grad_beta) < 1e-6);
+  CHECK(relative_error(mean, want.running_mean) < 1e-6);
+  CHECK_THROWS_AS(pipeml::fused_bn_relu_pool(y, k.bias, gamma, beta, mean, var, tracked, 0.1, 1e-5, workspace.narrow(0, 0, 64)),
+                  std::logic_error);
+}
+
+TEST_CASE("fused kernels: a second backward adds the first convolution's gradient into .grad", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(7);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  const at::Tensor x = at::randn({4, 3, 8, 8}, f32).contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor weight = at::randn({16, 3, 3, 3}, f32).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+  const at::Tensor g = at::randn({4, 16, 8, 8}, f32);
+  pipeml::fused_first_conv(x, weight, false).backward(g);  // no .grad yet: autograd's
+  const at::Tensor first = weight.grad().clone();
+  const void* grad = weight.grad().data_ptr();
+  pipeml::fused_first_conv(x, weight, false).backward(g);  // into the .grad there is
+  CHECK(weight.grad().data_ptr() == grad);
+  CHECK(relative_error(weight.grad(), first * 2) < 1e-6);
+}
+
+TEST_CASE("fused kernels: correct predictions counted as argmax(1).eq(y).sum() counts them", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(8);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  at::Tensor logits = at::randn({300, 10}, f32);
+  logits[0].fill_(1.0);  // a tie: the first column
+  logits[1][3] = NAN, logits[1][5] = NAN;  // NaNs: the first NaN
+  logits[2][7] = NAN;
+  at::Tensor labels = at::randint(0, 10, {300}, f32.dtype(at::kLong));
+  labels.narrow(0, 0, 150).copy_(logits.argmax(1).narrow(0, 0, 150));  // half of them right, as labelled
+  labels[0] = 0, labels[1] = 3, labels[2] = 7;
+  for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+    CAPTURE(dtype);
+    const at::Tensor l = logits.to(dtype);
+    const double want = l.to(at::kFloat).argmax(1).eq(labels).sum().item<double>();
+    at::Tensor sum = at::full({}, 2.0, f32.dtype(at::kDouble));
+    REQUIRE(pipeml::fused_add_correct(l, labels, sum));
+    CHECK(sum.item<double>() == want + 2);  // added
+    CHECK(want >= 150);
+  }
+  at::Tensor cpu_sum = at::zeros({}, at::kDouble);
+  CHECK_FALSE(pipeml::fused_add_correct(logits.cpu(), labels.cpu(), cpu_sum));
+}
+
+TEST_CASE("fused kernels: Adam's and AdamW's fused device-side step follows the host one", "[fused][cuda][optimizer]") {
+  if (!can_run()) return;
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  for (const char* type : {"adam", "adamw"})
+    for (const bool amsgrad : {false, true}) {
+      CAPTURE(type, amsgrad);
+      pipeml::OptimizerSpec spec;
+      spec.type = type, spec.lr = 0.01, spec.weight_decay = 0.05, spec.amsgrad = amsgrad;
+      at::manual_seed(1);
+      const at::Tensor w0 = at::randn({4, 3}, f32), b0 = at::randn({3}, f32);
+      std::vector<at::Tensor> host{w0.clone(), b0.clone()}, device{w0.clone(), b0.clone()};
+      const auto host_opt = pipeml::make_flat_optimizer(host, spec);
+      const auto device_opt = pipeml::make_flat_optimizer(device, spec);
+      REQUIRE(device_opt->use_fused_step());
+      const at::Tensor lr = at::zeros({}, f32);
+      for (int step = 0; step < 6; ++step) {
+        const at::Tensor g = at::randn({15}, f32);
+        const double rate = step < 3 ? 0.01 : 0.002;
+        lr.fill_(rate);
+        host_opt->flat_grad().copy_(g);
+        device_opt->flat_grad().copy_(g);
+        host_opt->step(rate);
+        device_opt->step_on_device(lr);
+      }
+      CHECK(at::allclose(host[0], device[0], 1e-5, 1e-6));  // a few float32 roundings apart
+      CHECK(at::allclose(host[1], device[1], 1e-5, 1e-6));
+      CHECK_FALSE(host[0].equal(w0));
+    }
+}
+
+TEST_CASE("fused kernels: nhwc_linear on CUDA adds its bias gradient with one kernel", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(10);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  const at::Tensor x = at::randn({128, 16, 2, 2}, f32).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+  const at::Tensor w = at::randn({10, 64}, f32).requires_grad_(true), b = at::randn({10}, f32).requires_grad_(true);
+  w.mutable_grad() = at::ones_like(w), b.mutable_grad() = at::ones_like(b);
+  const at::Tensor g = at::randn({128, 10}, f32);
+  pipeml::nhwc_linear(x, w, b, false).backward(g);
+  CHECK(relative_error(b.grad() - 1, g.sum(0)) < 1e-6);
+  CHECK(relative_error(w.grad() - 1, at::mm(g.t(), x.detach().flatten(1))) < 1e-6);
+  const at::Tensor g16 = g.to(at::kBFloat16), sums = at::zeros({10}, f32);
+  REQUIRE(pipeml::fused_add_column_sums(g16, sums));
+  CHECK(relative_error(sums, g16.to(at::kFloat).sum(0)) < 1e-6);
 }

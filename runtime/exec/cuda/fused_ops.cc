@@ -35,21 +35,36 @@ k::BatchNorm batch_norm(const at::Tensor& gamma, const at::Tensor& beta, const a
           sums.data_ptr<double>(), eps};
 }
 
+// A parameter's .grad that a kernel can add into directly (float32, contiguous, on y's
+// device), or an undefined tensor.
+at::Tensor addable_grad(const at::Tensor& param, const at::Tensor& y) {
+  const at::Tensor g = param.grad();
+  return g.defined() && g.scalar_type() == at::kFloat && g.is_contiguous() && g.device() == y.device() ? g : at::Tensor();
+}
+
 struct BnReluPool : torch::autograd::Function<BnReluPool> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& y, const at::Tensor& gamma, const at::Tensor& beta,
                             const at::Tensor& conv_bias, const at::Tensor& running_mean, const at::Tensor& running_var,
-                            const at::Tensor& batches_tracked, double momentum, double eps) {
+                            const at::Tensor& batches_tracked, double momentum, double eps, const at::Tensor& workspace) {
     const k::Nhwc s = shape_of(y);
-    const at::Tensor sums = at::zeros({2 * s.c}, y.options().dtype(at::kDouble));
+    const at::Tensor sums = workspace.narrow(0, 0, 2 * s.c);
     check(k::bn_sums(dtype_of(y), y.data_ptr(), s, sums.data_ptr<double>(), stream_of(y)), "bn_sums");
     at::Tensor out = at::empty({s.n, s.c, s.h / 2, s.w / 2}, y.options().memory_format(at::MemoryFormat::ChannelsLast));
     check(k::bn_relu_pool_forward(dtype_of(y), y.data_ptr(), s, batch_norm(gamma, beta, conv_bias, sums, eps),
                                   running_mean.data_ptr<float>(), running_var.data_ptr<float>(),
-                                  batches_tracked.defined() ? batches_tracked.data_ptr<std::int64_t>() : nullptr, momentum,
+                                  batches_tracked.data_ptr<std::int64_t>(), momentum,
                                   out.data_ptr(), stream_of(y)),
           "bn_relu_pool_forward");
     ctx->save_for_backward({y, gamma, beta, sums});
     ctx->saved_data["eps"] = eps;
+    // Not saved variables: the workspace's second half, and the parameters' .grad (views of
+    // the optimizer's flat gradient, which autograd's other additions bump the version of).
+    ctx->saved_data["grad_sums"] = workspace.narrow(0, 2 * s.c, 2 * s.c);
+    const at::Tensor grad_gamma = addable_grad(gamma, y), grad_beta = addable_grad(beta, y);
+    if (grad_gamma.defined() && grad_beta.defined()) {
+      ctx->saved_data["grad_gamma"] = grad_gamma;
+      ctx->saved_data["grad_beta"] = grad_beta;
+    }
     return out;
   }
 
@@ -60,22 +75,28 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
     // The pooled output's gradient comes NCHW-contiguous from a Flatten's backward.
     const at::Tensor g = channels_last(grads[0].to(y.scalar_type()));
     const k::Nhwc s = shape_of(y);
-    const at::Tensor grad_sums = at::zeros({2 * s.c}, sums.options());
+    const at::Tensor grad_sums = ctx->saved_data["grad_sums"].toTensor();
     check(k::bn_relu_pool_backward_sums(dtype_of(y), y.data_ptr(), g.data_ptr(), s, bn, grad_sums.data_ptr<double>(),
                                         stream_of(y)),
           "bn_relu_pool_backward_sums");
-    at::Tensor grad_in = at::empty_like(y), grad_gamma = at::empty_like(gamma), grad_beta = at::empty_like(beta);
+    // gamma's and beta's gradients go straight into their .grad where it can take them, which
+    // spares autograd's two additions; else into new tensors that autograd adds.
+    const bool into_grad = ctx->saved_data.count("grad_gamma") > 0;
+    const at::Tensor grad_gamma = into_grad ? ctx->saved_data["grad_gamma"].toTensor() : at::zeros_like(gamma);
+    const at::Tensor grad_beta = into_grad ? ctx->saved_data["grad_beta"].toTensor() : at::zeros_like(beta);
+    at::Tensor grad_in = at::empty_like(y);
     check(k::bn_relu_pool_backward(dtype_of(y), y.data_ptr(), g.data_ptr(), s, bn, grad_sums.data_ptr<double>(),
                                    grad_in.data_ptr(), grad_gamma.data_ptr<float>(), grad_beta.data_ptr<float>(),
                                    stream_of(y)),
           "bn_relu_pool_backward");
-    return {grad_in, grad_gamma, grad_beta, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    const at::Tensor none;
+    return {grad_in, into_grad ? none : grad_gamma, into_grad ? none : grad_beta, none, none, none, none, none, none, none};
   }
 };
 
 k::FirstConv first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
-  k::FirstConv c{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), {}, bf16};
-  for (int d = 0; d < 4; ++d) c.x_strides[d] = x.stride(d);
+  k::FirstConv c{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), {}, {}, bf16};
+  for (int d = 0; d < 4; ++d) c.x_strides[d] = x.stride(d), c.w_strides[d] = weight.stride(d);
   return c;
 }
 
@@ -86,24 +107,31 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
     at::Tensor y = at::empty({c.n, c.co, c.h, c.w}, options.memory_format(at::MemoryFormat::ChannelsLast));
     at::Tensor cols;
     if (weight.requires_grad()) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
-    const at::Tensor w = weight.contiguous();
-    check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), w.data_ptr<float>(), c, y.data_ptr(),
+    check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), weight.data_ptr<float>(), c, y.data_ptr(),
                                 cols.defined() ? cols.data_ptr() : nullptr, stream_of(x)),
           "first_conv_forward");
     ctx->save_for_backward({cols});
     ctx->saved_data["ci"] = c.ci;
+    const at::Tensor grad = weight.grad();  // not a saved variable: see BnReluPool
+    if (grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == x.device()) ctx->saved_data["grad_w"] = grad;
     return y;
   }
 
-  // grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap]: one GEMM (cuBLAS).
+  // grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap]: one GEMM (cuBLAS). It is
+  // added to the weight's .grad here where there is one (one kernel: autograd would convert it
+  // to float32 and add, two).
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const at::Tensor cols = ctx->get_saved_variables()[0];
     const std::int64_t ci = ctx->saved_data["ci"].toInt();
     const at::Tensor g = channels_last(grads[0].to(cols.scalar_type()));
     const std::int64_t co = g.size(1);
     const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
-    const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).to(at::kFloat).reshape({co, ci, 3, 3});
-    return {at::Tensor(), grad_w, at::Tensor()};
+    const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
+    if (ctx->saved_data.count("grad_w")) {
+      ctx->saved_data["grad_w"].toTensor().add_(grad_w);
+      return {at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+    return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor()};
   }
 };
 
@@ -130,10 +158,58 @@ bool fused_bn_relu_pool_takes(const at::Tensor& y) {
 
 at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, const at::Tensor& gamma, const at::Tensor& beta,
                               const at::Tensor& running_mean, const at::Tensor& running_var,
-                              const at::Tensor& batches_tracked, double momentum, double eps) {
+                              const at::Tensor& batches_tracked, double momentum, double eps, const at::Tensor& workspace) {
   if (!fused_bn_relu_pool_takes(y)) throw std::logic_error("fused_bn_relu_pool: an activation it does not take");
-  const auto fp32 = [](const at::Tensor& t) { return t.defined() ? t.detach().to(at::kFloat).contiguous() : t; };
-  return BnReluPool::apply(y, gamma, beta, fp32(conv_bias), running_mean, running_var, batches_tracked, momentum, eps);
+  if (workspace.defined() && (workspace.scalar_type() != at::kDouble || workspace.numel() != 4 * y.size(1)))
+    throw std::logic_error("fused_bn_relu_pool: a workspace that is not 4 * C doubles");
+  // Every tensor handed to apply must be defined (2.x's autograd asks each for its device).
+  const auto options = y.options().dtype(at::kFloat);
+  const at::Tensor bias = conv_bias.defined() ? conv_bias.detach().to(at::kFloat).contiguous() : at::zeros({y.size(1)}, options);
+  const at::Tensor tracked = batches_tracked.defined() ? batches_tracked : at::zeros({}, options.dtype(at::kLong));
+  return BnReluPool::apply(y, gamma, beta, bias, running_mean, running_var, tracked, momentum, eps,
+                           workspace.defined() ? workspace : at::zeros({4 * y.size(1)}, options.dtype(at::kDouble)));
+}
+
+bool fused_add_correct(const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum) {
+  const bool takes = logits.is_cuda() && logits.dim() == 2 && logits.size(1) > 0 &&
+                     (logits.scalar_type() == at::kFloat || logits.scalar_type() == at::kBFloat16) && labels.dim() == 1 &&
+                     labels.scalar_type() == at::kLong && labels.size(0) == logits.size(0) &&
+                     labels.device() == logits.device() && sum.scalar_type() == at::kDouble && sum.numel() == 1 &&
+                     sum.device() == logits.device();
+  if (!takes) return false;
+  const at::Tensor l = logits.contiguous(), y = labels.contiguous();
+  check(k::add_correct(dtype_of(l), l.data_ptr(), y.data_ptr<std::int64_t>(), l.size(0), l.size(1), sum.data_ptr<double>(),
+                       stream_of(l)),
+        "add_correct");
+  return true;
+}
+
+bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out) {
+  const bool takes = g.is_cuda() && g.dim() == 2 && (g.scalar_type() == at::kFloat || g.scalar_type() == at::kBFloat16) &&
+                     g.size(1) >= 1 && g.size(1) <= 65535 && out.defined() && out.scalar_type() == at::kFloat &&
+                     out.is_contiguous() && out.numel() == g.size(1) && out.device() == g.device();
+  if (!takes) return false;
+  const at::Tensor c = g.contiguous();
+  check(k::add_column_sums(dtype_of(c), c.data_ptr(), c.size(0), c.size(1), out.data_ptr<float>(), stream_of(c)),
+        "add_column_sums");
+  return true;
+}
+
+bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
+                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& lr, double beta1,
+                     double beta2, double weight_decay, double eps, bool decoupled) {
+  const auto suits = [&](const at::Tensor& t, std::int64_t n) {
+    return t.defined() && t.device() == param.device() && t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n;
+  };
+  const std::int64_t n = param.numel();
+  if (!param.is_cuda() || !suits(param, n) || !suits(grad, n) || !suits(exp_avg, n) || !suits(exp_avg_sq, n) ||
+      (max_exp_avg_sq.defined() && !suits(max_exp_avg_sq, n)) || !suits(step, 1) || !suits(lr, 1))
+    return false;
+  k::AdamStep a{param.data_ptr<float>(), grad.data_ptr<float>(), exp_avg.data_ptr<float>(), exp_avg_sq.data_ptr<float>(),
+                max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<float>() : nullptr, lr.data_ptr<float>(),
+                step.data_ptr<float>(), beta1, beta2, weight_decay, eps, decoupled, n};
+  check(k::adam_step(a, stream_of(param)), "adam_step");
+  return true;
 }
 
 at::Tensor fused_augment(const at::Tensor& bytes, k::Augment a, const at::Tensor& flip_u, const at::Tensor& crop_dy,

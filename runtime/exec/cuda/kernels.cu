@@ -203,7 +203,10 @@ __global__ void backward_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm
   for (int i = threadIdx.x; i < s.c; i += blockDim.x) {
     mean_dz[i] = static_cast<float>(grad_sums[i] / count);
     mean_dzx[i] = static_cast<float>(grad_sums[s.c + i] / count);
-    if (blockIdx.x == 0) grad_beta[i] = static_cast<float>(grad_sums[i]), grad_gamma[i] = static_cast<float>(grad_sums[s.c + i]);
+    if (blockIdx.x == 0) {  // added, as autograd adds into a parameter's .grad
+      grad_beta[i] += static_cast<float>(grad_sums[i]);
+      grad_gamma[i] += static_cast<float>(grad_sums[s.c + i]);
+    }
   }
   load_affine(bn, s.c, count, scale, shift, mean, invstd);  // ends with __syncthreads
   const Layout l(s.c);
@@ -260,6 +263,68 @@ __global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out)
   }
 }
 
+// One thread per row: where the row's first largest logit is (a NaN counts as largest, the
+// first NaN first: ATen's argmax), against the label; a block's count added once.
+template <typename T>
+__global__ void add_correct_kernel(const T* logits, const std::int64_t* labels, std::int64_t rows, std::int64_t classes,
+                                   double* sum) {
+  __shared__ unsigned int block_count;
+  if (threadIdx.x == 0) block_count = 0;
+  __syncthreads();
+  for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < rows;
+       r += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    const T* row = logits + r * classes;
+    float best = static_cast<float>(row[0]);
+    std::int64_t arg = 0;
+    for (std::int64_t j = 1; j < classes && !isnan(best); ++j) {
+      const float v = static_cast<float>(row[j]);
+      if (isnan(v) || v > best) best = v, arg = j;
+    }
+    if (arg == labels[r]) atomicAdd(&block_count, 1u);
+  }
+  __syncthreads();
+  if (threadIdx.x == 0 && block_count) atomicAdd(sum, static_cast<double>(block_count));
+}
+
+// One block per column (warps stride the rows), one atomic-free write per column.
+template <typename T>
+__global__ void add_column_sums_kernel(const T* g, std::int64_t rows, std::int64_t cols, float* out) {
+  __shared__ float partial[kThreads];
+  const std::int64_t j = blockIdx.x;
+  float s = 0.f;
+  for (std::int64_t r = threadIdx.x; r < rows; r += blockDim.x) s += static_cast<float>(g[r * cols + j]);
+  partial[threadIdx.x] = s;
+  __syncthreads();
+  for (int half = blockDim.x / 2; half > 0; half /= 2) {
+    if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) out[j] += partial[0];
+}
+
+// One value per thread; each thread works out the step's scalars itself (no second kernel).
+__global__ void adam_kernel(AdamStep a) {
+  const double step = *a.step, lr = *a.lr;
+  const float step_size = static_cast<float>(lr / (1 - pow(a.beta1, step)));
+  const float bc2_sqrt = static_cast<float>(sqrt(1 - pow(a.beta2, step)));
+  const float b1 = static_cast<float>(a.beta1), b2 = static_cast<float>(a.beta2);
+  const float wd = static_cast<float>(a.weight_decay), eps = static_cast<float>(a.eps), rate = static_cast<float>(lr);
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < a.n;
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    float p = a.param[i], g = a.grad[i];
+    if (wd != 0.f) {
+      if (a.decoupled) p -= rate * wd * p;
+      else g += p * wd;
+    }
+    const float m = b1 * a.exp_avg[i] + (1 - b1) * g;
+    const float v = b2 * a.exp_avg_sq[i] + (1 - b2) * g * g;
+    float second = v;
+    if (a.max_exp_avg_sq) a.max_exp_avg_sq[i] = second = fmaxf(a.max_exp_avg_sq[i], v);
+    a.exp_avg[i] = m, a.exp_avg_sq[i] = v;
+    a.param[i] = p - step_size * m / (sqrtf(second) / bc2_sqrt + eps);
+  }
+}
+
 // The first convolution. Each forward thread computes one output pixel's channels from
 // its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
 constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
@@ -287,8 +352,11 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
   constexpr int taps = 9 * CI;
   // Tap-major in shared memory, wt[k * co + o], so that a thread reads 8 channels' weights of
   // a tap as two 16-byte loads.
-  for (int e = threadIdx.x; e < c.co * taps; e += blockDim.x)
-    wt[(e % taps) * c.co + e / taps] = operand(weight[e], c.round_bf16);
+  for (int e = threadIdx.x; e < c.co * taps; e += blockDim.x) {
+    const int o = e / taps, k = e % taps;  // k in the weight's (ci, kh, kw) order
+    const std::int64_t at = o * c.w_strides[0] + (k / 9) * c.w_strides[1] + (k % 9 / 3) * c.w_strides[2] + (k % 3) * c.w_strides[3];
+    wt[k * c.co + o] = operand(weight[at], c.round_bf16);
+  }
   __syncthreads();
   const std::int64_t pixels = c.n * c.h * c.w;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < pixels;
@@ -395,6 +463,33 @@ const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, 
     backward_kernel<<<blocks, kThreads, shared, as_stream(stream)>>>(static_cast<const float*>(y),
                                                                      static_cast<const float*>(grad_out), s, bn, grad_sums,
                                                                      static_cast<float*>(grad_in), grad_gamma, grad_beta);
+  return launched();
+}
+
+const char* add_correct(Dtype t, const void* logits, const std::int64_t* labels, std::int64_t rows, std::int64_t classes,
+                        double* sum, void* stream) {
+  const int blocks = blocks_for(rows);
+  if (t == Dtype::bf16)
+    add_correct_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const __nv_bfloat16*>(logits), labels, rows,
+                                                                   classes, sum);
+  else
+    add_correct_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const float*>(logits), labels, rows, classes,
+                                                                   sum);
+  return launched();
+}
+
+const char* add_column_sums(Dtype t, const void* g, std::int64_t rows, std::int64_t cols, float* out, void* stream) {
+  if (cols < 1 || cols > 65535) return "add_column_sums: a column count it does not take";
+  const auto blocks = static_cast<unsigned>(cols);
+  if (t == Dtype::bf16)
+    add_column_sums_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const __nv_bfloat16*>(g), rows, cols, out);
+  else
+    add_column_sums_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const float*>(g), rows, cols, out);
+  return launched();
+}
+
+const char* adam_step(const AdamStep& a, void* stream) {
+  adam_kernel<<<blocks_for(a.n), kThreads, 0, as_stream(stream)>>>(a);
   return launched();
 }
 

@@ -10,7 +10,7 @@ bool fused_kernels_available() { return false; }
 bool fused_bn_relu_pool_takes(const at::Tensor&) { return false; }
 
 at::Tensor fused_bn_relu_pool(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                              const at::Tensor&, const at::Tensor&, double, double) {
+                              const at::Tensor&, const at::Tensor&, double, double, const at::Tensor&) {
   throw std::logic_error("fused_bn_relu_pool: this build has no CUDA kernels");
 }
 
@@ -18,6 +18,15 @@ bool fused_first_conv_takes(const at::Tensor&, const at::Tensor&) { return false
 
 at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
   throw std::logic_error("fused_first_conv: this build has no CUDA kernels");
+}
+
+bool fused_add_correct(const at::Tensor&, const at::Tensor&, at::Tensor&) { return false; }
+
+bool fused_add_column_sums(const at::Tensor&, const at::Tensor&) { return false; }
+
+bool fused_adam_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                     const at::Tensor&, const at::Tensor&, double, double, double, double, bool) {
+  return false;
 }
 
 at::Tensor fused_augment(const at::Tensor&, cuda_kernels::Augment, const at::Tensor&, const at::Tensor&, const at::Tensor&) {
