@@ -40,15 +40,18 @@ class FlatAdam final : public FlatOptimizer {
   bool use_fused_step() override { return fused_ = on_cuda() && fused_kernels_available(); }
 
   // _single_tensor_adam(w)'s capturable branch: bias corrections from a step tensor, the
-  // rate a tensor; every operation a kernel, none a host read. With use_fused_step, after
-  // the count, one kernel of pipe's with _fused_adam(w)'s formula instead.
+  // rate a tensor; every operation a kernel, none a host read. With use_fused_step, one
+  // kernel of pipe's with _fused_adam(w)'s formula instead, which also advances the count.
   void step_on_device(const at::Tensor& lr) override {
     c10::NoGradGuard no_grad;
     if (!step_t_.defined()) step_t_ = at::zeros({}, param_.options());
+    if (fused_) {  // the kernel advances the count too
+      if (!arrived_.defined()) arrived_ = at::zeros({1}, param_.options().dtype(at::kInt));
+      if (fused_adam_step(param_, grad_, exp_avg_, exp_avg_sq_, max_exp_avg_sq_, step_t_, arrived_, lr, spec_.beta1,
+                          spec_.beta2, spec_.weight_decay, spec_.eps, decoupled_))
+        return;
+    }
     step_t_.add_(1);
-    if (fused_ && fused_adam_step(param_, grad_, exp_avg_, exp_avg_sq_, max_exp_avg_sq_, step_t_, lr, spec_.beta1, spec_.beta2,
-                                  spec_.weight_decay, spec_.eps, decoupled_))
-      return;
     at::Tensor grad = grad_;
     if (spec_.weight_decay != 0) {
       if (decoupled_) param_.mul_(lr.mul(-spec_.weight_decay).add_(1));
@@ -132,6 +135,7 @@ class FlatAdam final : public FlatOptimizer {
   at::Tensor exp_avg_, exp_avg_sq_, max_exp_avg_sq_, denom_, decayed_grad_;
   at::Tensor step_t_;  // step_on_device's count, on the device
   bool fused_ = false;  // step_on_device by fused_adam_step
+  at::Tensor arrived_;  // fused_adam_step's scratch (zero between steps)
 };
 
 }  // namespace

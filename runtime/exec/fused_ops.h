@@ -46,18 +46,28 @@ at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool 
 /// caller counts with ATen.
 bool fused_add_correct(const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum);
 
+/// Whether fused_cross_entropy takes them: `logits` a CUDA float32 or bfloat16 [rows, classes]
+/// of at most cuda_kernels::kCrossEntropyMax values, `labels` int64 [rows] on its device.
+bool fused_cross_entropy_takes(const at::Tensor& logits, const at::Tensor& labels);
+
+/// cross_entropy(logits, labels) — mean, no class weights, no label smoothing, ignore_index
+/// -100 — with autograd, in two kernels (cuda_kernels::cross_entropy_*), computed in float32
+/// as autocast has ATen compute it; the gradient comes back in the logits' type.
+at::Tensor fused_cross_entropy(const at::Tensor& logits, const at::Tensor& labels);
+
 /// out += g.sum(0) in one kernel (cuda_kernels::add_column_sums) where it takes them: g a CUDA
 /// float32 or bfloat16 [rows, cols], out a contiguous float32 [cols] on its device; returns
 /// whether it did (else the caller sums with ATen).
 bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out);
 
 /// Adam's or AdamW's step over flat float32 CUDA buffers in one kernel (cuda_kernels::adam_step:
-/// torch.optim's fused=True formula), `step` (advanced already) and `lr` 0-d float32 tensors on
-/// the same device; `max_exp_avg_sq` defined with amsgrad only. False where this build has no
-/// kernels (the caller keeps its own operations).
+/// torch.optim's fused=True formula), `step` (the steps taken; the kernel adds one) and `lr`
+/// 0-d float32 tensors on the same device, `arrived` one int32 there kept zero between calls;
+/// `max_exp_avg_sq` defined with amsgrad only. False where this build has no kernels or the
+/// tensors do not suit (the caller keeps its own operations).
 bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
-                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& lr, double beta1,
-                     double beta2, double weight_decay, double eps, bool decoupled);
+                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& arrived,
+                     const at::Tensor& lr, double beta1, double beta2, double weight_decay, double eps, bool decoupled);
 
 /// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
 /// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or

@@ -221,6 +221,8 @@ class Loss {
     return at::binary_cross_entropy_with_logits(out, y, {}, pos_weight_, mean);
   }
   bool is_bce() const { return spec_.type == "bce_with_logits"; }
+  /// Cross-entropy without class weights or label smoothing: what fused_cross_entropy computes.
+  bool plain_cross_entropy() const { return spec_.cross_entropy() && !weight_ && spec_.label_smoothing == 0; }
   const c10::optional<at::Tensor>& pos_weight() const { return pos_weight_; }
 
  private:
@@ -335,7 +337,9 @@ class Stepper {
       {
         torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
         out = training_forward_ ? (*training_forward_)(x) : model_->forward(x);
-        loss = add_penalties(loss_(out, y), false);
+        loss = add_penalties(fused_cross_entropy_ && fused_cross_entropy_takes(out, y) ? fused_cross_entropy(out, y)
+                                                                                      : loss_(out, y),
+                             false);
       }
       out = out.detach();
       (scaler_ ? scaler_->scale(loss) : loss).backward();
@@ -356,11 +360,12 @@ class Stepper {
   }
   at::Tensor logits(const at::Tensor& x) { return eval_logits(model_, fast_.get(), autocast_dtype_, x, inputs_); }
   /// Training steps run the model's Conv-BatchNorm-ReLU-MaxPool blocks with pipe's fused CUDA
-  /// kernels where they can (training_forward.h), Adam's device-side step as one kernel
-  /// (FlatOptimizer::use_fused_step), and a graphed step counts its correct predictions in
-  /// one kernel.
+  /// kernels where they can (training_forward.h), a plain cross-entropy in two kernels,
+  /// Adam's device-side step as one kernel (FlatOptimizer::use_fused_step), and a graphed step
+  /// counts its correct predictions in one kernel.
   void use_fused_kernels(const ModelSpec& spec) {
     fused_kernels_ = true;
+    fused_cross_entropy_ = loss_.plain_cross_entropy();
     optimizer_.use_fused_step();
     training_forward_ = std::make_unique<TrainingForward>(model_, spec, autocast_dtype_);
     if (training_forward_->blocks() == 0) training_forward_.reset();
@@ -431,6 +436,7 @@ class Stepper {
   ProcessGroup* group_;
   const at::Tensor* device_lr_ = nullptr;
   bool fused_kernels_ = false;
+  bool fused_cross_entropy_ = false;  // the loss by fused_cross_entropy where it takes the batch
 };
 
 // A copy of the model's state dict (parameters and BatchNorm buffers).

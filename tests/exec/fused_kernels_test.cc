@@ -284,3 +284,34 @@ TEST_CASE("fused kernels: nhwc_linear on CUDA adds its bias gradient with one ke
   REQUIRE(pipeml::fused_add_column_sums(g16, sums));
   CHECK(relative_error(sums, g16.to(at::kFloat).sum(0)) < 1e-6);
 }
+
+TEST_CASE("fused kernels: cross-entropy in two kernels is ATen's, forward and backward", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(12);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  const at::Tensor logits = at::randn({128, 10}, f32) * 3;
+  at::Tensor labels = at::randint(0, 10, {128}, f32.dtype(at::kLong));
+  labels[5] = -100;  // ignored, and left out of the mean
+  const at::Tensor g = at::full({}, 0.5, f32);  // a loss that is scaled before backward
+  for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+    CAPTURE(dtype);
+    const at::Tensor x = logits.to(dtype).detach().requires_grad_(true);  // a leaf of its own for each dtype
+    REQUIRE(pipeml::fused_cross_entropy_takes(x, labels));
+    const at::Tensor loss = pipeml::fused_cross_entropy(x, labels);
+    loss.backward(g);
+    // ATen's, as autocast runs it: on the logits converted to float32, the gradient converted back.
+    const at::Tensor xr = x.detach().requires_grad_(true);
+    const at::Tensor want = at::cross_entropy_loss(xr.to(at::kFloat), labels, {}, at::Reduction::Mean, -100, 0.0);
+    want.backward(g);
+    CHECK(loss.scalar_type() == at::kFloat);
+    CHECK(std::abs(loss.item<double>() - want.item<double>()) < 1e-5 * std::abs(want.item<double>()));
+    CHECK(x.grad().scalar_type() == dtype);
+    CHECK(relative_error(x.grad(), xr.grad()) < (dtype == at::kFloat ? 1e-5 : 4e-3));
+    CHECK(x.grad()[5].abs().sum().item<float>() == 0);
+  }
+  // A label outside the classes makes the loss NaN (ATen stops with a device assert).
+  at::Tensor bad = labels.clone();
+  bad[0] = 10;
+  CHECK(std::isnan(pipeml::fused_cross_entropy(logits, bad).item<float>()));
+  CHECK_FALSE(pipeml::fused_cross_entropy_takes(at::randn({1000, 100}, f32), at::zeros({1000}, f32.dtype(at::kLong))));
+}

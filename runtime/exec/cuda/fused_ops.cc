@@ -135,6 +135,32 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
   }
 };
 
+struct CrossEntropy : torch::autograd::Function<CrossEntropy> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& logits, const at::Tensor& labels) {
+    const at::Tensor x = logits.contiguous(), y = labels.contiguous();
+    const auto floats = x.options().dtype(at::kFloat);
+    at::Tensor loss = at::empty({}, floats), count = at::empty({}, floats), dlogits = at::empty(x.sizes(), floats);
+    check(k::cross_entropy_forward(dtype_of(x), x.data_ptr(), y.data_ptr<std::int64_t>(), x.size(0), x.size(1),
+                                   loss.data_ptr<float>(), count.data_ptr<float>(), dlogits.data_ptr<float>(), stream_of(x)),
+          "cross_entropy_forward");
+    ctx->save_for_backward({dlogits, count});
+    ctx->saved_data["bf16"] = x.scalar_type() == at::kBFloat16;
+    return loss;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor &dlogits = saved[0], &count = saved[1];
+    const at::Tensor g = grads[0].to(at::kFloat).contiguous();
+    const bool bf16 = ctx->saved_data["bf16"].toBool();
+    at::Tensor grad = at::empty(dlogits.sizes(), dlogits.options().dtype(bf16 ? at::kBFloat16 : at::kFloat));
+    check(k::cross_entropy_backward(bf16 ? k::Dtype::bf16 : k::Dtype::f32, dlogits.data_ptr<float>(), g.data_ptr<float>(),
+                                    count.data_ptr<float>(), dlogits.numel(), grad.data_ptr(), stream_of(dlogits)),
+          "cross_entropy_backward");
+    return {grad, at::Tensor()};
+  }
+};
+
 }  // namespace
 
 bool fused_kernels_available() { return true; }
@@ -184,6 +210,17 @@ bool fused_add_correct(const at::Tensor& logits, const at::Tensor& labels, at::T
   return true;
 }
 
+bool fused_cross_entropy_takes(const at::Tensor& logits, const at::Tensor& labels) {
+  return logits.is_cuda() && logits.dim() == 2 && (logits.scalar_type() == at::kFloat || logits.scalar_type() == at::kBFloat16) &&
+         logits.numel() >= 1 && logits.numel() <= k::kCrossEntropyMax && labels.dim() == 1 &&
+         labels.scalar_type() == at::kLong && labels.size(0) == logits.size(0) && labels.device() == logits.device();
+}
+
+at::Tensor fused_cross_entropy(const at::Tensor& logits, const at::Tensor& labels) {
+  if (!fused_cross_entropy_takes(logits, labels)) throw std::logic_error("fused_cross_entropy: logits it does not take");
+  return CrossEntropy::apply(logits, labels);
+}
+
 bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out) {
   const bool takes = g.is_cuda() && g.dim() == 2 && (g.scalar_type() == at::kFloat || g.scalar_type() == at::kBFloat16) &&
                      g.size(1) >= 1 && g.size(1) <= 65535 && out.defined() && out.scalar_type() == at::kFloat &&
@@ -196,18 +233,20 @@ bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out) {
 }
 
 bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
-                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& lr, double beta1,
-                     double beta2, double weight_decay, double eps, bool decoupled) {
+                     const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& arrived,
+                     const at::Tensor& lr, double beta1, double beta2, double weight_decay, double eps, bool decoupled) {
   const auto suits = [&](const at::Tensor& t, std::int64_t n) {
     return t.defined() && t.device() == param.device() && t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n;
   };
   const std::int64_t n = param.numel();
   if (!param.is_cuda() || !suits(param, n) || !suits(grad, n) || !suits(exp_avg, n) || !suits(exp_avg_sq, n) ||
-      (max_exp_avg_sq.defined() && !suits(max_exp_avg_sq, n)) || !suits(step, 1) || !suits(lr, 1))
+      (max_exp_avg_sq.defined() && !suits(max_exp_avg_sq, n)) || !suits(step, 1) || !suits(lr, 1) || !arrived.defined() ||
+      arrived.scalar_type() != at::kInt || arrived.numel() != 1 || arrived.device() != param.device())
     return false;
   k::AdamStep a{param.data_ptr<float>(), grad.data_ptr<float>(), exp_avg.data_ptr<float>(), exp_avg_sq.data_ptr<float>(),
                 max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<float>() : nullptr, lr.data_ptr<float>(),
-                step.data_ptr<float>(), beta1, beta2, weight_decay, eps, decoupled, n};
+                step.data_ptr<float>(), reinterpret_cast<unsigned int*>(arrived.data_ptr<std::int32_t>()), beta1, beta2,
+                weight_decay, eps, decoupled, n};
   check(k::adam_step(a, stream_of(param)), "adam_step");
   return true;
 }

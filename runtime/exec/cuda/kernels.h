@@ -55,6 +55,19 @@ const char* bn_relu_pool_backward(Dtype t, const void* y, const void* grad_out, 
 const char* add_correct(Dtype t, const void* logits, const std::int64_t* labels, std::int64_t rows, std::int64_t classes,
                         double* sum, void* stream);
 
+/// torch.nn.functional.cross_entropy(logits, labels) (mean, no class weights or smoothing,
+/// ignore_index -100) in two kernels where ATen's log_softmax → nll_loss and their backward
+/// take eight. The forward (one thread block: at most kCrossEntropyMax logits) writes the mean
+/// loss, the number of rows counted (`count`) and each row's (softmax - one_hot) into
+/// `dlogits` (float32, rows x classes); a label outside [0, classes) other than -100 makes the
+/// loss NaN. The backward writes grad_logits = dlogits * grad_loss / count, in the logits'
+/// type. Sums in float32, as ATen's.
+constexpr std::int64_t kCrossEntropyMax = 1 << 16;
+const char* cross_entropy_forward(Dtype t, const void* logits, const std::int64_t* labels, std::int64_t rows,
+                                  std::int64_t classes, float* loss, float* count, float* dlogits, void* stream);
+const char* cross_entropy_backward(Dtype t, const float* dlogits, const float* grad_loss, const float* count,
+                                   std::int64_t n, void* grad_logits, void* stream);
+
 /// out[j] += the sum over rows of g[row, j], g [rows, cols] row-major (float32 or bfloat16),
 /// summed in float32: a Linear bias's gradient added to its .grad in one small kernel, where
 /// ATen's column reduction of a [128, 10] bfloat16 matrix took 9 µs.
@@ -63,9 +76,11 @@ const char* add_column_sums(Dtype t, const void* g, std::int64_t rows, std::int6
 /// One step of Adam or AdamW over n float32 values in one kernel, with torch.optim's fused=True
 /// formula (ATen's fused Adam): m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g², p -= lr / bc1 ·
 /// m / (sqrt(v or its running max) / sqrt(bc2) + eps), the weight decay added to g (Adam) or
-/// taken from p (AdamW) first. The rate and the step count (already advanced) are read on the
-/// device, so a CUDA graph replays it. ATen's own fused kernel gives one flat buffer to two
-/// thread blocks (65,536 values each); this one spreads it over the GPU.
+/// taken from p (AdamW) first. The rate and the step count are read on the device, so a CUDA
+/// graph replays it; the kernel advances the count itself (the last thread block to arrive,
+/// counted in `arrived`, which must be zero before and is zero again after). ATen's own fused
+/// kernel gives one flat buffer to two thread blocks (65,536 values each); this one spreads it
+/// over the GPU.
 struct AdamStep {
   float* param;
   const float* grad;
@@ -73,7 +88,8 @@ struct AdamStep {
   float* exp_avg_sq;
   float* max_exp_avg_sq;  ///< amsgrad's running maximum; null without amsgrad
   const float* lr;
-  const float* step;
+  float* step;              ///< the steps taken so far; one more after the kernel
+  unsigned int* arrived;    ///< zeroed scratch for the count's advance
   double beta1, beta2, weight_decay, eps;
   bool decoupled;  ///< AdamW
   std::int64_t n;

@@ -22,10 +22,16 @@ at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
 
 bool fused_add_correct(const at::Tensor&, const at::Tensor&, at::Tensor&) { return false; }
 
+bool fused_cross_entropy_takes(const at::Tensor&, const at::Tensor&) { return false; }
+
+at::Tensor fused_cross_entropy(const at::Tensor&, const at::Tensor&) {
+  throw std::logic_error("fused_cross_entropy: this build has no CUDA kernels");
+}
+
 bool fused_add_column_sums(const at::Tensor&, const at::Tensor&) { return false; }
 
 bool fused_adam_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                     const at::Tensor&, const at::Tensor&, double, double, double, double, bool) {
+                     const at::Tensor&, const at::Tensor&, const at::Tensor&, double, double, double, double, bool) {
   return false;
 }
 
