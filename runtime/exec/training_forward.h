@@ -3,7 +3,10 @@
 // one over at most 4 channels, else cuDNN's) and then fused_ops.h's one BatchNorm-ReLU-pool
 // operation (two kernels forward, two backward, in place of ATen's seven or so), where the
 // build has the kernels and the block's activation suits them (CUDA, channels-last, float32
-// or bfloat16); every other layer, and every block that does not suit, by its own module.
+// or bfloat16); a flatten → linear on a channels-last activation by nhwc_linear (no copy to
+// NCHW order); every other layer, and every block that does not suit, by its own module.
+// Under bfloat16 autocast the convolutions' weights are cast by an operation whose backward
+// adds the gradient straight into the weight's float32 .grad, as the fused operations do.
 #pragma once
 #include <ATen/core/Tensor.h>
 #include <torch/nn/modules/container/sequential.h>
