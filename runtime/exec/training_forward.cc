@@ -18,9 +18,8 @@ using torch::nn::AnyModule;
 // where autograd converts the gradient and then adds it (two).
 struct Bf16Weight : torch::autograd::Function<Bf16Weight> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& weight) {
-    const at::Tensor grad = weight.grad();  // not a saved variable: fused_ops.cc's BnReluPool says why
-    if (grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == weight.device())
-      ctx->saved_data["grad"] = grad;
+    const at::Tensor grad = float32_grad(weight);
+    if (grad.defined()) ctx->saved_data["grad"] = grad;
     return weight.to(at::kBFloat16);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -30,12 +29,6 @@ struct Bf16Weight : torch::autograd::Function<Bf16Weight> {
     return {at::Tensor()};
   }
 };
-
-// Where a parameter's gradient can be added directly: its float32 .grad on its device.
-at::Tensor addable_grad(const at::Tensor& param) {
-  const at::Tensor grad = param.defined() ? param.grad() : at::Tensor();
-  return grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == param.device() ? grad : at::Tensor();
-}
 
 // linear(flatten(x)) with x channels-last: see nhwc_linear in the header.
 struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
@@ -52,7 +45,7 @@ struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
     ctx->save_for_backward({rows, w_hwc});
     ctx->saved_data["shape"] = std::vector<std::int64_t>{n, c, h, w};
     ctx->saved_data["bias"] = bias.defined();
-    const at::Tensor grad_w = addable_grad(weight), grad_b = addable_grad(bias);  // not saved variables: see Bf16Weight
+    const at::Tensor grad_w = float32_grad(weight), grad_b = float32_grad(bias);
     if (grad_w.defined() && (grad_b.defined() || !bias.defined())) {
       ctx->saved_data["grad_w"] = grad_w;
       if (bias.defined()) ctx->saved_data["grad_b"] = grad_b;

@@ -35,13 +35,6 @@ k::BatchNorm batch_norm(const at::Tensor& gamma, const at::Tensor& beta, const a
           sums.data_ptr<double>(), eps};
 }
 
-// A parameter's .grad that a kernel can add into directly (float32, contiguous, on y's
-// device), or an undefined tensor.
-at::Tensor addable_grad(const at::Tensor& param, const at::Tensor& y) {
-  const at::Tensor g = param.grad();
-  return g.defined() && g.scalar_type() == at::kFloat && g.is_contiguous() && g.device() == y.device() ? g : at::Tensor();
-}
-
 struct BnReluPool : torch::autograd::Function<BnReluPool> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& y, const at::Tensor& gamma, const at::Tensor& beta,
                             const at::Tensor& conv_bias, const at::Tensor& running_mean, const at::Tensor& running_var,
@@ -57,11 +50,11 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
           "bn_relu_pool_forward");
     ctx->save_for_backward({y, gamma, beta, sums});
     ctx->saved_data["eps"] = eps;
-    // Not saved variables: the workspace's second half, and the parameters' .grad (views of
-    // the optimizer's flat gradient, which autograd's other additions bump the version of).
     ctx->saved_data["grad_sums"] = workspace.narrow(0, 2 * s.c, 2 * s.c);
-    const at::Tensor grad_gamma = addable_grad(gamma, y), grad_beta = addable_grad(beta, y);
-    if (grad_gamma.defined() && grad_beta.defined()) {
+    // The kernel writes gamma's and beta's gradients through raw pointers: contiguous .grad only.
+    const at::Tensor grad_gamma = float32_grad(gamma), grad_beta = float32_grad(beta);
+    if (grad_gamma.defined() && grad_beta.defined() && grad_gamma.is_contiguous() && grad_beta.is_contiguous() &&
+        gamma.device() == y.device()) {
       ctx->saved_data["grad_gamma"] = grad_gamma;
       ctx->saved_data["grad_beta"] = grad_beta;
     }
@@ -112,8 +105,8 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
           "first_conv_forward");
     ctx->save_for_backward({cols});
     ctx->saved_data["ci"] = c.ci;
-    const at::Tensor grad = weight.grad();  // not a saved variable: see BnReluPool
-    if (grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == x.device()) ctx->saved_data["grad_w"] = grad;
+    const at::Tensor grad = float32_grad(weight);
+    if (grad.defined()) ctx->saved_data["grad_w"] = grad;
     return y;
   }
 
