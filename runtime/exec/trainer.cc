@@ -337,9 +337,8 @@ class Stepper {
       {
         torch_compat::CudaAutocast autocast(autocast_dtype_.has_value(), autocast_dtype_.value_or(at::kFloat));
         out = training_forward_ ? (*training_forward_)(x) : model_->forward(x);
-        loss = add_penalties(fused_cross_entropy_ && fused_cross_entropy_takes(out, y) ? fused_cross_entropy(out, y)
-                                                                                      : loss_(out, y),
-                             false);
+        const bool fused_loss = fused_kernels_ && loss_.plain_cross_entropy() && fused_cross_entropy_takes(out, y);
+        loss = add_penalties(fused_loss ? fused_cross_entropy(out, y) : loss_(out, y), false);
       }
       out = out.detach();
       (scaler_ ? scaler_->scale(loss) : loss).backward();
@@ -365,7 +364,6 @@ class Stepper {
   /// counts its correct predictions in one kernel.
   void use_fused_kernels(const ModelSpec& spec) {
     fused_kernels_ = true;
-    fused_cross_entropy_ = loss_.plain_cross_entropy();
     optimizer_.use_fused_step();
     training_forward_ = std::make_unique<TrainingForward>(model_, spec, autocast_dtype_);
     if (training_forward_->blocks() == 0) training_forward_.reset();
@@ -436,7 +434,6 @@ class Stepper {
   ProcessGroup* group_;
   const at::Tensor* device_lr_ = nullptr;
   bool fused_kernels_ = false;
-  bool fused_cross_entropy_ = false;  // the loss by fused_cross_entropy where it takes the batch
 };
 
 // A copy of the model's state dict (parameters and BatchNorm buffers).

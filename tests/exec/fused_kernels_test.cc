@@ -9,10 +9,10 @@
 #include <torch/cuda.h>
 #include <catch2/catch.hpp>
 
-#include "runtime/exec/flat_optimizer.h"
 #include "runtime/exec/fused_ops.h"
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/training_forward.h"
+#include "tests/exec/device_steps.h"
 
 namespace {
 
@@ -241,32 +241,7 @@ TEST_CASE("fused kernels: correct predictions counted as argmax(1).eq(y).sum() c
 
 TEST_CASE("fused kernels: Adam's and AdamW's fused device-side step follows the host one", "[fused][cuda][optimizer]") {
   if (!can_run()) return;
-  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
-  for (const char* type : {"adam", "adamw"})
-    for (const bool amsgrad : {false, true}) {
-      CAPTURE(type, amsgrad);
-      pipeml::OptimizerSpec spec;
-      spec.type = type, spec.lr = 0.01, spec.weight_decay = 0.05, spec.amsgrad = amsgrad;
-      at::manual_seed(1);
-      const at::Tensor w0 = at::randn({4, 3}, f32), b0 = at::randn({3}, f32);
-      std::vector<at::Tensor> host{w0.clone(), b0.clone()}, device{w0.clone(), b0.clone()};
-      const auto host_opt = pipeml::make_flat_optimizer(host, spec);
-      const auto device_opt = pipeml::make_flat_optimizer(device, spec);
-      REQUIRE(device_opt->use_fused_step());
-      const at::Tensor lr = at::zeros({}, f32);
-      for (int step = 0; step < 6; ++step) {
-        const at::Tensor g = at::randn({15}, f32);
-        const double rate = step < 3 ? 0.01 : 0.002;
-        lr.fill_(rate);
-        host_opt->flat_grad().copy_(g);
-        device_opt->flat_grad().copy_(g);
-        host_opt->step(rate);
-        device_opt->step_on_device(lr);
-      }
-      CHECK(at::allclose(host[0], device[0], 1e-5, 1e-6));  // a few float32 roundings apart
-      CHECK(at::allclose(host[1], device[1], 1e-5, 1e-6));
-      CHECK_FALSE(host[0].equal(w0));
-    }
+  pipetest::check_device_steps_follow_host(at::TensorOptions().device(at::kCUDA).dtype(at::kFloat), true);
 }
 
 TEST_CASE("fused kernels: nhwc_linear on CUDA adds its bias gradient with one kernel", "[fused][cuda]") {

@@ -9,7 +9,7 @@
 
 #include <set>
 
-#include "runtime/exec/flat_optimizer.h"
+#include "tests/exec/device_steps.h"
 #include "runtime/exec/image_batches.h"
 
 namespace {
@@ -121,34 +121,5 @@ TEST_CASE("image batches: evaluation skips the training-only transforms; a seed 
 }
 
 TEST_CASE("optimizer: Adam's and AdamW's device-side step follows the host one", "[images][optimizer]") {
-  for (const char* type : {"adam", "adamw"}) {
-    for (bool amsgrad : {false, true}) {
-      pipeml::OptimizerSpec spec;
-      spec.type = type;
-      spec.lr = 0.01;
-      spec.weight_decay = 0.05;
-      spec.amsgrad = amsgrad;
-      at::manual_seed(1);
-      const at::Tensor w0 = at::randn({4, 3}), b0 = at::randn({3});
-      std::vector<at::Tensor> host{w0.clone(), b0.clone()}, device{w0.clone(), b0.clone()};
-      const auto host_opt = pipeml::make_flat_optimizer(host, spec);
-      const auto device_opt = pipeml::make_flat_optimizer(device, spec);
-      REQUIRE(device_opt->capturable());
-      const at::Tensor lr = at::zeros({});
-      for (int step = 0; step < 6; ++step) {
-        const at::Tensor g = at::randn({15});
-        const double rate = step < 3 ? 0.01 : 0.002;  // a scheduler's change between steps
-        lr.fill_(rate);
-        host_opt->flat_grad().copy_(g);
-        device_opt->flat_grad().copy_(g);
-        host_opt->step(rate);
-        device_opt->step_on_device(lr);
-      }
-      INFO(type << (amsgrad ? " amsgrad" : ""));
-      INFO("max difference " << (host[0] - device[0]).abs().max().item<float>() << " at " << host[0].abs().max().item<float>());
-      CHECK(at::allclose(host[0], device[0], 1e-5, 1e-6));  // a few float32 roundings apart
-      CHECK(at::allclose(host[1], device[1], 1e-5, 1e-6));  // a few float32 roundings apart
-      CHECK_FALSE(host[0].equal(w0));
-    }
-  }
+  pipetest::check_device_steps_follow_host(at::TensorOptions(), false);
 }
