@@ -92,12 +92,14 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
                                                     "once in a CUDA graph and replayed"
                                                   : "on CUDA: eager steps, not a CUDA graph: " + obstacle);
   if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu" && t.fused_kernels)
+    // The blocks are fused wherever the convolution's output is channels-last: with
+    // channels_last, and also without it after pipe's first convolution, which writes
+    // channels-last (cuDNN then keeps the later convolutions' outputs channels-last).
     st.step.notes.push_back(std::string("on CUDA: pipe's own kernels run the augmentation and a first 3x3 convolution "
-                                        "of at most 4 channels") +
-                            (t.channels_last ? ", and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block's BatchNorm, ReLU and "
-                                               "pooling, without the convolution's bias (which BatchNorm cancels)"
-                                             : "; channels_last: true would also fuse each Conv2d-BatchNorm2d-ReLU-"
-                                               "MaxPool2d(2) block's BatchNorm, ReLU and pooling") +
+                                        "of at most 4 channels, and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block's "
+                                        "BatchNorm, ReLU and pooling where its activation is channels-last (with "
+                                        "channels_last: true, or after that first convolution, which writes "
+                                        "channels-last), without the convolution's bias (which BatchNorm cancels)") +
                             (obstacle.empty() && t.cuda_graph != "off" ? "; adam's update is one kernel (torch's fused=True formula)"
                                                                        : ""));
 }
