@@ -1,7 +1,7 @@
 // Adam's and AdamW's device-side step (FlatOptimizer::step_on_device: the rate a tensor, the
 // count on the device, as a CUDA graph replays it) against the host step, with and without
 // amsgrad: shared by the CPU test of the capturable update and the GPU test of the fused
-// kernel. Include after ATen and Catch.
+// kernel.
 #pragma once
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>

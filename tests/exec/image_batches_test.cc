@@ -9,8 +9,8 @@
 
 #include <set>
 
-#include "tests/exec/device_steps.h"
 #include "runtime/exec/image_batches.h"
+#include "tests/exec/device_steps.h"
 
 namespace {
 
