@@ -200,6 +200,23 @@ TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool adds gamma's and beta's gradien
                   std::logic_error);
 }
 
+TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool's second backward through a retained graph is the first", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(8);
+  const BnCase k = bn_case(at::kFloat, 8, 16, 8, true);
+  const at::Tensor y = k.y.detach().requires_grad_(true), gamma = k.gamma.detach().requires_grad_(true),
+                   beta = k.beta.detach().requires_grad_(true);
+  const at::Tensor mean = at::full_like(k.gamma, 0.25), var = at::full_like(k.gamma, 2.0);
+  const at::Tensor tracked = at::zeros({}, k.gamma.options().dtype(at::kLong));
+  const at::Tensor workspace = at::zeros({4 * 16}, k.gamma.options().dtype(at::kDouble));
+  const at::Tensor out = pipeml::fused_bn_relu_pool(y, k.bias, gamma, beta, mean, var, tracked, 0.1, 1e-5, workspace);
+  out.backward(k.grad, /*retain_graph=*/true);
+  const at::Tensor grad_y = y.grad().clone(), grad_gamma = gamma.grad().clone();
+  out.backward(k.grad);  // the backward's sums start again from zero, not from the first's
+  CHECK(relative_error(y.grad(), grad_y * 2) < 1e-6);
+  CHECK(relative_error(gamma.grad(), grad_gamma * 2) < 1e-6);
+}
+
 TEST_CASE("fused kernels: a second backward adds the first convolution's gradient into .grad", "[fused][cuda]") {
   if (!can_run()) return;
   at::manual_seed(7);

@@ -69,6 +69,10 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
     const at::Tensor g = channels_last(grads[0].to(y.scalar_type()));
     const k::Nhwc s = shape_of(y);
     const at::Tensor grad_sums = ctx->saved_data["grad_sums"].toTensor();
+    // The kernel adds into sums the caller zeroed; a second backward through a retained graph
+    // finds the first one's there (only then is a zeroing kernel paid).
+    if (ctx->saved_data.count("grad_sums_used")) grad_sums.zero_();
+    ctx->saved_data["grad_sums_used"] = true;
     check(k::bn_relu_pool_backward_sums(dtype_of(y), y.data_ptr(), g.data_ptr(), s, bn, grad_sums.data_ptr<double>(),
                                         stream_of(y)),
           "bn_relu_pool_backward_sums");
