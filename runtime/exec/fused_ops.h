@@ -64,6 +64,30 @@ bool fused_cross_entropy_takes(const at::Tensor& logits, const at::Tensor& label
 /// as autocast has ATen compute it; the gradient comes back in the logits' type.
 at::Tensor fused_cross_entropy(const at::Tensor& logits, const at::Tensor& labels);
 
+/// Whether fused_linear_head takes them: x a CUDA [N, C, H, W] in channels-last memory,
+/// bfloat16 with `bf16`, else float32; weight float32 contiguous [out, C*H*W] on its device,
+/// with at most cuda_kernels::kLinearHeadMaxOut outputs; bias undefined or float32 [out] there.
+bool fused_linear_head_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16);
+
+/// linear(flatten(x), weight, bias) with autograd, x read where it lies (see nhwc_linear), by
+/// cuda_kernels::linear_head_*: one kernel forward, one backward, which adds the weight's and
+/// the bias's gradients into their float32 .grad where there is one. In x's type: autocast's
+/// bfloat16 product (the weight and bias rounded to bfloat16, float32 sums) where x is.
+at::Tensor fused_linear_head(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+/// A CUDA graph's batch in one kernel (cuda_kernels::select_batch): xb and yb get rows
+/// [counter * batch, + batch) of x and y, the counter (int64, one value) read on the device.
+/// Where it takes them — x and y contiguous CUDA tensors of the same rows on one device with
+/// the counter, batch at most their rows — returns true; else false, and the caller selects
+/// with ATen.
+bool fused_select_batch(const at::Tensor& x, const at::Tensor& y, const at::Tensor& counter, std::int64_t batch,
+                        at::Tensor& xb, at::Tensor& yb);
+
+/// losses[slot] = loss, and with `advance` slot += 1, in one kernel (cuda_kernels::record_loss)
+/// where it takes them — losses a contiguous float32 vector, slot an int64 and loss a float32
+/// of one value, on one CUDA device — and returns true; else false (the caller uses ATen).
+bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance);
+
 /// out += g.sum(0) in one kernel (cuda_kernels::add_column_sums) where it takes them: g a CUDA
 /// float32 or bfloat16 [rows, cols], out a contiguous float32 [cols] on its device; returns
 /// whether it did (else the caller sums with ATen).

@@ -341,7 +341,8 @@ class Stepper {
         loss = add_penalties(fused_loss ? fused_cross_entropy(out, y) : loss_(out, y), false);
       }
       out = out.detach();
-      (scaler_ ? scaler_->scale(loss) : loss).backward();
+      if (scaler_) scaler_->scale(loss).backward();
+      else loss.backward(backward_seed(loss));
       loss = loss.detach().to(at::kFloat);
     }
     if (group_) {  // one all-reduce of the flat gradient: DDP's buckets, in one piece
@@ -380,6 +381,14 @@ class Stepper {
   }
 
  private:
+  // backward()'s seed, d loss / d loss = 1: with pipe's kernels a 0-d one kept on the device
+  // (made in an eager step, before any capture), where autograd fills a new one each step (a
+  // kernel); else none, autograd's own.
+  at::Tensor backward_seed(const at::Tensor& loss) {
+    if (!fused_kernels_ || !loss.is_cuda() || loss.dim() != 0 || loss.scalar_type() != at::kFloat) return at::Tensor();
+    if (!seed_.defined() || seed_.device() != loss.device()) seed_ = at::ones({}, loss.options());
+    return seed_;
+  }
   // loss + l1 * sum|w| + l2 * sum w^2, each sum over the weights in order as Python's sum()
   // adds them. On the fast path the penalties' gradients are added too, as autograd adds
   // them: l1 * sign(w) and l2 * (2 * w) (pow's backward), the l2 term first when both are
@@ -434,6 +443,7 @@ class Stepper {
   ProcessGroup* group_;
   const at::Tensor* device_lr_ = nullptr;
   bool fused_kernels_ = false;
+  at::Tensor seed_;
 };
 
 // A copy of the model's state dict (parameters and BatchNorm buffers).
@@ -610,19 +620,28 @@ class GraphedSteps {
   }
 
  private:
+  // The counter-th batch, then the counter advanced (with pipe's kernels: one to select, and
+  // one that keeps the loss and advances).
   void body() {
-    const at::Tensor index = at::add(batch_rows_, counter_, bs_);  // the counter-th batch's rows: one kernel
-    add(xs_.index_select(0, index), ys_.index_select(0, index), counter_);
-    counter_.add_(1);
+    at::Tensor xb, yb;
+    if (!(stepper_.fused_kernels() && fused_select_batch(xs_, ys_, counter_, bs_, xb, yb))) {
+      const at::Tensor index = at::add(batch_rows_, counter_, bs_);  // the batch's rows: one kernel
+      xb = xs_.index_select(0, index), yb = ys_.index_select(0, index);
+    }
+    add(xb, yb, counter_, true);
   }
   void partial(std::int64_t rows) {
     const std::int64_t start = xs_.size(0) - rows;
-    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()));
+    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()),
+        false);
   }
-  void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot) {
+  void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot, bool advance) {
     at::Tensor out;
-    const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out);
-    losses_.index_copy_(0, slot, loss.to(at::kFloat).view({1}));
+    const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out).to(at::kFloat);
+    if (!(stepper_.fused_kernels() && fused_record_loss(losses_, slot, loss, advance))) {
+      losses_.index_copy_(0, slot, loss.view({1}));
+      if (advance) slot.add_(1);
+    }
     if (!(stepper_.fused_kernels() && loss_.cross_entropy() && fused_add_correct(out, yb, metric_sum_)))
       metric_sum_.add_(metric_sum(out, yb, loss_).to(at::kDouble));
   }

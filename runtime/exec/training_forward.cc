@@ -163,6 +163,7 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
 at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {
   if (x.dim() != 4 || weight.dim() != 2 || weight.size(1) != x.size(1) * x.size(2) * x.size(3))
     throw std::logic_error("nhwc_linear: a weight that does not fit the flattened input");
+  if (fused_linear_head_takes(x, weight, bias, bf16)) return fused_linear_head(x, weight, bias);
   return NhwcLinear::apply(x, weight, bias, bf16);
 }
 

@@ -47,7 +47,8 @@ class TrainingForward {
 /// NCHW order: the weight's columns are put in the activation's (h, w, c) order instead (one
 /// small copy, which is also autocast's cast to bfloat16 with `bf16`), and the gradient
 /// reaches x in channels-last memory, as the layer before wants it. With autograd; where the
-/// weight and bias have a float32 .grad, their gradients are added there directly.
+/// weight and bias have a float32 .grad, their gradients are added there directly. On CUDA,
+/// for a head of few outputs, by fused_linear_head (one kernel each way, no weight copy).
 at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16);
 
 }  // namespace pipeml

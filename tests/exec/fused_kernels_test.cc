@@ -1,16 +1,21 @@
 // pipe's own CUDA kernels (runtime/exec/fused_ops.h) against ATen: the fused BatchNorm → ReLU →
 // MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
 // and against ATen's own bfloat16 path; the first convolution and its weight gradient against
-// conv2d in float64; the one-kernel augmentation against image_batches' ATen steps, value
-// for value; the correct-prediction count against argmax; Adam's fused step against the
-// host's. They run on the GPU machine; a build without the kernels (or a
-// machine without a GPU) skips them with a warning.
+// conv2d in float64; the linear head against flatten → linear in float64; the one-kernel
+// augmentation against image_batches' ATen steps, value for value; the correct-prediction
+// count against argmax; Adam's fused step against the host's; TrainingForward under bfloat16
+// autocast against the modules. They run on the GPU machine; a build without the kernels (or
+// a machine without a GPU) skips them with a warning.
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
 #include <catch2/catch.hpp>
 
 #include "runtime/exec/fused_ops.h"
 #include "runtime/exec/image_batches.h"
+#include "runtime/exec/layers.h"
+#include "runtime/exec/torch_compat.h"
 #include "runtime/exec/training_forward.h"
 #include "tests/exec/device_steps.h"
 
@@ -261,7 +266,7 @@ TEST_CASE("fused kernels: Adam's and AdamW's fused device-side step follows the 
   pipetest::check_device_steps_follow_host(at::TensorOptions().device(at::kCUDA).dtype(at::kFloat), true);
 }
 
-TEST_CASE("fused kernels: nhwc_linear on CUDA adds its bias gradient with one kernel", "[fused][cuda]") {
+TEST_CASE("fused kernels: nhwc_linear on CUDA adds the weight's and the bias's gradients into .grad", "[fused][cuda]") {
   if (!can_run()) return;
   at::manual_seed(10);
   const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
@@ -275,6 +280,84 @@ TEST_CASE("fused kernels: nhwc_linear on CUDA adds its bias gradient with one ke
   const at::Tensor g16 = g.to(at::kBFloat16), sums = at::zeros({10}, f32);
   REQUIRE(pipeml::fused_add_column_sums(g16, sums));
   CHECK(relative_error(sums, g16.to(at::kFloat).sum(0)) < 1e-6);
+}
+
+// The reference in float64 on the operands as the head's type has them (bfloat16: x, the
+// gradient and the weight and bias rounded), x flattened in NCHW order as the module does.
+struct HeadCase {
+  std::int64_t n, c, h, w, o;
+  bool bias, preset;
+};
+
+TEST_CASE("fused kernels: the linear head is flatten then linear, forward and backward", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(13);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  // CIFAR's head; a ragged one (rows not a multiple of 4, columns not of 32, one output);
+  // outputs over 32 (two rounds of sums) and rows over a chunk of staged gradients (8192 / 40).
+  for (const HeadCase k : {HeadCase{128, 128, 4, 4, 10, true, true}, HeadCase{5, 6, 3, 5, 1, false, false},
+                           HeadCase{300, 8, 2, 2, 40, true, false}, HeadCase{7, 16, 1, 1, 64, true, true}}) {
+    for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+      CAPTURE(k.n, k.c, k.h, k.w, k.o, k.bias, k.preset, dtype);
+      const bool bf16 = dtype == at::kBFloat16;
+      const at::Tensor x0 = at::randn({k.n, k.c, k.h, k.w}, f32).to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
+      const at::Tensor w0 = at::randn({k.o, k.c * k.h * k.w}, f32) * 0.1, b0 = at::randn({k.o}, f32);
+      const at::Tensor g = at::randn({k.n, k.o}, f32).to(dtype);
+      const at::Tensor x = x0.detach().requires_grad_(true), w = w0.detach().requires_grad_(true);
+      const at::Tensor b = k.bias ? b0.detach().requires_grad_(true) : at::Tensor();
+      if (k.preset) {  // as the optimizer's flat gradient holds them
+        w.mutable_grad() = at::full_like(w, 0.5);
+        if (k.bias) b.mutable_grad() = at::full_like(b, 0.25);
+      }
+      const void* w_grad = k.preset ? w.grad().data_ptr() : nullptr;
+      REQUIRE(pipeml::fused_linear_head_takes(x, w, b, bf16));
+      const at::Tensor out = pipeml::nhwc_linear(x, w, b, bf16);
+      out.backward(g);
+      const auto as = [&](const at::Tensor& t) { return t.to(dtype).to(at::kDouble); };  // the head's operand
+      const at::Tensor xd = as(x0).flatten(1), wd = as(w0), gd = g.to(at::kDouble);
+      at::Tensor want = at::mm(xd, wd.t());
+      if (k.bias) want = want + as(b0);
+      CHECK(out.scalar_type() == dtype);
+      // bfloat16 out: the sum rounded once (2^-8 relative); float32: only the sums' order.
+      CHECK(relative_error(out, want) < (bf16 ? 4e-3 : 1e-5));
+      CHECK(x.grad().is_contiguous(at::MemoryFormat::ChannelsLast));
+      CHECK(relative_error(x.grad(), at::mm(gd, wd).view({k.n, k.c, k.h, k.w})) < (bf16 ? 4e-3 : 1e-5));
+      // The weight's and the bias's gradients are summed in float32 from exact products.
+      CHECK(relative_error(w.grad() - (k.preset ? 0.5 : 0.0), at::mm(gd.t(), xd)) < 1e-5);
+      if (k.preset) CHECK(w.grad().data_ptr() == w_grad);  // added where it was
+      if (k.bias) CHECK(relative_error(b.grad() - (k.preset ? 0.25 : 0.0), gd.sum(0)) < 1e-5);
+    }
+  }
+  const at::Tensor x = at::randn({4, 8, 2, 2}, f32).contiguous(at::MemoryFormat::ChannelsLast);
+  CHECK_FALSE(pipeml::fused_linear_head_takes(x, at::randn({65, 32}, f32), at::Tensor(), false));  // too many outputs
+  CHECK_FALSE(pipeml::fused_linear_head_takes(x, at::randn({10, 32}, f32), at::Tensor(), true));   // not bfloat16
+  CHECK_FALSE(pipeml::fused_linear_head_takes(x.contiguous(), at::randn({10, 32}, f32), at::Tensor(), false));  // NCHW
+  CHECK_FALSE(pipeml::fused_linear_head_takes(x, at::randn({32, 10}, f32).t(), at::Tensor(), false));  // strided weight
+  CHECK_THROWS_AS(pipeml::fused_linear_head(x.contiguous(), at::randn({10, 32}, f32), at::Tensor()), std::logic_error);
+}
+
+TEST_CASE("fused kernels: a graph's batch is cut at the device counter and its loss kept there", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(14);
+  const auto cuda = at::TensorOptions().device(at::kCUDA);
+  const at::Tensor images = at::randint(0, 256, {10, 3, 4, 4}, cuda.dtype(at::kByte)), labels = at::arange(10, cuda.dtype(at::kLong));
+  const at::Tensor rows3 = at::randint(0, 256, {10, 3}, cuda.dtype(at::kByte)), targets = at::randn({10}, cuda);  // 3-byte rows
+  const at::Tensor counter = at::full({1}, 2, cuda.dtype(at::kLong));
+  at::Tensor xb, yb;
+  REQUIRE(pipeml::fused_select_batch(images, labels, counter, 3, xb, yb));
+  CHECK(at::equal(xb, images.narrow(0, 6, 3)));
+  CHECK(at::equal(yb, labels.narrow(0, 6, 3)));
+  REQUIRE(pipeml::fused_select_batch(rows3, targets, counter, 4, xb, yb));  // rows 8 and 9; 10 and 11 are past the data
+  CHECK(at::equal(xb.narrow(0, 0, 2), rows3.narrow(0, 8, 2)));
+  CHECK(at::equal(yb.narrow(0, 0, 2), targets.narrow(0, 8, 2)));
+  CHECK_FALSE(pipeml::fused_select_batch(images.cpu(), labels.cpu(), counter.cpu(), 3, xb, yb));
+  CHECK_FALSE(pipeml::fused_select_batch(images, labels, counter, 11, xb, yb));  // more than there are
+  const at::Tensor losses = at::zeros({5}, cuda), slot = at::full({1}, 3, cuda.dtype(at::kLong));
+  REQUIRE(pipeml::fused_record_loss(losses, slot, at::full({}, 2.5, cuda), true));
+  REQUIRE(pipeml::fused_record_loss(losses, slot, at::full({}, 1.5, cuda), false));
+  CHECK(losses.cpu().equal(at::tensor({0.f, 0.f, 0.f, 2.5f, 1.5f})));
+  CHECK(slot.item<std::int64_t>() == 4);
+  CHECK_FALSE(pipeml::fused_record_loss(losses, slot, at::full({}, 1.0, cuda.dtype(at::kDouble)), true));
 }
 
 TEST_CASE("fused kernels: cross-entropy in two kernels is ATen's, forward and backward", "[fused][cuda]") {
@@ -306,4 +389,70 @@ TEST_CASE("fused kernels: cross-entropy in two kernels is ATen's, forward and ba
   bad[0] = 10;
   CHECK(std::isnan(pipeml::fused_cross_entropy(logits, bad).item<float>()));
   CHECK_FALSE(pipeml::fused_cross_entropy_takes(at::randn({1000, 100}, f32), at::zeros({1000}, f32.dtype(at::kLong))));
+}
+
+TEST_CASE("fused kernels: TrainingForward under bfloat16 autocast trains as the modules do", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(12);
+  using pipeml::LayerSpec;
+  const auto layer = [](const std::string& op) {
+    LayerSpec l;
+    l.op = op;
+    return l;
+  };
+  const auto conv = [&](std::int64_t in, std::int64_t out) {
+    LayerSpec l = layer("conv2d");
+    l.in = in, l.out = out, l.kernel_size = l.stride = l.padding = l.dilation = {1, 1};
+    l.kernel_size = {3, 3};
+    return l;
+  };
+  const auto bn = [&](std::int64_t c) {
+    LayerSpec l = layer("batch_norm2d");
+    l.in = c;
+    return l;
+  };
+  LayerSpec pool = layer("max_pool2d"), linear = layer("linear");
+  pool.kernel_size = pool.stride = {2, 2}, pool.padding = {0, 0};
+  linear.in = 32 * 2 * 2, linear.out = 10;
+  // Two blocks on an 8x8 RGB batch (the first convolution pipe's, the second cuDNN's, both
+  // BatchNorm-ReLU-pools pipe's), then flatten → linear as the linear head.
+  pipeml::ModelSpec spec;
+  spec.op = "sequential";
+  spec.layers = {conv(3, 16), bn(16), layer("relu"), pool, conv(16, 32), bn(32), layer("relu"), pool, layer("flatten"), linear};
+  torch::nn::Sequential fused = pipeml::build_model(spec), modules = pipeml::build_model(spec);
+  fused->to(at::kCUDA), modules->to(at::kCUDA);
+  {
+    torch::NoGradGuard no_grad;
+    const auto from = fused->parameters(), to = modules->parameters();
+    for (std::size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  }
+  const pipeml::TrainingForward forward(fused, spec, at::kBFloat16);
+  REQUIRE(forward.blocks() == 2);
+  const at::Tensor x = at::randn({8, 3, 8, 8}, at::TensorOptions().device(at::kCUDA));
+  at::Tensor out, want;
+  {
+    const pipeml::torch_compat::CudaAutocast autocast(true, at::kBFloat16);
+    out = forward(x);
+    want = modules->forward(x);
+  }
+  const at::Tensor g = at::randn(out.sizes(), x.options());
+  out.backward(g.to(out.scalar_type()));
+  want.backward(g.to(want.scalar_type()));
+  // bfloat16 throughout: the two round differently in places (cuDNN sums in another order).
+  CHECK(out.scalar_type() == want.scalar_type());
+  CHECK(relative_error(out, want) < 2e-2);
+  for (const std::size_t i : {1, 5}) {  // the BatchNorms' running statistics
+    CAPTURE(i);
+    const auto &a = *fused->ptr(i)->as<torch::nn::BatchNorm2dImpl>(), &b = *modules->ptr(i)->as<torch::nn::BatchNorm2dImpl>();
+    CHECK(relative_error(a.running_mean, b.running_mean) < 1e-2);
+    CHECK(relative_error(a.running_var, b.running_var) < 1e-2);
+    CHECK(a.num_batches_tracked.item<std::int64_t>() == 1);
+  }
+  const auto want_grads = modules->named_parameters();
+  for (const auto& p : fused->named_parameters()) {
+    if (p.key() == "0.bias" || p.key() == "4.bias") continue;  // BatchNorm cancels them: pipe leaves them be
+    CAPTURE(p.key());
+    REQUIRE(p.value().grad().defined());
+    CHECK(relative_error(p.value().grad(), want_grads[p.key()].grad()) < 3e-2);
+  }
 }

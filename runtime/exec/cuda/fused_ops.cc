@@ -1,12 +1,13 @@
 // runtime/exec/fused_ops.h on LibTorch's CUDA: tensors checked and made, the kernels of
-// kernels.cu launched on the current stream (so a CUDA graph captures them), and the fused
-// BatchNorm → ReLU → MaxPool2d as an autograd function.
+// runtime/exec/cuda/*.cu launched on the current stream (so a CUDA graph captures them), and
+// the fused operations with a backward as autograd functions.
 #include <ATen/ATen.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "runtime/exec/fused_ops.h"
 
@@ -132,6 +133,52 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
   }
 };
 
+k::LinearHead linear_head(const at::Tensor& x, const at::Tensor& weight) {
+  return {x.size(0), x.size(2), x.size(3), x.size(1), weight.size(0)};
+}
+
+// linear(flatten(x), weight, bias) on x's NHWC memory. `bias` is empty where there is none
+// (an undefined tensor may not be handed to apply: 2.x's autograd asks each for its device).
+struct LinearHeadFn : torch::autograd::Function<LinearHeadFn> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+    const k::LinearHead s = linear_head(x, weight);
+    const bool has_bias = bias.numel() > 0;
+    at::Tensor out = at::empty({s.n, s.o}, x.options());
+    check(k::linear_head_forward(dtype_of(x), x.data_ptr(), weight.data_ptr<float>(),
+                                 has_bias ? bias.data_ptr<float>() : nullptr, s, out.data_ptr(), stream_of(x)),
+          "linear_head_forward");
+    ctx->save_for_backward({x, weight});
+    ctx->saved_data["bias"] = has_bias;
+    // The kernel adds into .grad through raw pointers: contiguous ones only.
+    const at::Tensor grad_w = float32_grad(weight), grad_b = has_bias ? float32_grad(bias) : at::Tensor();
+    if (grad_w.defined() && grad_w.is_contiguous() && (!has_bias || (grad_b.defined() && grad_b.is_contiguous()))) {
+      ctx->saved_data["grad_w"] = grad_w;
+      if (has_bias) ctx->saved_data["grad_b"] = grad_b;
+    }
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor &x = saved[0], &weight = saved[1];
+    const k::LinearHead s = linear_head(x, weight);
+    const at::Tensor g = grads[0].to(x.scalar_type()).contiguous();
+    const bool want_w = ctx->needs_input_grad(1), want_b = ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2);
+    const bool into_grad = ctx->saved_data.count("grad_w") > 0;
+    at::Tensor grad_x, grad_w, grad_b;
+    if (ctx->needs_input_grad(0)) grad_x = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
+    if (want_w) grad_w = into_grad ? ctx->saved_data["grad_w"].toTensor() : at::zeros_like(weight);
+    if (want_b) grad_b = into_grad ? ctx->saved_data["grad_b"].toTensor() : at::zeros({s.o}, weight.options());
+    check(k::linear_head_backward(dtype_of(x), x.data_ptr(), weight.data_ptr<float>(), g.data_ptr(), s,
+                                  grad_x.defined() ? grad_x.data_ptr() : nullptr,
+                                  grad_w.defined() ? grad_w.data_ptr<float>() : nullptr,
+                                  grad_b.defined() ? grad_b.data_ptr<float>() : nullptr, stream_of(x)),
+          "linear_head_backward");
+    if (into_grad) return {grad_x, at::Tensor(), at::Tensor()};  // added where autograd would have added them
+    return {grad_x, grad_w, grad_b};
+  }
+};
+
 struct CrossEntropy : torch::autograd::Function<CrossEntropy> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& logits, const at::Tensor& labels) {
     const at::Tensor x = logits.contiguous(), y = labels.contiguous();
@@ -171,6 +218,51 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
   if (!fused_first_conv_takes(x, weight)) throw std::logic_error("fused_first_conv: an input it does not take");
   return FirstConv::apply(x, weight, bf16);
+}
+
+bool fused_linear_head_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {
+  if (!x.is_cuda() || x.dim() != 4 || x.numel() == 0 || x.scalar_type() != (bf16 ? at::kBFloat16 : at::kFloat) ||
+      !x.is_contiguous(at::MemoryFormat::ChannelsLast))
+    return false;
+  if (weight.dim() != 2 || weight.scalar_type() != at::kFloat || !weight.is_contiguous() || weight.device() != x.device() ||
+      weight.size(0) < 1 || weight.size(0) > k::kLinearHeadMaxOut || weight.size(1) != x.size(1) * x.size(2) * x.size(3))
+    return false;
+  return !bias.defined() || (bias.dim() == 1 && bias.scalar_type() == at::kFloat && bias.is_contiguous() &&
+                             bias.device() == x.device() && bias.size(0) == weight.size(0));
+}
+
+at::Tensor fused_linear_head(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  if (!fused_linear_head_takes(x, weight, bias, x.scalar_type() == at::kBFloat16))
+    throw std::logic_error("fused_linear_head: an input it does not take");
+  return LinearHeadFn::apply(x, weight, bias.defined() ? bias : at::empty({0}, weight.options()));
+}
+
+bool fused_select_batch(const at::Tensor& x, const at::Tensor& y, const at::Tensor& counter, std::int64_t batch,
+                        at::Tensor& xb, at::Tensor& yb) {
+  const bool takes = x.is_cuda() && x.dim() >= 1 && y.dim() >= 1 && x.is_contiguous() && y.is_contiguous() &&
+                     y.device() == x.device() && counter.device() == x.device() && counter.scalar_type() == at::kLong &&
+                     counter.numel() == 1 && x.size(0) == y.size(0) && batch >= 1 && batch <= x.size(0) &&
+                     x.numel() > 0 && y.numel() > 0;
+  if (!takes) return false;
+  std::vector<std::int64_t> x_shape = x.sizes().vec(), y_shape = y.sizes().vec();
+  x_shape[0] = y_shape[0] = batch;
+  xb = at::empty(x_shape, x.options()), yb = at::empty(y_shape, y.options());
+  check(k::select_batch(x.data_ptr(), x.numel() / x.size(0) * x.element_size(), y.data_ptr(),
+                        y.numel() / y.size(0) * y.element_size(), x.size(0), counter.data_ptr<std::int64_t>(), batch,
+                        xb.data_ptr(), yb.data_ptr(), stream_of(x)),
+        "select_batch");
+  return true;
+}
+
+bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance) {
+  const bool takes = losses.is_cuda() && losses.dim() == 1 && losses.is_contiguous() && losses.scalar_type() == at::kFloat &&
+                     slot.device() == losses.device() && slot.scalar_type() == at::kLong && slot.numel() == 1 &&
+                     loss.device() == losses.device() && loss.scalar_type() == at::kFloat && loss.numel() == 1;
+  if (!takes) return false;
+  check(k::record_loss(losses.data_ptr<float>(), losses.size(0), slot.data_ptr<std::int64_t>(), loss.data_ptr<float>(),
+                       advance, stream_of(losses)),
+        "record_loss");
+  return true;
 }
 
 bool fused_bn_relu_pool_takes(const at::Tensor& y) {

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "runtime/exec/cuda/kernels.h"
+#include "runtime/exec/cuda/launched.h"
 
 namespace pipeml::cuda_kernels {
 namespace {
@@ -443,11 +444,6 @@ void with_channels(std::int64_t ci, F f) {
 int blocks_for(std::int64_t threads_needed) {
   const std::int64_t blocks = (threads_needed + kThreads - 1) / kThreads;
   return static_cast<int>(blocks < 1 ? 1 : (blocks > 132 * 8 ? 132 * 8 : blocks));
-}
-
-const char* launched() {
-  const cudaError_t e = cudaGetLastError();
-  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
 }
 
 // Each thread takes about `per_thread` pixels or windows: enough to amortise the block's

@@ -140,4 +140,35 @@ struct Augment {
 };
 const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream);
 
+/// A CUDA graph's batch (graph_batches.cu): rows [*counter * batch, + batch) of x and of y
+/// (`rows` rows each, of x_row_bytes and y_row_bytes bytes, contiguous) copied into xb and yb,
+/// with the counter read on the device; rows past the data are left as they are.
+const char* select_batch(const void* x, std::int64_t x_row_bytes, const void* y, std::int64_t y_row_bytes,
+                         std::int64_t rows, const std::int64_t* counter, std::int64_t batch, void* xb, void* yb,
+                         void* stream);
+/// losses[*slot] = *loss where 0 <= *slot < count, then with `advance` *slot += 1 (the counter
+/// select_batch reads): one thread.
+const char* record_loss(float* losses, std::int64_t count, std::int64_t* slot, const float* loss, bool advance,
+                        void* stream);
+
+/// A Linear with few outputs (a classifier's head) on a flattened NHWC activation, in
+/// linear_head.cu: x [n, h, w, c] in NHWC memory (a channels-last block's output), `weight`
+/// float32 [o, c*h*w] row-major in the flatten's (c, h, w) order, read where it lies (no
+/// permuted copy), 1 <= o <= kLinearHeadMaxOut. With Dtype bf16, x, grad_out, out and grad_x
+/// are bfloat16 and the weight (and the bias, in the forward) is rounded to bfloat16 as
+/// autocast's operands are; every sum is float32, in a fixed order. One kernel each way where
+/// ATen took four for [128, 2048] x [2048, 10]: the weight's permuted copy, the bias's cast, a
+/// split-K GEMM and its reduction; two GEMMs, the addition to .grad and the bias's column sums.
+struct LinearHead {
+  std::int64_t n, h, w, c, o;
+};
+constexpr std::int64_t kLinearHeadMaxOut = 64;
+/// out [n, o] = flatten(x) weight^T + bias (bias float32 [o], may be null).
+const char* linear_head_forward(Dtype t, const void* x, const float* weight, const float* bias, LinearHead s, void* out,
+                                void* stream);
+/// grad_x (like x; may be null: not wanted) = grad_out weight; grad_w [o, c*h*w] += grad_out^T
+/// flatten(x); grad_b [o] += grad_out's column sums (may be null). grad_out [n, o] row-major.
+const char* linear_head_backward(Dtype t, const void* x, const float* weight, const void* grad_out, LinearHead s,
+                                 void* grad_x, float* grad_w, float* grad_b, void* stream);
+
 }  // namespace pipeml::cuda_kernels

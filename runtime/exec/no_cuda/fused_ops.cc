@@ -28,6 +28,18 @@ at::Tensor fused_cross_entropy(const at::Tensor&, const at::Tensor&) {
   throw std::logic_error("fused_cross_entropy: this build has no CUDA kernels");
 }
 
+bool fused_linear_head_takes(const at::Tensor&, const at::Tensor&, const at::Tensor&, bool) { return false; }
+
+at::Tensor fused_linear_head(const at::Tensor&, const at::Tensor&, const at::Tensor&) {
+  throw std::logic_error("fused_linear_head: this build has no CUDA kernels");
+}
+
+bool fused_select_batch(const at::Tensor&, const at::Tensor&, const at::Tensor&, std::int64_t, at::Tensor&, at::Tensor&) {
+  return false;
+}
+
+bool fused_record_loss(const at::Tensor&, const at::Tensor&, const at::Tensor&, bool) { return false; }
+
 bool fused_add_column_sums(const at::Tensor&, const at::Tensor&) { return false; }
 
 bool fused_adam_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
