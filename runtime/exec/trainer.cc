@@ -628,14 +628,15 @@ class GraphedSteps {
       const at::Tensor index = at::add(batch_rows_, counter_, bs_);  // the batch's rows: one kernel
       xb = xs_.index_select(0, index), yb = ys_.index_select(0, index);
     }
-    add(xb, yb, counter_, true);
+    add(xb, yb, counter_);
   }
   void partial(std::int64_t rows) {
     const std::int64_t start = xs_.size(0) - rows;
-    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()),
-        false);
+    add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()));
   }
-  void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot, bool advance) {
+  // The batch's step; its loss kept at `slot`, and the counter advanced where that is the slot.
+  void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot) {
+    const bool advance = slot.is_same(counter_);
     at::Tensor out;
     const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out).to(at::kFloat);
     if (!(stepper_.fused_kernels() && fused_record_loss(losses_, slot, loss, advance))) {

@@ -79,6 +79,14 @@ BnResult run_aten(const BnCase& k, at::ScalarType dtype) {
   return r;
 }
 
+// A linear head's case. The reference is in float64 on the operands as the head's type has
+// them (bfloat16: x, the gradient and the weight and bias rounded), x flattened in NCHW order
+// as the module does.
+struct HeadCase {
+  std::int64_t n, c, h, w, o;
+  bool bias, preset;
+};
+
 }  // namespace
 
 TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool in float32 is the modules' computation", "[fused][cuda]") {
@@ -277,13 +285,6 @@ TEST_CASE("fused kernels: nhwc_linear on CUDA adds the weight's and the bias's g
   REQUIRE(pipeml::fused_add_column_sums(g16, sums));
   CHECK(relative_error(sums, g16.to(at::kFloat).sum(0)) < 1e-6);
 }
-
-// The reference in float64 on the operands as the head's type has them (bfloat16: x, the
-// gradient and the weight and bias rounded), x flattened in NCHW order as the module does.
-struct HeadCase {
-  std::int64_t n, c, h, w, o;
-  bool bias, preset;
-};
 
 TEST_CASE("fused kernels: the linear head is flatten then linear, forward and backward", "[fused][cuda]") {
   if (!can_run()) return;

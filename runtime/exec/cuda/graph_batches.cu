@@ -75,14 +75,14 @@ const char* select_batch(const void* x, std::int64_t x_row_bytes, const void* y,
                    unit_for(y, yb, y_row_bytes)};
   const std::int64_t units = batch * (x_row_bytes / rx.unit) + batch * (y_row_bytes / ry.unit);
   const std::int64_t blocks = (units + kThreads - 1) / kThreads;
-  select_batch_kernel<<<static_cast<unsigned>(blocks < 1024 ? blocks : 1024), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
+  select_batch_kernel<<<static_cast<unsigned>(blocks < 1024 ? blocks : 1024), kThreads, 0, as_stream(stream)>>>(
       rx, ry, rows, counter, batch);
   return launched();
 }
 
 const char* record_loss(float* losses, std::int64_t count, std::int64_t* slot, const float* loss, bool advance,
                         void* stream) {
-  record_loss_kernel<<<1, 1, 0, static_cast<cudaStream_t>(stream)>>>(losses, count, slot, loss, advance);
+  record_loss_kernel<<<1, 1, 0, as_stream(stream)>>>(losses, count, slot, loss, advance);
   return launched();
 }
 

@@ -458,7 +458,6 @@ int vector_blocks(std::int64_t items, std::int64_t c, int per_thread, bool fill_
   return blocks_for((items + per_thread - 1) / per_thread / groups * kThreads);
 }
 
-cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
 
 }  // namespace
 

@@ -20,17 +20,10 @@ constexpr int kOuts = 16;     // the forward's outputs per pass over the block's
 constexpr int kTile = 32;     // the backward's columns of x per block: one per lane
 constexpr int kStaged = 8192;  // the backward's floats of shared staging (grad_out's rows, then partial sums)
 
-__device__ inline float value(float v) { return v; }
-__device__ inline float value(__nv_bfloat16 v) { return __bfloat162float(v); }
+// A float32 parameter as autocast hands it to a bfloat16 product: rounded (T's conversions
+// from and to float round to nearest, as __float2bfloat16 does).
 template <typename T>
-__device__ inline T stored(float v);
-template <>
-__device__ inline float stored<float>(float v) { return v; }
-template <>
-__device__ inline __nv_bfloat16 stored<__nv_bfloat16>(float v) { return __float2bfloat16(v); }
-// A float32 parameter as autocast hands it to a bfloat16 product: rounded.
-template <typename T>
-__device__ inline float operand(float v) { return value(stored<T>(v)); }
+__device__ inline float operand(float v) { return static_cast<float>(static_cast<T>(v)); }
 
 __device__ inline float warp_sum(float v) {
   for (int m = 16; m > 0; m /= 2) v += __shfl_xor_sync(0xffffffffu, v, m);
@@ -57,7 +50,7 @@ __global__ void forward_kernel(const T* x, const float* weight, const float* bia
       const std::int64_t xj = k % hw * s.c + k / hw;  // the weight's column k in x's row
       float xv[kRows];
 #pragma unroll
-      for (int r = 0; r < kRows; ++r) xv[r] = r < rows ? value(x[(r0 + r) * cols + xj]) : 0.f;
+      for (int r = 0; r < kRows; ++r) xv[r] = r < rows ? static_cast<float>(x[(r0 + r) * cols + xj]) : 0.f;
 #pragma unroll
       for (int j = 0; j < kOuts; ++j)
         if (j < outs) {
@@ -79,7 +72,7 @@ __global__ void forward_kernel(const T* x, const float* weight, const float* bia
       float sum = 0.f;
       for (int w = 0; w < kWarps; ++w) sum += partial[threadIdx.x][w];
       if (bias) sum += operand<T>(bias[o0 + j]);
-      out[(r0 + r) * s.o + o0 + j] = stored<T>(sum);
+      out[(r0 + r) * s.o + o0 + j] = static_cast<T>(sum);
     }
     __syncthreads();  // `partial` is read before the next pass writes it
   }
@@ -109,16 +102,16 @@ __global__ void backward_kernel(const T* x, const float* weight, const T* g, Lin
   for (std::int64_t c0 = 0; c0 < s.n; c0 += chunk) {
     const int rows = static_cast<int>(s.n - c0 < chunk ? s.n - c0 : chunk);
     __syncthreads();  // w_tile is written; the previous chunk's rows are read
-    for (int i = threadIdx.x; i < rows * o; i += kThreads) staged[i] = value(g[c0 * o + i]);
+    for (int i = threadIdx.x; i < rows * o; i += kThreads) staged[i] = static_cast<float>(g[c0 * o + i]);
     __syncthreads();
     for (int r = warp; r < rows; r += kWarps) {
       const float* gr = staged + r * o;
-      const float xv = inside ? value(x[(c0 + r) * cols + j]) : 0.f;
+      const float xv = inside ? static_cast<float>(x[(c0 + r) * cols + j]) : 0.f;
       float gx = 0.f;
 #pragma unroll
       for (int out = 0; out < O; ++out)
         if (out < o) acc[out] += gr[out] * xv, gx += gr[out] * w_tile[out][lane];
-      if (grad_x && inside) grad_x[(c0 + r) * cols + j] = stored<T>(gx);
+      if (grad_x && inside) grad_x[(c0 + r) * cols + j] = static_cast<T>(gx);
     }
   }
   constexpr int kPerRound = kStaged / (kWarps * kTile);  // outputs whose warp sums fit in `staged`
@@ -139,7 +132,7 @@ __global__ void backward_kernel(const T* x, const float* weight, const T* g, Lin
   }
   for (int out = blockIdx.x; grad_b && out < o; out += gridDim.x) {
     float v = 0.f;
-    for (std::int64_t r = threadIdx.x; r < s.n; r += kThreads) v += value(g[r * o + out]);
+    for (std::int64_t r = threadIdx.x; r < s.n; r += kThreads) v += static_cast<float>(g[r * o + out]);
     v = warp_sum(v);
     __syncthreads();  // `staged` is free
     if (lane == 0) staged[warp] = v;
@@ -156,8 +149,6 @@ bool shape_ok(const LinearHead& s) {
   return s.n >= 1 && s.h >= 1 && s.w >= 1 && s.c >= 1 && s.o >= 1 && s.o <= kLinearHeadMaxOut &&
          s.n / kRows < (std::int64_t{1} << 31) - 1 && s.c * s.h * s.w / kTile < (std::int64_t{1} << 31) - 1;
 }
-
-cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
 
 template <typename T>
 void launch_backward(const T* x, const float* weight, const T* g, LinearHead s, T* grad_x, float* grad_w, float* grad_b,
