@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/fused_layers.h"
 
 namespace pipeml {
 namespace {
@@ -210,9 +211,9 @@ struct CrossEntropy : torch::autograd::Function<CrossEntropy> {
 bool fused_kernels_available() { return true; }
 
 bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
-  return x.is_cuda() && x.dim() == 4 && x.scalar_type() == at::kFloat && !x.requires_grad() && x.size(1) <= 4 &&
-         weight.dim() == 4 && weight.scalar_type() == at::kFloat && weight.size(1) == x.size(1) && weight.size(2) == 3 &&
-         weight.size(3) == 3 && weight.size(0) % 8 == 0 && weight.size(0) <= 64;
+  return x.is_cuda() && x.dim() == 4 && x.scalar_type() == at::kFloat && !x.requires_grad() && weight.dim() == 4 &&
+         weight.scalar_type() == at::kFloat && weight.size(1) == x.size(1) && weight.size(2) == 3 && weight.size(3) == 3 &&
+         first_conv_kernel_takes(x.size(1), weight.size(0));
 }
 
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
@@ -267,8 +268,8 @@ bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const a
 
 bool fused_bn_relu_pool_takes(const at::Tensor& y) {
   return y.is_cuda() && y.dim() == 4 && (y.scalar_type() == at::kFloat || y.scalar_type() == at::kBFloat16) &&
-         y.is_contiguous(at::MemoryFormat::ChannelsLast) && y.size(1) % 8 == 0 && y.size(1) <= 1024 && y.size(2) % 2 == 0 &&
-         y.size(3) % 2 == 0 && y.size(0) * y.size(2) * y.size(3) > 1;
+         y.is_contiguous(at::MemoryFormat::ChannelsLast) && bn_relu_pool_kernel_takes(y.size(1), y.size(2), y.size(3)) &&
+         y.size(0) * y.size(2) * y.size(3) > 1;
 }
 
 at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, const at::Tensor& gamma, const at::Tensor& beta,
