@@ -219,9 +219,8 @@ const OpDef& train_op() {
                .doc("data-parallel: multiply the optimizer's lr by the number of processes (linear, Goyal et al.) or "
                     "its square root; none: as written"),
            ParamSpec::boolean("fused_kernels", true)
-               .doc("CUDA, image models: pipe's own kernels for the augmentation, a first 3x3 convolution and each "
-                    "Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block in channels-last, and a graphed step's adam(w) update "
-                    "(torch's fused=True formula) (false: ATen's and cuDNN's)"),
+               .doc("CUDA, image models: pipe's own kernels for the parts of the training step they take (pipe plan "
+                    "names them: transforms, convolution blocks, head, loss, adam(w)) (false: ATen's and cuDNN's)"),
            ParamSpec::enumeration("cuda_graph", {"auto", "on", "off"}, "auto")
                .doc("CUDA: replay the training step as a CUDA graph (auto: when the step allows it: adam or adamw, no "
                     "clipping, penalties or 16-mixed)"),
