@@ -46,8 +46,14 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
 
 /// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only), by
 /// cuda_kernels::first_conv_*; bfloat16 NHWC out with `bf16` (autocast's operands: x and
-/// weight rounded to bfloat16, float32 sums), else float32 NHWC.
-at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
+/// weight rounded to bfloat16, float32 sums), else float32 NHWC. `scratch`: undefined, or a
+/// fused_first_conv_scratch the caller keeps for every call (the backward then needs no
+/// zeroed buffer of its own: one fill less per step).
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16,
+                            const at::Tensor& scratch = at::Tensor());
+/// Zeros on `device` for fused_first_conv's weight gradient to sum into; each backward leaves
+/// them zero. Calls on one stream may share it.
+at::Tensor fused_first_conv_scratch(const c10::Device& device);
 
 /// sum += argmax(logits, 1).eq(labels).sum() in one kernel (cuda_kernels::add_correct), where
 /// it takes them — logits a CUDA float32 or bfloat16 [rows, classes], labels int64 [rows], sum
@@ -94,9 +100,9 @@ bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const a
 bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out);
 
 /// Adam's or AdamW's step over flat float32 CUDA buffers in one kernel (cuda_kernels::adam_step:
-/// torch.optim's fused=True formula), `step` (the steps taken; the kernel adds one) and `lr`
-/// 0-d float32 tensors on the same device, `arrived` one int32 there kept zero between calls;
-/// `max_exp_avg_sq` defined with amsgrad only. False where this build has no kernels or the
+/// torch.optim's fused=True formula; it zeroes `grad` once read), `step` (the steps taken; the
+/// kernel adds one) and `lr` 0-d float32 tensors on the same device, `arrived` one int32 there
+/// kept zero between calls; `max_exp_avg_sq` defined with amsgrad only. False where this build has no kernels or the
 /// tensors do not suit (the caller keeps its own operations).
 bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
                      const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& arrived,

@@ -143,7 +143,7 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     auto& bn = *layers[i + 1]->ptr()->as<torch::nn::BatchNorm2dImpl>();
     const auto& o = conv.options;
     const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
-                             ? fused_first_conv(x, conv.weight, autocast_.has_value())
+                             ? fused_first_conv(x, conv.weight, autocast_.has_value(), first_conv_scratch(x.device()))
                              : at::conv2d(x, bf16 ? Bf16Weight::apply(conv.weight) : conv.weight, at::Tensor(), *o.stride(),
                                           padding_[i], *o.dilation(), o.groups());
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
@@ -158,6 +158,11 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     i += 3;
   }
   return x;
+}
+
+const at::Tensor& TrainingForward::first_conv_scratch(const c10::Device& device) const {
+  if (!first_conv_scratch_.defined()) first_conv_scratch_ = fused_first_conv_scratch(device);
+  return first_conv_scratch_;
 }
 
 at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {

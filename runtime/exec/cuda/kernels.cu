@@ -5,8 +5,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#include <type_traits>
-
+#include "runtime/exec/cuda/first_conv.cuh"
 #include "runtime/exec/cuda/kernels.h"
 #include "runtime/exec/cuda/launched.h"
 
@@ -356,6 +355,7 @@ __global__ void adam_kernel(AdamStep a) {
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < a.n;
        i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     float p = a.param[i], g = a.grad[i];
+    a.grad[i] = 0.f;
     if (wd != 0.f) {
       if (a.decoupled) p -= rate * wd * p;
       else g += p * wd;
@@ -374,23 +374,6 @@ __global__ void adam_kernel(AdamStep a) {
 // its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
 constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
 
-__device__ float operand(float v, bool round_bf16) { return round_bf16 ? __bfloat162float(__float2bfloat16(v)) : v; }
-
-// The 3x3xCI neighbourhood of output pixel (b, i, j), zero outside the image, as operands.
-// CI is a template parameter so that the taps are unrolled into registers.
-template <int CI>
-__device__ void neighbourhood(const float* x, const FirstConv& c, std::int64_t b, std::int64_t i, std::int64_t j,
-                              float v[9 * CI]) {
-#pragma unroll
-  for (int k = 0; k < 9 * CI; ++k) {
-    const std::int64_t ci = k / 9, r = i + (k % 9) / 3 - 1, col = j + k % 3 - 1;
-    const bool inside = r >= 0 && r < c.h && col >= 0 && col < c.w;
-    v[k] = inside ? operand(x[b * c.x_strides[0] + ci * c.x_strides[1] + r * c.x_strides[2] + col * c.x_strides[3]],
-                            c.round_bf16)
-                  : 0.f;
-  }
-}
-
 template <typename T, int CI>
 __global__ void first_conv_forward_kernel(const float* x, const float* weight, FirstConv c, T* y, T* cols) {
   __shared__ __align__(16) float wt[kFirstMaxOut * kTaps];
@@ -400,14 +383,14 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
   for (int e = threadIdx.x; e < c.co * taps; e += blockDim.x) {
     const int o = e / taps, k = e % taps;  // k in the weight's (ci, kh, kw) order
     const std::int64_t at = o * c.w_strides[0] + (k / 9) * c.w_strides[1] + (k % 9 / 3) * c.w_strides[2] + (k % 3) * c.w_strides[3];
-    wt[k * c.co + o] = operand(weight[at], c.round_bf16);
+    wt[k * c.co + o] = first_conv_operand(weight[at], c.round_bf16);
   }
   __syncthreads();
   const std::int64_t pixels = c.n * c.h * c.w;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < pixels;
        p += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     float v[taps];
-    neighbourhood<CI>(x, c, p / (c.h * c.w), (p / c.w) % c.h, p % c.w, v);
+    first_conv_taps<CI>(x, c, p / (c.h * c.w), (p / c.w) % c.h, p % c.w, v);
     if (cols) {  // the pixel's row of the im2col matrix, zero-padded to a multiple of 8 columns
       constexpr int width = (taps + kVec - 1) / kVec * kVec;  // first_conv_cols_width(CI)
 #pragma unroll
@@ -430,15 +413,6 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
       Vec8<T>::store(y + p * c.co + o0, acc);
     }
   }
-}
-
-// Calls f with std::integral_constant<int, ci> for ci in 1..4.
-template <typename F>
-void with_channels(std::int64_t ci, F f) {
-  if (ci == 1) f(std::integral_constant<int, 1>{});
-  else if (ci == 2) f(std::integral_constant<int, 2>{});
-  else if (ci == 3) f(std::integral_constant<int, 3>{});
-  else f(std::integral_constant<int, 4>{});
 }
 
 int blocks_for(std::int64_t threads_needed) {
@@ -563,8 +537,10 @@ const char* adam_step(const AdamStep& a, void* stream) {
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream) {
   if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
+  if (t == Dtype::bf16 && !cols && c.round_bf16 && first_conv_mma_takes(c.co))
+    return first_conv_forward_mma(x, weight, c, y, stream);
   const int blocks = blocks_for(c.n * c.h * c.w);
-  with_channels(c.ci, [&](auto ci) {
+  with_first_conv_channels(c.ci, [&](auto ci) {
     constexpr int CI = decltype(ci)::value;
     if (t == Dtype::bf16)
       first_conv_forward_kernel<__nv_bfloat16, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(
