@@ -109,10 +109,11 @@ bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::
                      const at::Tensor& lr, double beta1, double beta2, double weight_decay, double eps, bool decoupled);
 
 /// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
-/// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or
-/// undefined where the step is absent) the batch's random draws. float32 [B, C, out_h, out_w]
-/// out, channels-last when a.channels_last.
-at::Tensor fused_augment(const at::Tensor& bytes, cuda_kernels::Augment a, const at::Tensor& flip_u,
-                         const at::Tensor& crop_dy, const at::Tensor& crop_dx);
+/// CUDA; `a` gives the sizes and steps (its rng and drawn are set here). The flips and windows
+/// are drawn in the kernel from the device's default generator, graph-safe as ATen's own
+/// random kernels are. float32 [B, C, out_h, out_w] out, channels-last when a.channels_last;
+/// `drawn` (may be null) gets per image (uniform number, row offset, column offset) float32
+/// [B, 3].
+at::Tensor fused_augment(const at::Tensor& bytes, cuda_kernels::Augment a, at::Tensor* drawn = nullptr);
 
 }  // namespace pipeml

@@ -2,7 +2,8 @@
 // MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
 // and against ATen's own bfloat16 path; the first convolution and its weight gradient against
 // conv2d in float64; the linear head against flatten → linear in float64; the one-kernel
-// augmentation against image_batches' ATen steps, value for value; the correct-prediction
+// augmentation against image_batches' ATen steps on the draws it made, value for value, and
+// its draws' seeding and ranges; the correct-prediction
 // count against argmax; the graph's batch selection and loss record; Adam's fused step
 // against the host's; TrainingForward's blocks, in float32 and under bfloat16 autocast, and the
 // modules, each against the modules in float64. They run on the GPU machine; a build without
@@ -129,7 +130,8 @@ TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool in bfloat16 follows ATen's bflo
   CHECK(relative_error(got.running_var, want.running_var) < 1e-4);
 }
 
-TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values", "[fused][cuda][images]") {
+TEST_CASE("fused kernels: the one-kernel augmentation is ATen's steps with the flips and windows it drew",
+          "[fused][cuda][images]") {
   if (!can_run()) return;
   const at::Tensor bytes = at::randint(0, 256, {64, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
   ImageTransform flip, crop, scale, norm;
@@ -144,14 +146,45 @@ TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values
       for (const bool training : {true, false}) {
         CAPTURE(i, channels_last, training);
         const pipeml::ImageBatches fused(orders[i], at::kCUDA, channels_last, true), aten(orders[i], at::kCUDA, channels_last, false);
-        at::manual_seed(11);
-        const at::Tensor a = fused(bytes, training);
-        at::manual_seed(11);
-        const at::Tensor b = aten(bytes, training);
+        pipeml::ImageBatches::Draws drawn;
+        const at::Tensor a = fused(bytes, training, &drawn);
+        const at::Tensor b = aten.with_draws(bytes, training, drawn);
         REQUIRE(a.sizes() == b.sizes());
         CHECK(a.is_contiguous(channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
         CHECK(at::equal(a, b));
       }
+}
+
+TEST_CASE("fused kernels: the augmentation's draws follow the seed, differ per batch and cover their ranges",
+          "[fused][cuda][images]") {
+  if (!can_run()) return;
+  const at::Tensor bytes = at::randint(0, 256, {512, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
+  ImageTransform flip, crop;
+  flip.op = "random_horizontal_flip", flip.train_only = true, flip.p = 0.3;
+  crop.op = "random_crop", crop.train_only = true, crop.height = crop.width = 32, crop.padding = 4;
+  const pipeml::ImageBatches fused({flip, crop}, at::kCUDA, true, true);
+  pipeml::ImageBatches::Draws first, again, next;
+  at::manual_seed(21);
+  const at::Tensor a = fused(bytes, true, &first);
+  at::manual_seed(21);
+  const at::Tensor b = fused(bytes, true, &again);
+  const at::Tensor c = fused(bytes, true, &next);
+  CHECK(at::equal(a, b));
+  CHECK_FALSE(at::equal(a, c));
+  CHECK(at::equal(first.crop_dy, again.crop_dy));
+  CHECK_FALSE(at::equal(first.crop_dy, next.crop_dy));
+  // 512 images: about 30% flipped; every offset in [0, 8] drawn, none outside.
+  const double flipped = first.flip_u.lt(0.3).sum().item<double>() / 512;
+  CHECK(flipped > 0.22);
+  CHECK(flipped < 0.38);
+  CHECK(first.flip_u.min().item<float>() >= 0.f);
+  CHECK(first.flip_u.max().item<float>() < 1.f);
+  for (const at::Tensor& d : {first.crop_dy, first.crop_dx}) {
+    CHECK(d.min().item<std::int64_t>() == 0);
+    CHECK(d.max().item<std::int64_t>() == 8);
+    CHECK(at::bincount(d.cpu()).min().item<std::int64_t>() > 20);  // 512 / 9 = 57 each on average
+  }
+  CHECK_FALSE(at::equal(first.crop_dy, first.crop_dx));  // independent numbers, not one used twice
 }
 
 TEST_CASE("fused kernels: the first convolution and its weight gradient are conv2d's", "[fused][cuda]") {

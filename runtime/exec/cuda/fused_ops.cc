@@ -2,10 +2,12 @@
 // runtime/exec/cuda/*.cu launched on the current stream (so a CUDA graph captures them), and
 // the fused operations with a backward as autograd functions.
 #include <ATen/ATen.h>
+#include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -374,15 +376,26 @@ bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::
   return true;
 }
 
-at::Tensor fused_augment(const at::Tensor& bytes, k::Augment a, const at::Tensor& flip_u, const at::Tensor& crop_dy,
-                         const at::Tensor& crop_dx) {
+at::Tensor fused_augment(const at::Tensor& bytes, k::Augment a, at::Tensor* drawn) {
   const at::Tensor in = bytes.contiguous();
-  a.flip_u = flip_u.defined() ? flip_u.data_ptr<float>() : nullptr;
-  a.crop_dy = crop_dy.defined() ? crop_dy.data_ptr<std::int64_t>() : nullptr;
-  a.crop_dx = crop_dx.defined() ? crop_dx.data_ptr<std::int64_t>() : nullptr;
+  if (a.flip || a.crop) {  // the device's default generator, as ATen's random kernels take it
+    auto* gen = at::get_generator_or_default<at::CUDAGeneratorImpl>(c10::nullopt, at::cuda::detail::getDefaultCUDAGenerator(
+                                                                                     in.device().index()));
+    at::PhiloxCudaState state;
+    {
+      std::lock_guard<std::mutex> lock(gen->mutex_);
+      state = gen->philox_cuda_state(k::kAugmentPhiloxIncrement);
+    }
+    a.rng = state.captured_ ? k::Philox{0, state.offset_intragraph_, state.seed_.ptr, state.offset_.ptr}
+                            : k::Philox{state.seed_.val, state.offset_.val, nullptr, nullptr};
+  }
+  at::Tensor draws;
+  if (drawn) draws = at::zeros({a.batch, 3}, in.options().dtype(at::kFloat));
+  a.drawn = drawn ? draws.data_ptr<float>() : nullptr;
   const auto format = a.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   at::Tensor out = at::empty({a.batch, a.channels, a.out_h, a.out_w}, in.options().dtype(at::kFloat).memory_format(format));
   check(k::augment(in.data_ptr<std::uint8_t>(), a, out.data_ptr<float>(), stream_of(in)), "augment");
+  if (drawn) *drawn = draws;
   return out;
 }
 

@@ -226,43 +226,6 @@ __global__ void backward_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm
   }
 }
 
-__device__ float pointwise(const Pointwise& st, float x, int c) {
-  return st.normalize ? (x - st.mean[c]) / st.std[c] : x * (1.0f / st.divide_by);
-}
-
-__global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out) {
-  const std::int64_t total = a.batch * a.channels * a.out_h * a.out_w;
-  for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
-       e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    // e walks the output in its memory order.
-    std::int64_t b, c, i, j;
-    if (a.channels_last) {
-      c = e % a.channels, j = (e / a.channels) % a.out_w, i = (e / (a.channels * a.out_w)) % a.out_h;
-      b = e / (a.channels * a.out_w * a.out_h);
-    } else {
-      j = e % a.out_w, i = (e / a.out_w) % a.out_h, c = (e / (a.out_w * a.out_h)) % a.channels;
-      b = e / (a.out_w * a.out_h * a.channels);
-    }
-    const bool flip = a.flip_u && a.flip_u[b] < a.flip_p;
-    // Which column of the crop (or image) this is: a flip after the crop mirrors the crop.
-    std::int64_t r = i, col = j;
-    if (flip && (!a.crop_dy || !a.flip_before_crop)) col = a.out_w - 1 - j;
-    bool padding = false;
-    if (a.crop_dy) {
-      r = a.crop_dy[b] + r - a.pad, col = a.crop_dx[b] + col - a.pad;
-      padding = r < 0 || r >= a.in_h || col < 0 || col >= a.in_w;
-      if (flip && a.flip_before_crop) col = a.in_w - 1 - col;  // the padded image was cut from the flipped one
-    }
-    float x = 0.f;
-    if (!padding) {
-      x = static_cast<float>(bytes[((b * a.channels + c) * a.in_h + r) * a.in_w + col]);
-      for (int k = 0; k < a.pre_steps; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
-    }
-    for (int k = a.pre_steps; k < a.steps_count; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
-    out[e] = x;
-  }
-}
-
 // One thread per row: where the row's first largest logit is (a NaN counts as largest, the
 // first NaN first: ATen's argmax), against the label; a block's count added once.
 template <typename T>
@@ -549,11 +512,6 @@ const char* first_conv_forward(Dtype t, const float* x, const float* weight, Fir
       first_conv_forward_kernel<float, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(x, weight, c, static_cast<float*>(y),
                                                                                       static_cast<float*>(cols));
   });
-  return launched();
-}
-
-const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream) {
-  augment_kernel<<<blocks_for(a.batch * a.channels * a.out_h * a.out_w), kThreads, 0, as_stream(stream)>>>(bytes, a, out);
   return launched();
 }
 

@@ -140,20 +140,35 @@ const char* first_conv_weight_grad(const float* x, const void* grad_y, FirstConv
 /// (NCHW): an optional horizontal flip and an optional zero-padded crop, in the order given,
 /// with the pointwise steps (x / d, or (x - mean[c]) / std[c]) that come before the crop
 /// applied to the image's own pixels and those after it to every pixel; float32 out, NCHW or
-/// NHWC. The same arithmetic as ATen's CUDA kernels for those steps, so the result is theirs.
+/// NHWC. The same arithmetic as ATen's CUDA kernels for those steps, so the result is theirs
+/// for the same flips and windows. Those are drawn in the kernel: per image one Philox4x32-10
+/// call (curand's, as ATen's CUDA generator uses it: subsequence = the image, at the
+/// generator's offset) gives the flip's uniform number and the window's row and column
+/// offsets, where ATen took three kernels (and each a launch in a CUDA graph).
 struct Pointwise {
   bool normalize;     ///< false: x * (1 / divide_by), as ATen's division by a scalar
   float divide_by;
   float mean[4], std[4];
 };
+/// A generator's Philox state as ATen hands it to a kernel (at::PhiloxCudaState): the seed
+/// and offset, or under CUDA graph capture where they are in device memory (the offset then
+/// adds `offset` to the one there), so that each replay draws anew.
+struct Philox {
+  std::uint64_t seed, offset;
+  const std::int64_t* seed_at;    ///< null: not captured
+  const std::int64_t* offset_at;  ///< null: not captured
+};
+/// The Philox values an augmentation takes from its generator's offset (one curand4 call).
+constexpr std::uint64_t kAugmentPhiloxIncrement = 4;
 struct Augment {
   std::int64_t batch, channels, in_h, in_w, out_h, out_w;
-  const float* flip_u;    ///< per image: flipped where flip_u < flip_p; null: no flip
+  bool flip;  ///< a flip step: flipped where the image's uniform number < flip_p
   float flip_p;
-  const std::int64_t* crop_dy;  ///< per image: the window's offsets in the padded image; null: no crop
-  const std::int64_t* crop_dx;
+  bool crop;  ///< a crop step: the window at offsets drawn from [0, in + 2 * pad - out]
   std::int64_t pad;
   bool flip_before_crop;
+  Philox rng;
+  float* drawn;  ///< may be null: per image (uniform number, row offset, column offset) as drawn
   Pointwise steps[4];
   int pre_steps, steps_count;  ///< steps[0, pre_steps) before the crop, the rest after
   bool channels_last;
