@@ -5,6 +5,8 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
+#include <vector>
+
 #include "runtime/exec/cuda/kernels.h"
 
 namespace pipeml {
@@ -54,6 +56,14 @@ at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool 
 /// Zeros on `device` for fused_first_conv's weight gradient to sum into; each backward leaves
 /// them zero. Calls on one stream may share it.
 at::Tensor fused_first_conv_scratch(const c10::Device& device);
+
+/// Autocast's bfloat16 copies of `weights` (float32 CUDA tensors, each dense), with autograd,
+/// by cuda_kernels::cast_weights_bf16: one kernel for all of them. The backward adds each
+/// bfloat16 gradient into its weight's float32 .grad where there is one of the same strides
+/// (cuda_kernels::add_bf16_grads: one kernel for all), else returns it as float32. Empty where
+/// this build has no kernels or the weights do not suit (more than kMaxWeights, or not
+/// float32, CUDA and dense): the caller casts each itself.
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights);
 
 /// sum += argmax(logits, 1).eq(labels).sum() in one kernel (cuda_kernels::add_correct), where
 /// it takes them — logits a CUDA float32 or bfloat16 [rows, classes], labels int64 [rows], sum

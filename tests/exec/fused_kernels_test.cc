@@ -252,6 +252,32 @@ TEST_CASE("fused kernels: the first convolution's bf16 weight gradient sums a ke
                   std::logic_error);
 }
 
+TEST_CASE("fused kernels: several weights cast to bfloat16 in one kernel, their gradients added in one", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(8);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  const at::Tensor a = at::randn({32, 16, 3, 3}, f32).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+  const at::Tensor b = at::randn({64, 32, 3, 3}, f32).requires_grad_(true);
+  a.mutable_grad() = at::randn_like(a);  // a has a .grad (channels-last, as the weight), b none
+  const at::Tensor a_before = a.grad().clone();
+  const void* a_grad = a.grad().data_ptr();
+  const std::vector<at::Tensor> cast = pipeml::fused_bf16_weights({a, b});
+  REQUIRE(cast.size() == 2);
+  CHECK(cast[0].strides() == a.strides());
+  CHECK(at::equal(cast[0], a.detach().to(at::kBFloat16)));
+  CHECK(at::equal(cast[1], b.detach().to(at::kBFloat16)));
+  const at::Tensor ga = at::randn(a.sizes(), f32).to(at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast),
+                   gb = at::randn(b.sizes(), f32).to(at::kBFloat16);
+  ((cast[0] * ga).sum() + (cast[1] * gb).sum()).backward();
+  CHECK(a.grad().data_ptr() == a_grad);  // added into the .grad there was
+  CHECK(at::equal(a.grad(), a_before + ga.to(at::kFloat)));
+  REQUIRE(b.grad().defined());  // returned, as autograd's conversion would
+  CHECK(b.grad().scalar_type() == at::kFloat);
+  CHECK(at::equal(b.grad(), gb.to(at::kFloat)));
+  CHECK(pipeml::fused_bf16_weights(std::vector<at::Tensor>(9, b)).empty());  // more than kMaxWeights
+  CHECK(pipeml::fused_bf16_weights({b.to(at::kDouble)}).empty());
+}
+
 TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool adds gamma's and beta's gradients into their .grad", "[fused][cuda]") {
   if (!can_run()) return;
   at::manual_seed(6);

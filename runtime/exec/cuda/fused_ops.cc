@@ -161,6 +161,46 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
   }
 };
 
+// A step's bfloat16 weights: see fused_bf16_weights. The .grad of each weight (where it suits)
+// is kept as "grad<i>".
+struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
+  static variable_list forward(AutogradContext* ctx, variable_list weights) {
+    k::WeightCasts casts{};
+    casts.count = static_cast<int>(weights.size());
+    variable_list out;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      const at::Tensor& w = weights[i];
+      out.push_back(at::empty_like(w, w.options().dtype(at::kBFloat16)));  // a dense tensor's strides kept
+      casts.weight[i] = w.data_ptr<float>(), casts.bf16[i] = out.back().data_ptr(), casts.n[i] = w.numel();
+      const at::Tensor grad = float32_grad(w);
+      if (grad.defined() && grad.strides() == w.strides()) ctx->saved_data["grad" + std::to_string(i)] = grad;
+    }
+    check(k::cast_weights_bf16(casts, stream_of(weights.front())), "cast_weights_bf16");
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    k::GradAdds adds{};
+    adds.count = static_cast<int>(grads.size());
+    variable_list result(grads.size());
+    at::Tensor any;  // a gradient that goes into .grad: its stream is the kernel's
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      const at::Tensor& g = grads[i];
+      const std::string key = "grad" + std::to_string(i);
+      if (!g.defined()) continue;  // (n[i] = 0: nothing of it in the kernel)
+      const at::Tensor target = ctx->saved_data.count(key) ? ctx->saved_data[key].toTensor() : at::Tensor();
+      if (target.defined() && g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() &&
+          g.is_non_overlapping_and_dense()) {
+        adds.grad_bf16[i] = g.data_ptr(), adds.grad[i] = target.data_ptr<float>(), adds.n[i] = g.numel(), any = g;
+      } else {
+        result[i] = g.to(at::kFloat);
+      }
+    }
+    if (any.defined()) check(k::add_bf16_grads(adds, stream_of(any)), "add_bf16_grads");
+    return result;
+  }
+};
+
 k::LinearHead linear_head(const at::Tensor& x, const at::Tensor& weight) {
   return {x.size(0), x.size(2), x.size(3), x.size(1), weight.size(0)};
 }
@@ -254,6 +294,15 @@ at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool 
 
 at::Tensor fused_first_conv_scratch(const c10::Device& device) {
   return at::zeros({k::first_conv_grad_scratch(64, 4)}, at::TensorOptions().dtype(at::kDouble).device(device));
+}
+
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights) {
+  if (weights.empty() || weights.size() > static_cast<std::size_t>(k::kMaxWeights)) return {};
+  for (const at::Tensor& w : weights)
+    if (!w.defined() || !w.is_cuda() || w.scalar_type() != at::kFloat || !w.is_non_overlapping_and_dense() ||
+        w.device() != weights.front().device())
+      return {};
+  return Bf16Weights::apply(weights);
 }
 
 bool fused_linear_head_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {

@@ -175,6 +175,27 @@ struct Augment {
 };
 const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream);
 
+/// Several float32 weights cast to bfloat16 in one kernel, and their bfloat16 gradients added
+/// to their float32 .grad in one (bf16_weights.cu): autocast's cast of each convolution's
+/// weight, and autograd's conversion and addition of each gradient, were a kernel each.
+/// Tensor i has n[i] values, in the same memory order on both sides (the caller checks).
+constexpr int kMaxWeights = 8;
+struct WeightCasts {
+  const float* weight[kMaxWeights];
+  void* bf16[kMaxWeights];
+  std::int64_t n[kMaxWeights];
+  int count;
+};
+const char* cast_weights_bf16(const WeightCasts& w, void* stream);
+/// grad[i] += grad_bf16[i] for each tensor (a null grad_bf16: no gradient reached it).
+struct GradAdds {
+  const void* grad_bf16[kMaxWeights];
+  float* grad[kMaxWeights];
+  std::int64_t n[kMaxWeights];
+  int count;
+};
+const char* add_bf16_grads(const GradAdds& g, void* stream);
+
 /// A CUDA graph's batch (graph_batches.cu): rows [*counter * batch, + batch) of x and of y
 /// (`rows` rows each, of x_row_bytes and y_row_bytes bytes, contiguous) copied into xb and yb,
 /// with the counter read on the device; rows past the data are left as they are.

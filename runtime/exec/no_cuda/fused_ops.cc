@@ -24,6 +24,8 @@ at::Tensor fused_first_conv_scratch(const c10::Device&) {
   throw std::logic_error("fused_first_conv_scratch: this build has no CUDA kernels");
 }
 
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>&) { return {}; }
+
 bool fused_add_correct(const at::Tensor&, const at::Tensor&, at::Tensor&) { return false; }
 
 bool fused_cross_entropy_takes(const at::Tensor&, const at::Tensor&) { return false; }
