@@ -119,7 +119,6 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
           "first_conv_forward");
     ctx->save_for_backward({grad_kernel ? x : cols, weight});
     ctx->saved_data["grad_kernel"] = grad_kernel;
-    ctx->saved_data["bf16"] = bf16;
     if (scratch.numel() > 0) ctx->saved_data["scratch"] = scratch;
     const at::Tensor grad = float32_grad(weight);
     if (grad.defined()) ctx->saved_data["grad_w"] = grad;
