@@ -161,9 +161,11 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
 };
 
 // A step's bfloat16 weights: see fused_bf16_weights. The .grad of each weight (where it suits)
-// is kept as "grad<i>".
+// is kept as "grad<i>". The weights come as a TensorList: that is what apply takes as inputs
+// with a gradient (a std::vector would be taken as a constant, and no gradient would reach
+// the weights).
 struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
-  static variable_list forward(AutogradContext* ctx, variable_list weights) {
+  static variable_list forward(AutogradContext* ctx, at::TensorList weights) {
     k::WeightCasts casts{};
     casts.count = static_cast<int>(weights.size());
     variable_list out;
@@ -186,7 +188,7 @@ struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
     for (std::size_t i = 0; i < grads.size(); ++i) {
       const at::Tensor& g = grads[i];
       const std::string key = "grad" + std::to_string(i);
-      if (!g.defined()) continue;  // (n[i] = 0: nothing of it in the kernel)
+      if (!g.defined()) continue;  // (autograd hands zeros for an unused output; n[i] = 0 skips it)
       const at::Tensor target = ctx->saved_data.count(key) ? ctx->saved_data[key].toTensor() : at::Tensor();
       if (target.defined() && g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() &&
           g.is_non_overlapping_and_dense()) {
@@ -301,7 +303,7 @@ std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weight
     if (!w.defined() || !w.is_cuda() || w.scalar_type() != at::kFloat || !w.is_non_overlapping_and_dense() ||
         w.device() != weights.front().device())
       return {};
-  return Bf16Weights::apply(weights);
+  return Bf16Weights::apply(at::TensorList(weights));
 }
 
 bool fused_linear_head_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {
