@@ -395,7 +395,6 @@ int vector_blocks(std::int64_t items, std::int64_t c, int per_thread, bool fill_
   return blocks_for((items + per_thread - 1) / per_thread / groups * kThreads);
 }
 
-
 }  // namespace
 
 const char* bn_sums(Dtype t, const void* y, Nhwc s, double* sums, void* stream) {
