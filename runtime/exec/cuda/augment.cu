@@ -13,7 +13,7 @@
 namespace pipeml::cuda_kernels {
 namespace {
 
-constexpr int kThreads = 256, kMaxBlocks = 132 * 8;
+constexpr int kThreads = 256;
 
 struct Draw {
   float u;                 ///< uniform in [0, 1): the flip's
@@ -78,8 +78,7 @@ __global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out)
 }  // namespace
 
 const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream) {
-  const std::int64_t total = a.batch * a.channels * a.out_h * a.out_w, wanted = (total + kThreads - 1) / kThreads;
-  const int blocks = static_cast<int>(wanted < 1 ? 1 : (wanted > kMaxBlocks ? kMaxBlocks : wanted));
+  const int blocks = grid_blocks(a.batch * a.channels * a.out_h * a.out_w, kThreads);
   augment_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(bytes, a, out);
   return launched();
 }

@@ -13,7 +13,7 @@
 namespace pipeml::cuda_kernels {
 namespace {
 
-constexpr int kThreads = 256, kMaxBlocks = 132 * 8;
+constexpr int kThreads = 256;
 
 // The tensor that value e of the concatenation is in, and e made its index there.
 __device__ inline int locate(const std::int64_t* n, int count, std::int64_t& e) {
@@ -46,24 +46,19 @@ std::int64_t total_of(const std::int64_t* n, int count) {
   return total;
 }
 
-int blocks_for(std::int64_t total) {
-  const std::int64_t wanted = (total + kThreads - 1) / kThreads;
-  return static_cast<int>(wanted < 1 ? 1 : (wanted > kMaxBlocks ? kMaxBlocks : wanted));
-}
-
 }  // namespace
 
 const char* cast_weights_bf16(const WeightCasts& w, void* stream) {
   if (w.count < 1 || w.count > kMaxWeights) return "cast_weights_bf16: 1 to kMaxWeights tensors";
   const std::int64_t total = total_of(w.n, w.count);
-  cast_kernel<<<blocks_for(total), kThreads, 0, as_stream(stream)>>>(w, total);
+  cast_kernel<<<grid_blocks(total, kThreads), kThreads, 0, as_stream(stream)>>>(w, total);
   return launched();
 }
 
 const char* add_bf16_grads(const GradAdds& g, void* stream) {
   if (g.count < 1 || g.count > kMaxWeights) return "add_bf16_grads: 1 to kMaxWeights tensors";
   const std::int64_t total = total_of(g.n, g.count);
-  add_kernel<<<blocks_for(total), kThreads, 0, as_stream(stream)>>>(g, total);
+  add_kernel<<<grid_blocks(total, kThreads), kThreads, 0, as_stream(stream)>>>(g, total);
   return launched();
 }
 

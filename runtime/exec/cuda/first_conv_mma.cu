@@ -225,9 +225,9 @@ void with_out_channels(std::int64_t co, F f) {
 
 bool takes(const FirstConv& c) { return first_conv_mma_takes(c.co) && c.ci >= 1 && c.ci <= 4 && c.round_bf16; }
 
+// A pass is a warp's kPixels pixels; a block has kWarps warps.
 int blocks_for_passes(const FirstConv& c, std::int64_t most) {
-  const std::int64_t passes = (c.n * c.h * c.w + kPixels - 1) / kPixels, wanted = (passes + kWarps - 1) / kWarps;
-  return static_cast<int>(wanted < most ? (wanted > 0 ? wanted : 1) : most);
+  return grid_blocks((c.n * c.h * c.w + kPixels - 1) / kPixels, kWarps, most);
 }
 
 }  // namespace

@@ -378,10 +378,7 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
   }
 }
 
-int blocks_for(std::int64_t threads_needed) {
-  const std::int64_t blocks = (threads_needed + kThreads - 1) / kThreads;
-  return static_cast<int>(blocks < 1 ? 1 : (blocks > 132 * 8 ? 132 * 8 : blocks));
-}
+int blocks_for(std::int64_t threads_needed) { return grid_blocks(threads_needed, kThreads); }
 
 // Each thread takes about `per_thread` pixels or windows: enough to amortise the block's
 // shared-memory set-up and its atomics, few enough to fill the GPU. With `fill_gpu` (kernels
