@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ops/monitor.h"
+#include "runtime/fused_layers.h"
 #include "runtime/planner.h"
 
 namespace pipeml {
@@ -91,17 +92,13 @@ void plan_controls(const dsl::Stage& s, PlanState& st) {
                             : obstacle.empty()    ? "on CUDA: the step (batch, transforms, forward, backward, adam) is captured "
                                                     "once in a CUDA graph and replayed"
                                                   : "on CUDA: eager steps, not a CUDA graph: " + obstacle);
-  if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu" && t.fused_kernels)
-    // The blocks are fused wherever the convolution's output is channels-last: with
-    // channels_last, and also without it after pipe's first convolution, which writes
-    // channels-last (cuDNN then keeps the later convolutions' outputs channels-last).
-    st.step.notes.push_back(std::string("on CUDA: pipe's own kernels run the augmentation and a first 3x3 convolution "
-                                        "of at most 4 channels, and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block's "
-                                        "BatchNorm, ReLU and pooling where its activation is channels-last (with "
-                                        "channels_last: true, or after that first convolution, which writes "
-                                        "channels-last), without the convolution's bias (which BatchNorm cancels)") +
-                            (obstacle.empty() && t.cuda_graph != "off" ? "; adam's update is one kernel (torch's fused=True formula)"
-                                                                       : ""));
+  if (!st.data.image_shape.empty() && st.plan.pipeline.device != "cpu" && t.fused_kernels) {
+    const std::vector<std::string> parts =
+        fused_step_parts(st.plan, obstacle.empty() && t.cuda_graph != "off");
+    std::string note = "on CUDA, pipe's kernels (fused_kernels) run ";
+    for (std::size_t i = 0; i < parts.size(); ++i) note += (i ? "; " : "") + parts[i];
+    if (!parts.empty()) st.step.notes.push_back(note);
+  }
 }
 
 void plan(const dsl::Stage& s, PlanState& st) {

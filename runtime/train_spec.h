@@ -271,9 +271,8 @@ struct TrainSpec {
   /// CUDA: capture one training step in a CUDA graph and replay it (auto: when the step
   /// allows it — Adam or AdamW, no gradient scaler, no clipping or penalties).
   std::string cuda_graph = "auto";  ///< auto | on | off
-  /// CUDA, image models: pipe's own kernels for the batch's augmentation, a first 3x3
-  /// convolution and each Conv2d-BatchNorm2d-ReLU-MaxPool2d(2) block
-  /// (runtime/exec/fused_ops.h); false: ATen's and cuDNN's.
+  /// CUDA: pipe's own kernels (runtime/exec/fused_ops.h) for the parts of the step that
+  /// runtime/fused_layers.h's rules allow; false: ATen's and cuDNN's.
   bool fused_kernels = true;
   /// Interruption: when *stop turns non-zero (the number of the signal pipe run caught),
   /// training stops before its next batch and writes its state to resume_path. Null: never.

@@ -19,7 +19,8 @@ bool fused_kernels_available();
 /// operations keep it in their context's saved_data, not as a saved variable: it is a view of
 /// the optimizer's flat gradient, whose version autograd's other additions bump.
 inline at::Tensor float32_grad(const at::Tensor& param) {
-  const at::Tensor grad = param.defined() ? param.grad() : at::Tensor();
+  // (a parameter that needs no gradient gets none, as AccumulateGrad skips it)
+  const at::Tensor grad = param.defined() && param.requires_grad() ? param.grad() : at::Tensor();
   return grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == param.device() ? grad : at::Tensor();
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/fused_layers.h"
 
 namespace pipeml {
 namespace {
@@ -64,17 +65,12 @@ at::Tensor image_tensor(const Table& t, const c10::Device& device) {
 ImageBatches::ImageBatches(std::vector<ImageTransform> transforms, const c10::Device& device, bool channels_last,
                            bool fused_kernels)
     : transforms_(std::move(transforms)), channels_last_(channels_last) {
-  int flips = 0, crops = 0, pointwise = 0;
   for (const ImageTransform& t : transforms_) {
     const bool normalize = t.op == "normalize";
     mean_.push_back(normalize ? channel_values(t.mean, device) : at::Tensor());
     std_.push_back(normalize ? channel_values(t.std, device) : at::Tensor());
-    flips += t.op == "random_horizontal_flip";
-    crops += t.op == "random_crop";
-    pointwise += normalize || t.op == "scale_pixels";
   }
-  fused_ = fused_kernels && device.is_cuda() && fused_kernels_available() && flips <= 1 && crops <= 1 && pointwise <= 4 &&
-           flips + crops + pointwise == static_cast<int>(transforms_.size());
+  fused_ = fused_kernels && device.is_cuda() && fused_kernels_available() && augment_kernel_takes(transforms_, 1);
 }
 
 // The draws and the arithmetic in one kernel.
@@ -111,7 +107,8 @@ at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training, Draws* dr
 }
 
 at::Tensor ImageBatches::operator()(const at::Tensor& bytes, bool training, Draws* drawn) const {
-  if (fused_ && bytes.is_cuda() && bytes.scalar_type() == at::kByte && bytes.size(1) <= 4) return fused(bytes, training, drawn);
+  if (fused_ && bytes.is_cuda() && bytes.scalar_type() == at::kByte && augment_kernel_takes(transforms_, bytes.size(1)))
+    return fused(bytes, training, drawn);
   return steps(bytes, training, nullptr, drawn);
 }
 

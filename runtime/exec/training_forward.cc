@@ -7,6 +7,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/fused_layers.h"
 
 namespace pipeml {
 namespace {
@@ -76,18 +77,15 @@ struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
   }
 };
 
-bool is_nhwc_head(const std::vector<LayerSpec>& spec, const std::vector<AnyModule*>& layers, std::size_t i) {
-  return i + 2 <= spec.size() && i + 2 <= layers.size() && spec[i].op == "flatten" && spec[i].dim == 1 &&
-         spec[i].end_dim == -1 && spec[i + 1].op == "linear" && layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
+// The modules find_fused_layers's structure needs: torch's Linear, Conv2d and BatchNorm2d (not a
+// data-parallel run's SyncBatchNorm).
+bool head_modules(const std::vector<AnyModule*>& layers, std::size_t i) {
+  return i + 1 < layers.size() && layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
 }
 
-bool is_block(const std::vector<LayerSpec>& spec, const std::vector<AnyModule*>& layers, std::size_t i) {
-  if (i + 4 > spec.size() || i + 4 > layers.size()) return false;
-  const LayerSpec &conv = spec[i], &bn = spec[i + 1], &pool = spec[i + 3];
-  const std::vector<std::int64_t> two{2, 2}, zero{0, 0};
-  return conv.op == "conv2d" && bn.op == "batch_norm2d" && spec[i + 2].op == "relu" && pool.op == "max_pool2d" &&
-         pool.kernel_size == two && pool.stride == two && pool.padding == zero && layers[i]->ptr()->as<torch::nn::Conv2dImpl>() &&
-         layers[i + 1]->ptr()->as<torch::nn::BatchNorm2dImpl>();  // not a data-parallel run's SyncBatchNorm
+bool block_modules(const std::vector<AnyModule*>& layers, std::size_t i) {
+  return i + 1 < layers.size() && layers[i]->ptr()->as<torch::nn::Conv2dImpl>() &&
+         layers[i + 1]->ptr()->as<torch::nn::BatchNorm2dImpl>();
 }
 
 std::vector<AnyModule*> layers_of(torch::nn::Sequential& model) {
@@ -104,18 +102,16 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
   block_starts_.assign(layers.size(), false);
   first_conv_.assign(layers.size(), false);
   padding_.resize(layers.size());
-  if (!fused_kernels_available() || !spec.sequential()) return;
-  const std::vector<std::int64_t> ones{1, 1}, threes{3, 3};
+  if (!fused_kernels_available() || !spec.sequential() || spec.layers.size() != layers.size()) return;
+  const std::string precision = !autocast ? "32" : *autocast == at::kBFloat16 ? "bf16-mixed" : "16-mixed";
+  const FusedLayers fused = find_fused_layers(spec.layers, precision);
   nhwc_head_.assign(layers.size(), false);
-  for (std::size_t i = 0; i < layers.size(); ++i)  // (16-mixed's float16 is left to autocast)
-    nhwc_head_[i] = is_nhwc_head(spec.layers, layers, i) && (!autocast || *autocast == at::kBFloat16);
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (!is_block(spec.layers, layers, i)) continue;
-    const LayerSpec& conv = spec.layers[i];
-    block_starts_[i] = true, padding_[i] = conv.padding, ++blocks_;
+    nhwc_head_[i] = fused.nhwc_head[i] && head_modules(layers, i);
+    if (!fused.block[i] || !block_modules(layers, i)) continue;
+    block_starts_[i] = true, padding_[i] = spec.layers[i].padding, ++blocks_;
     sums_ += 4 * layers[i]->ptr()->as<torch::nn::Conv2dImpl>()->options.out_channels();
-    first_conv_[i] = conv.kernel_size == threes && conv.stride == ones && conv.padding == ones && conv.dilation == ones &&
-                     conv.groups == 1 && (!autocast || *autocast == at::kBFloat16);
+    first_conv_[i] = fused.first_conv[i];
     i += 3;
   }
 }

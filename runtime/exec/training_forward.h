@@ -36,7 +36,7 @@ class TrainingForward {
   std::vector<torch::nn::AnyModule*> layers_;  ///< model_'s top-level layers, found once
   std::vector<bool> block_starts_;  ///< per layer: a block begins here
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
-  std::vector<bool> first_conv_;  ///< per layer: a block's convolution is 3x3, stride 1, padding 1 (fused_first_conv)
+  std::vector<bool> first_conv_;  ///< per layer: a block's convolution is the first-convolution kernel's (FusedLayers)
   std::vector<bool> nhwc_head_;  ///< per layer: a flatten (of dims 1..) followed by a linear (nhwc_linear)
   /// The first convolutions' weight-gradient scratch (fused_first_conv_scratch), made at the
   /// first call and kept: zeros that each backward leaves zero.

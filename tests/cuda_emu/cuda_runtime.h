@@ -196,6 +196,15 @@ inline cudaError_t cudaGetDevice(int* d) {
   *d = emu::current_device;
   return cudaSuccess;
 }
+// The kernels as an H100 loads them: compiled for compute capability 9.0.
+struct cudaFuncAttributes {
+  int ptxVersion = 0, binaryVersion = 0;
+};
+template <typename F>
+cudaError_t cudaFuncGetAttributes(cudaFuncAttributes* a, F*) {
+  a->ptxVersion = a->binaryVersion = 90;
+  return cudaSuccess;
+}
 inline cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int device) {
   *v = a == cudaDevAttrComputeCapabilityMajor ? 9 : emu::kMultiprocessors[device];
   return cudaSuccess;

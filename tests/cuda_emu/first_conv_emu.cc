@@ -66,6 +66,7 @@ void check_forward(const Case& t) {
   Operands op(t);
   const std::int64_t pixels = t.n * t.h * t.w;
   Guarded<bf16> y(static_cast<std::size_t>(pixels * t.co));
+  REQUIRE(k::first_conv_mma_available());  // (the emulation's kernels are compute capability 9.0's)
   REQUIRE(k::first_conv_forward_mma(op.x.data(), op.weight.data(), op.c, y.data(), nullptr) == nullptr);
   int wrong = 0;
   for (std::int64_t p = 0; p < pixels; ++p)

@@ -28,6 +28,13 @@ namespace {
 
 using namespace nvcuda;
 
+// bfloat16 WMMA needs compute capability 8.0. A build for an older GPU (an architecture list
+// with sm_75, say) compiles the two kernels empty, and first_conv_mma_available keeps callers
+// from launching them there.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+#define PIPE_NO_BF16_MMA 1
+#endif
+
 constexpr int kWarps = 4, kThreads = 32 * kWarps;
 constexpr int kPixels = 32;  // a warp's pixels per pass: one per lane
 
@@ -54,6 +61,9 @@ __device__ inline void stage_taps(const float* x, const FirstConv& c, std::int64
 
 template <int CI, int CO>
 __global__ void __launch_bounds__(kThreads) forward_kernel(const float* x, const float* weight, FirstConv c, __nv_bfloat16* y) {
+#ifdef PIPE_NO_BF16_MMA
+  __trap();
+#else
   using T = Tiles<CI, CO>;
   __shared__ __align__(128) __nv_bfloat16 w_tile[T::width * CO];                  // [taps][co]
   __shared__ __align__(128) __nv_bfloat16 taps_tile[kWarps][kPixels * T::width];  // per warp [pixel][tap]
@@ -110,6 +120,7 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const float* x, const
       __syncwarp();
     }
   }
+#endif
 }
 
 // ---- weight gradient ----
@@ -122,6 +133,9 @@ constexpr int kGradSharedBytes = kWarps * kPixels * (64 + 48) * 2;
 template <int CI, int CO>
 __global__ void __launch_bounds__(kThreads) weight_grad_kernel(const float* x, const __nv_bfloat16* g, FirstConv c,
                                                                 WeightGrad gw, double* scratch) {
+#ifdef PIPE_NO_BF16_MMA
+  __trap();
+#else
   using T = Tiles<CI, CO>;
   constexpr int a_elems = kPixels * CO, b_elems = kPixels * T::width, sums = CO * T::width;
   static_assert(kWarps * (a_elems + b_elems) * 2 <= kGradSharedBytes && 2 * sums * 4 <= kGradSharedBytes, "shared memory");
@@ -183,6 +197,7 @@ __global__ void __launch_bounds__(kThreads) weight_grad_kernel(const float* x, c
         for (int n = 0; n < T::k; ++n) {
           wmma::fragment<wmma::accumulator, 16, 16, 16, float> other;
           wmma::load_matrix_sync(other, partial + warp * sums + m * 16 * T::width + n * 16, T::width, wmma::mem_row_major);
+#pragma unroll
           for (int t = 0; t < other.num_elements; ++t) acc[m][n].x[t] += other.x[t];
         }
     __syncthreads();
@@ -212,6 +227,7 @@ __global__ void __launch_bounds__(kThreads) weight_grad_kernel(const float* x, c
     scratch[e] = 0.0;
   }
   if (threadIdx.x == 0) *arrived = 0;
+#endif
 }
 
 // Calls f with std::integral_constant<int, co> for the co first_conv_mma_takes.
@@ -231,6 +247,22 @@ int blocks_for_passes(const FirstConv& c, std::int64_t most) {
 }
 
 }  // namespace
+
+bool first_conv_mma_available() {
+  // Per device, found once (before any CUDA graph captures a call): whether the kernels this
+  // device loads were compiled for compute capability 8.0 or later (PTX JIT-compiled from an
+  // older architecture keeps the empty kernels).
+  constexpr int kDevices = 64;
+  static int known[kDevices] = {};  // 0: not yet asked; 1: yes; 2: no
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= kDevices) return false;
+  if (!known[device]) {
+    cudaFuncAttributes a{};
+    known[device] = cudaFuncGetAttributes(&a, forward_kernel<3, 32>) == cudaSuccess && a.ptxVersion >= 80 ? 1 : 2;
+    cudaGetLastError();  // (a device without a kernel image for it: not this call's caller's error)
+  }
+  return known[device] == 1;
+}
 
 const char* first_conv_forward_mma(const float* x, const float* weight, const FirstConv& c, void* y, void* stream) {
   if (!takes(c)) return "a first convolution the tensor-core kernel does not take";

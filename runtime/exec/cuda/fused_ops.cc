@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/fused_layers.h"
 
 namespace pipeml {
 namespace {
@@ -111,7 +112,7 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
     const k::FirstConv c = first_conv(x, weight, bf16);
     const auto options = x.options().dtype(bf16 ? at::kBFloat16 : at::kFloat);
     at::Tensor y = at::empty({c.n, c.co, c.h, c.w}, options.memory_format(at::MemoryFormat::ChannelsLast));
-    const bool grad_kernel = bf16 && k::first_conv_mma_takes(c.co);
+    const bool grad_kernel = bf16 && k::first_conv_mma_takes(c.co) && k::first_conv_mma_available();
     at::Tensor cols;
     if (weight.requires_grad() && !grad_kernel) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
     check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), weight.data_ptr<float>(), c, y.data_ptr(),
@@ -166,6 +167,7 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
 // the weights).
 struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
   static variable_list forward(AutogradContext* ctx, at::TensorList weights) {
+    ctx->set_materialize_grads(false);  // an unused copy's gradient stays undefined: nothing to add
     k::WeightCasts casts{};
     casts.count = static_cast<int>(weights.size());
     variable_list out;
@@ -174,7 +176,7 @@ struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
       out.push_back(at::empty_like(w, w.options().dtype(at::kBFloat16)));  // a dense tensor's strides kept
       casts.weight[i] = w.data_ptr<float>(), casts.bf16[i] = out.back().data_ptr(), casts.n[i] = w.numel();
       const at::Tensor grad = float32_grad(w);
-      if (grad.defined() && grad.strides() == w.strides()) ctx->saved_data["grad" + std::to_string(i)] = grad;
+      if (grad.defined()) ctx->saved_data["grad" + std::to_string(i)] = grad;
     }
     check(k::cast_weights_bf16(casts, stream_of(weights.front())), "cast_weights_bf16");
     return out;
@@ -188,13 +190,14 @@ struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
     for (std::size_t i = 0; i < grads.size(); ++i) {
       const at::Tensor& g = grads[i];
       const std::string key = "grad" + std::to_string(i);
-      if (!g.defined()) continue;  // (autograd hands zeros for an unused output; n[i] = 0 skips it)
+      if (!g.defined()) continue;  // an unused copy (set_materialize_grads(false)); n[i] = 0 skips it
       const at::Tensor target = ctx->saved_data.count(key) ? ctx->saved_data[key].toTensor() : at::Tensor();
-      if (target.defined() && g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() &&
-          g.is_non_overlapping_and_dense()) {
-        adds.grad_bf16[i] = g.data_ptr(), adds.grad[i] = target.data_ptr<float>(), adds.n[i] = g.numel(), any = g;
-      } else {
+      if (!target.defined()) {
         result[i] = g.to(at::kFloat);
+      } else if (g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() && g.is_non_overlapping_and_dense()) {
+        adds.grad_bf16[i] = g.data_ptr(), adds.grad[i] = target.data_ptr<float>(), adds.n[i] = g.numel(), any = g;
+      } else {  // another memory order (cuDNN's channels-last gradient of a contiguous weight): one strided add
+        target.add_(g);
       }
     }
     if (any.defined()) check(k::add_bf16_grads(adds, stream_of(any)), "add_bf16_grads");
@@ -279,9 +282,9 @@ struct CrossEntropy : torch::autograd::Function<CrossEntropy> {
 bool fused_kernels_available() { return true; }
 
 bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
-  return x.is_cuda() && x.dim() == 4 && x.scalar_type() == at::kFloat && !x.requires_grad() && x.size(1) <= 4 &&
-         weight.dim() == 4 && weight.scalar_type() == at::kFloat && weight.size(1) == x.size(1) && weight.size(2) == 3 &&
-         weight.size(3) == 3 && weight.size(0) % 8 == 0 && weight.size(0) <= 64;
+  return x.is_cuda() && x.dim() == 4 && x.scalar_type() == at::kFloat && !x.requires_grad() && weight.dim() == 4 &&
+         weight.scalar_type() == at::kFloat && weight.size(1) == x.size(1) && weight.size(2) == 3 && weight.size(3) == 3 &&
+         first_conv_kernel_takes(x.size(1), weight.size(0));
 }
 
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16, const at::Tensor& scratch) {
@@ -353,8 +356,8 @@ bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const a
 
 bool fused_bn_relu_pool_takes(const at::Tensor& y) {
   return y.is_cuda() && y.dim() == 4 && (y.scalar_type() == at::kFloat || y.scalar_type() == at::kBFloat16) &&
-         y.is_contiguous(at::MemoryFormat::ChannelsLast) && y.size(1) % 8 == 0 && y.size(1) <= 1024 && y.size(2) % 2 == 0 &&
-         y.size(3) % 2 == 0 && y.size(0) * y.size(2) * y.size(3) > 1;
+         y.is_contiguous(at::MemoryFormat::ChannelsLast) && bn_relu_pool_kernel_takes(y.size(1), y.size(2), y.size(3)) &&
+         y.size(0) * y.size(2) * y.size(3) > 1;
 }
 
 at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, const at::Tensor& gamma, const at::Tensor& beta,

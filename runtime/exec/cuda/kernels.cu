@@ -496,7 +496,7 @@ const char* adam_step(const AdamStep& a, void* stream) {
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream) {
   if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
-  if (t == Dtype::bf16 && !cols && c.round_bf16 && first_conv_mma_takes(c.co))
+  if (t == Dtype::bf16 && !cols && c.round_bf16 && first_conv_mma_takes(c.co) && first_conv_mma_available())
     return first_conv_forward_mma(x, weight, c, y, stream);
   const int blocks = blocks_for(c.n * c.h * c.w);
   with_first_conv_channels(c.ci, [&](auto ci) {

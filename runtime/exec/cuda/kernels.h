@@ -117,6 +117,9 @@ struct FirstConv {
 constexpr int first_conv_cols_width(std::int64_t ci) { return static_cast<int>((9 * ci + 7) / 8 * 8); }
 /// Whether the tensor-core kernels take co output channels (whole 16-wide tiles).
 constexpr bool first_conv_mma_takes(std::int64_t co) { return co % 16 == 0 && co >= 16 && co <= 64; }
+/// Whether the current device runs the tensor-core kernels: this build has them compiled for
+/// its architecture, of compute capability 8.0 or later (bfloat16 WMMA). Asked once per device.
+bool first_conv_mma_available();
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream);
 
