@@ -43,8 +43,8 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
       if (r.first == what) return r.second.push_back(std::move(where));
     runs.push_back({what, {std::move(where)}});
   };
-  const FusedLayers f = find_fused_layers(layers, train.precision);
   const bool float16 = train.precision == "16-mixed";
+  const FusedLayers f = find_fused_layers(layers, float16);
   // A data-parallel run's SyncBatchNorm is no block's: the modules run those layers.
   const bool sync_batch_norm = train.sync_batch_norm && train.dist.active();
   bool channels_last = train.channels_last;  // the activation's memory format, as the layers hand it on

@@ -71,13 +71,13 @@ inline bool is_head(const std::vector<LayerSpec>& l, std::size_t i) {
 
 }  // namespace fused_detail
 
-/// `precision` is TrainSpec::precision ("32", "bf16-mixed", "16-mixed").
-inline FusedLayers find_fused_layers(const std::vector<LayerSpec>& layers, const std::string& precision) {
+/// `float16`: the step autocasts to float16 (16-mixed), which the kernels leave to autocast
+/// and cuDNN.
+inline FusedLayers find_fused_layers(const std::vector<LayerSpec>& layers, bool float16) {
   FusedLayers f;
   f.block.assign(layers.size(), false);
   f.first_conv.assign(layers.size(), false);
   f.nhwc_head.assign(layers.size(), false);
-  const bool float16 = precision == "16-mixed";  // left to autocast and cuDNN
   const std::vector<std::int64_t> ones{1, 1}, threes{3, 3};
   bool trainable_before = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {

@@ -70,7 +70,7 @@ ImageBatches::ImageBatches(std::vector<ImageTransform> transforms, const c10::De
     mean_.push_back(normalize ? channel_values(t.mean, device) : at::Tensor());
     std_.push_back(normalize ? channel_values(t.std, device) : at::Tensor());
   }
-  fused_ = fused_kernels && device.is_cuda() && fused_kernels_available() && augment_kernel_takes(transforms_, 1);
+  fused_ = fused_kernels && device.is_cuda() && fused_kernels_available();  // the transforms' rule: per batch
 }
 
 // The draws and the arithmetic in one kernel.

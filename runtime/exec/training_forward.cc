@@ -103,8 +103,7 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
   first_conv_.assign(layers.size(), false);
   padding_.resize(layers.size());
   if (!fused_kernels_available() || !spec.sequential() || spec.layers.size() != layers.size()) return;
-  const std::string precision = !autocast ? "32" : *autocast == at::kBFloat16 ? "bf16-mixed" : "16-mixed";
-  const FusedLayers fused = find_fused_layers(spec.layers, precision);
+  const FusedLayers fused = find_fused_layers(spec.layers, autocast == at::kHalf);
   nhwc_head_.assign(layers.size(), false);
   for (std::size_t i = 0; i < layers.size(); ++i) {
     nhwc_head_[i] = fused.nhwc_head[i] && head_modules(layers, i);
