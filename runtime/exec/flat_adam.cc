@@ -48,8 +48,10 @@ class FlatAdam final : public FlatOptimizer {
     if (fused_) {  // the kernel advances the count too
       if (!arrived_.defined()) arrived_ = at::zeros({1}, param_.options().dtype(at::kInt));
       if (fused_adam_step(param_, grad_, exp_avg_, exp_avg_sq_, max_exp_avg_sq_, step_t_, arrived_, lr, spec_.beta1,
-                          spec_.beta2, spec_.weight_decay, spec_.eps, decoupled_))
+                          spec_.beta2, spec_.weight_decay, spec_.eps, decoupled_)) {
+        grad_zeroed_ = true;
         return;
+      }
     }
     step_t_.add_(1);
     at::Tensor grad = grad_;

@@ -36,7 +36,10 @@ FlatOptimizer::FlatOptimizer(const std::vector<at::Tensor>& params) {
   }
 }
 
-void FlatOptimizer::zero_grad() { grad_.zero_(); }
+void FlatOptimizer::zero_grad() {
+  if (!grad_zeroed_) grad_.zero_();
+  grad_zeroed_ = false;  // the backward that follows writes them
+}
 
 at::Tensor FlatOptimizer::state(double value) const { return at::full_like(param_, value); }
 

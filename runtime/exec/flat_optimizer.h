@@ -31,7 +31,9 @@ class FlatOptimizer {
   FlatOptimizer(const FlatOptimizer&) = delete;
   FlatOptimizer& operator=(const FlatOptimizer&) = delete;
 
-  /// Zeroes every gradient with one kernel (optimizer.zero_grad(set_to_none=False)).
+  /// Zeroes every gradient with one kernel (optimizer.zero_grad(set_to_none=False)), or with
+  /// none where the last step left them zero (pipe's fused Adam kernel zeroes each gradient
+  /// once it has read it: a kernel less per step, in a CUDA graph too).
   void zero_grad();
   /// One optimizer.step() at learning rate `lr` (the scheduler's lr for this step).
   virtual void step(double lr) = 0;
@@ -79,6 +81,7 @@ class FlatOptimizer {
   bool on_cuda() const { return param_.is_cuda(); }
 
   at::Tensor param_, grad_;
+  bool grad_zeroed_ = false;  ///< the last step left grad_ zero (zero_grad skips its fill)
 };
 
 /// The optimizer `spec.type` names, over `params`. A UserError for an unknown type or a

@@ -5,6 +5,8 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
+#include <vector>
+
 #include "runtime/exec/cuda/kernels.h"
 
 namespace pipeml {
@@ -17,7 +19,8 @@ bool fused_kernels_available();
 /// operations keep it in their context's saved_data, not as a saved variable: it is a view of
 /// the optimizer's flat gradient, whose version autograd's other additions bump.
 inline at::Tensor float32_grad(const at::Tensor& param) {
-  const at::Tensor grad = param.defined() ? param.grad() : at::Tensor();
+  // (a parameter that needs no gradient gets none, as AccumulateGrad skips it)
+  const at::Tensor grad = param.defined() && param.requires_grad() ? param.grad() : at::Tensor();
   return grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == param.device() ? grad : at::Tensor();
 }
 
@@ -46,8 +49,22 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
 
 /// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only), by
 /// cuda_kernels::first_conv_*; bfloat16 NHWC out with `bf16` (autocast's operands: x and
-/// weight rounded to bfloat16, float32 sums), else float32 NHWC.
-at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
+/// weight rounded to bfloat16, float32 sums), else float32 NHWC. `scratch`: undefined, or a
+/// fused_first_conv_scratch the caller keeps for every call (the backward then needs no
+/// zeroed buffer of its own: one fill less per step).
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16,
+                            const at::Tensor& scratch = at::Tensor());
+/// Zeros on `device` for fused_first_conv's weight gradient to sum into; each backward leaves
+/// them zero. Calls on one stream may share it.
+at::Tensor fused_first_conv_scratch(const c10::Device& device);
+
+/// Autocast's bfloat16 copies of `weights` (float32 CUDA tensors, each dense), with autograd,
+/// by cuda_kernels::cast_weights_bf16: one kernel for all of them. The backward adds each
+/// bfloat16 gradient into its weight's float32 .grad where there is one of the same strides
+/// (cuda_kernels::add_bf16_grads: one kernel for all), else returns it as float32. Empty where
+/// this build has no kernels or the weights do not suit (more than kMaxWeights, or not
+/// float32, CUDA and dense): the caller casts each itself.
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights);
 
 /// sum += argmax(logits, 1).eq(labels).sum() in one kernel (cuda_kernels::add_correct), where
 /// it takes them — logits a CUDA float32 or bfloat16 [rows, classes], labels int64 [rows], sum
@@ -94,19 +111,20 @@ bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const a
 bool fused_add_column_sums(const at::Tensor& g, const at::Tensor& out);
 
 /// Adam's or AdamW's step over flat float32 CUDA buffers in one kernel (cuda_kernels::adam_step:
-/// torch.optim's fused=True formula), `step` (the steps taken; the kernel adds one) and `lr`
-/// 0-d float32 tensors on the same device, `arrived` one int32 there kept zero between calls;
-/// `max_exp_avg_sq` defined with amsgrad only. False where this build has no kernels or the
+/// torch.optim's fused=True formula; it zeroes `grad` once read), `step` (the steps taken; the
+/// kernel adds one) and `lr` 0-d float32 tensors on the same device, `arrived` one int32 there
+/// kept zero between calls; `max_exp_avg_sq` defined with amsgrad only. False where this build has no kernels or the
 /// tensors do not suit (the caller keeps its own operations).
 bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
                      const at::Tensor& max_exp_avg_sq, const at::Tensor& step, const at::Tensor& arrived,
                      const at::Tensor& lr, double beta1, double beta2, double weight_decay, double eps, bool decoupled);
 
 /// A batch's augmentation in one kernel (cuda_kernels::augment): `bytes` uint8 [B, C, H, W] on
-/// CUDA; `a` gives the sizes and steps, and `flip_u`, `crop_dy`, `crop_dx` (CUDA tensors, or
-/// undefined where the step is absent) the batch's random draws. float32 [B, C, out_h, out_w]
-/// out, channels-last when a.channels_last.
-at::Tensor fused_augment(const at::Tensor& bytes, cuda_kernels::Augment a, const at::Tensor& flip_u,
-                         const at::Tensor& crop_dy, const at::Tensor& crop_dx);
+/// CUDA; `a` gives the sizes and steps (its rng and drawn are set here). The flips and windows
+/// are drawn in the kernel from the device's default generator, graph-safe as ATen's own
+/// random kernels are. float32 [B, C, out_h, out_w] out, channels-last when a.channels_last;
+/// `drawn` (may be null) gets per image (uniform number, row offset, column offset) float32
+/// [B, 3].
+at::Tensor fused_augment(const at::Tensor& bytes, cuda_kernels::Augment a, at::Tensor* drawn = nullptr);
 
 }  // namespace pipeml

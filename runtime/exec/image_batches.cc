@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 
@@ -12,9 +13,8 @@
 namespace pipeml {
 namespace {
 
-// The random draws, written once for both paths (the steps below and the fused kernel), so
-// that a seed gives both the same flips and windows: per image a uniform number for a flip,
-// then a crop's row offsets for the batch, then its column offsets.
+// ATen's steps' random draws: per image a uniform number for a flip, then a crop's row
+// offsets for the batch, then its column offsets. (The fused kernel draws its own.)
 at::Tensor flip_draws(std::int64_t batch, const at::TensorOptions& device) {
   return at::rand({batch}, device.dtype(at::kFloat));
 }
@@ -26,20 +26,20 @@ std::pair<at::Tensor, at::Tensor> crop_draws(std::int64_t batch, std::int64_t pa
 }
 
 // RandomHorizontalFlip per image: where(u < p, flipped, x) over the batch.
-at::Tensor flip(const at::Tensor& x, double p) {
+at::Tensor flip(const at::Tensor& x, double p, const at::Tensor& u) {
   const std::int64_t b = x.size(0);
-  const at::Tensor flipped = flip_draws(b, x.options()).lt(p).view({b, 1, 1, 1});
+  const at::Tensor flipped = u.lt(p).view({b, 1, 1, 1});
   return at::where(flipped, x.flip({3}), x);
 }
 
-// RandomCrop(size, padding) per image: zero padding, then each image's own window, cut out
-// with one gather over the flattened padded planes (no loop over images).
-at::Tensor crop(const at::Tensor& x, const ImageTransform& t) {
+// RandomCrop(size, padding) per image: zero padding, then each image's own window (at row
+// dy, column dx of the padded image), cut out with one gather over the flattened padded
+// planes (no loop over images).
+at::Tensor crop(const at::Tensor& x, const ImageTransform& t, const at::Tensor& dy, const at::Tensor& dx) {
   const std::int64_t b = x.size(0), c = x.size(1), pad = t.padding;
   const at::Tensor padded = pad ? at::constant_pad_nd(x, {pad, pad, pad, pad}, 0) : x.contiguous();
   const std::int64_t ph = padded.size(2), pw = padded.size(3), h = t.height, w = t.width;
   const auto longs = x.options().dtype(at::kLong);
-  const auto [dy, dx] = crop_draws(b, ph, pw, t, x.options());
   const at::Tensor rows = dy.view({b, 1, 1}) + at::arange(h, longs).view({1, h, 1});
   const at::Tensor cols = dx.view({b, 1, 1}) + at::arange(w, longs).view({1, 1, w});
   const at::Tensor index = (rows * pw + cols).view({b, 1, h * w}).expand({b, c, h * w});
@@ -73,21 +73,18 @@ ImageBatches::ImageBatches(std::vector<ImageTransform> transforms, const c10::De
   fused_ = fused_kernels && device.is_cuda() && fused_kernels_available();  // the transforms' rule: per batch
 }
 
-// The same draws as the steps below make, in the same order; the arithmetic in one kernel.
-at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training) const {
+// The draws and the arithmetic in one kernel.
+at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training, Draws* drawn) const {
   cuda_kernels::Augment a{};
   a.batch = bytes.size(0), a.channels = bytes.size(1), a.in_h = a.out_h = bytes.size(2), a.in_w = a.out_w = bytes.size(3);
   a.channels_last = channels_last_;
-  at::Tensor flip_u, dy, dx;
   for (const ImageTransform& t : transforms_) {
     if (t.train_only && !training) continue;
     if (t.op == "random_horizontal_flip") {
-      flip_u = flip_draws(a.batch, bytes.options());
-      a.flip_p = static_cast<float>(t.p);
-      a.flip_before_crop = !dy.defined();
+      a.flip = true, a.flip_p = static_cast<float>(t.p);
+      a.flip_before_crop = !a.crop;
     } else if (t.op == "random_crop") {
-      std::tie(dy, dx) = crop_draws(a.batch, a.in_h + 2 * t.padding, a.in_w + 2 * t.padding, t, bytes.options());
-      a.pad = t.padding, a.out_h = t.height, a.out_w = t.width;
+      a.crop = true, a.pad = t.padding, a.out_h = t.height, a.out_w = t.width;
       a.pre_steps = a.steps_count;
     } else {
       cuda_kernels::Pointwise& p = a.steps[a.steps_count++];
@@ -99,20 +96,50 @@ at::Tensor ImageBatches::fused(const at::Tensor& bytes, bool training) const {
       }
     }
   }
-  return fused_augment(bytes, a, flip_u, dy, dx);
+  at::Tensor draws;
+  const at::Tensor out = fused_augment(bytes, a, drawn ? &draws : nullptr);
+  if (drawn) {
+    *drawn = Draws{};
+    if (a.flip) drawn->flip_u = draws.select(1, 0);
+    if (a.crop) drawn->crop_dy = draws.select(1, 1).to(at::kLong), drawn->crop_dx = draws.select(1, 2).to(at::kLong);
+  }
+  return out;
 }
 
-at::Tensor ImageBatches::operator()(const at::Tensor& bytes, bool training) const {
-  if (fused_ && bytes.is_cuda() && bytes.scalar_type() == at::kByte &&
-      augment_kernel_takes(transforms_, bytes.size(1))) return fused(bytes, training);
+at::Tensor ImageBatches::operator()(const at::Tensor& bytes, bool training, Draws* drawn) const {
+  if (fused_ && bytes.is_cuda() && bytes.scalar_type() == at::kByte && augment_kernel_takes(transforms_, bytes.size(1)))
+    return fused(bytes, training, drawn);
+  return steps(bytes, training, nullptr, drawn);
+}
+
+at::Tensor ImageBatches::with_draws(const at::Tensor& bytes, bool training, const Draws& draws) const {
+  return steps(bytes, training, &draws, nullptr);
+}
+
+at::Tensor ImageBatches::steps(const at::Tensor& bytes, bool training, const Draws* given, Draws* drawn) const {
+  if (drawn) *drawn = Draws{};
   at::Tensor x = bytes.to(at::kFloat);
   for (std::size_t i = 0; i < transforms_.size(); ++i) {
     const ImageTransform& t = transforms_[i];
     if (t.train_only && !training) continue;
-    if (t.op == "random_horizontal_flip") x = flip(x, t.p);
-    else if (t.op == "random_crop") x = crop(x, t);
-    else if (t.op == "scale_pixels") x = x.div_(t.divide_by);
-    else if (t.op == "normalize") x = x.sub_(mean_[i]).div_(std_[i]);  // as torchvision's F.normalize
+    if (t.op == "random_horizontal_flip") {
+      if (given && !given->flip_u.defined()) throw std::logic_error("ImageBatches::with_draws: no flip draws");
+      const at::Tensor u = given ? given->flip_u : flip_draws(x.size(0), x.options());
+      if (drawn) drawn->flip_u = u;
+      x = flip(x, t.p, u);
+    } else if (t.op == "random_crop") {
+      at::Tensor dy, dx;
+      if (given && !(given->crop_dy.defined() && given->crop_dx.defined()))
+        throw std::logic_error("ImageBatches::with_draws: no crop draws");
+      if (given) dy = given->crop_dy, dx = given->crop_dx;
+      else std::tie(dy, dx) = crop_draws(x.size(0), x.size(2) + 2 * t.padding, x.size(3) + 2 * t.padding, t, x.options());
+      if (drawn) drawn->crop_dy = dy, drawn->crop_dx = dx;
+      x = crop(x, t, dy, dx);
+    } else if (t.op == "scale_pixels") {
+      x = x.div_(t.divide_by);
+    } else if (t.op == "normalize") {
+      x = x.sub_(mean_[i]).div_(std_[i]);  // as torchvision's F.normalize
+    }
   }
   return channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
 }

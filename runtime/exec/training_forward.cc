@@ -123,6 +123,18 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
   // Every block's BatchNorm sums, zeroed by one fill (each block takes 4 * its channels).
   const at::Tensor workspace = at::zeros({sums_}, input.options().dtype(at::kDouble));
   std::int64_t used = 0;
+  // The blocks' convolution weights that conv2d takes, cast to bfloat16 as autocast would,
+  // all in one kernel where the build has it (and their gradients added in one).
+  std::vector<at::Tensor> bf16_weight(layers.size());
+  if (bf16) {
+    std::vector<at::Tensor> weights;
+    std::vector<std::size_t> at_layer;
+    for (std::size_t i = 0; i < layers.size(); ++i)
+      if (block_starts_[i] && !first_conv_[i])
+        weights.push_back(layers[i]->ptr()->as<torch::nn::Conv2dImpl>()->weight), at_layer.push_back(i);
+    const std::vector<at::Tensor> cast = weights.empty() ? weights : fused_bf16_weights(weights);
+    for (std::size_t k = 0; k < cast.size(); ++k) bf16_weight[at_layer[k]] = cast[k];
+  }
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (nhwc_head_[i] && x.dim() == 4 && x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
       auto& linear = *layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
@@ -137,10 +149,13 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     auto& conv = *layers[i]->ptr()->as<torch::nn::Conv2dImpl>();
     auto& bn = *layers[i + 1]->ptr()->as<torch::nn::BatchNorm2dImpl>();
     const auto& o = conv.options;
+    const auto conv_weight = [&] {  // autocast's bfloat16 copy under bf16
+      if (!bf16) return conv.weight;
+      return bf16_weight[i].defined() ? bf16_weight[i] : Bf16Weight::apply(conv.weight);
+    };
     const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
-                             ? fused_first_conv(x, conv.weight, autocast_.has_value())
-                             : at::conv2d(x, bf16 ? Bf16Weight::apply(conv.weight) : conv.weight, at::Tensor(), *o.stride(),
-                                          padding_[i], *o.dilation(), o.groups());
+                             ? fused_first_conv(x, conv.weight, autocast_.has_value(), first_conv_scratch(x.device()))
+                             : at::conv2d(x, conv_weight(), at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
       const std::int64_t c = 4 * y.size(1);
       x = fused_bn_relu_pool(y, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.num_batches_tracked,
@@ -153,6 +168,11 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     i += 3;
   }
   return x;
+}
+
+const at::Tensor& TrainingForward::first_conv_scratch(const c10::Device& device) const {
+  if (!first_conv_scratch_.defined()) first_conv_scratch_ = fused_first_conv_scratch(device);
+  return first_conv_scratch_;
 }
 
 at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {

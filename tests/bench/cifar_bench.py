@@ -83,6 +83,9 @@ def main():
                     help="the peer script (default: ../shared/reference/cifar_ref.py)")
     ap.add_argument("--data", help="a cifar-10-batches-bin folder (default: random data made here)")
     ap.add_argument("--make-data", metavar="DIR", help="only write the random dataset into DIR")
+    ap.add_argument("--fastest-only", action="store_true",
+                    help="only pipe's fastest variant (bf16 + channels-last, CUDA graph) and no peer: "
+                         "to compare two builds of pipe on one GPU")
     a = ap.parse_args()
     if a.make_data:
         make_data(a.make_data)
@@ -102,13 +105,17 @@ def main():
             ("pipe fp32, eager steps", ["train.cuda_graph=off"]),
             ("pipe bf16 + channels-last, eager", ["train.precision=bf16-mixed", "train.channels_last=true", "train.cuda_graph=off"]),
         ]
+        if a.fastest_only:
+            variants = variants[1:2]
         for i, (name, sets) in enumerate(variants):
             seconds, wall = pipe_epochs(a.pipe, data, os.path.join(tmp, f"run{i}"), a.epochs, sets)
             rows.append((name, best(seconds), seconds[0]))
             print(f"{name}: epochs {', '.join(f'{1000 * s:.0f}' for s in seconds)} ms (whole run {wall:.1f} s)", flush=True)
         peers = [("cifar_ref.py gpu, fp32", ["gpu", "--bs", "128", "--epochs", str(a.epochs)]),
                  ("cifar_ref.py gpu, bf16 autocast", ["gpu", "--bs", "128", "--epochs", str(a.epochs), "--amp"])]
-        if not a.no_loader:
+        if a.fastest_only:
+            peers = []
+        elif not a.no_loader:
             peers += [("cifar_ref.py loader, 8 workers", ["loader", "--workers", "8", "--epochs", "2"]),
                       ("cifar_ref.py loader, 2 workers", ["loader", "--workers", "2", "--epochs", "2"])]
         for name, args in peers:
@@ -133,7 +140,8 @@ def main():
           "BatchNorm-ReLU-MaxPool's,\nthe loss's, the linear head's (cuBLAS ran four kernels each way for a "
           "[128, 2048] x [2048, 10] product) and Adam's,\ncut the graph's batch and keep its loss in one kernel each, "
           "and spare autograd's gradient additions and the flatten's copies;\nwhat is left is cuDNN's other "
-          "convolutions, BatchNorm's passes over memory and the batch's random draws (docs/architecture.md).")
+          "convolutions, BatchNorm's passes over memory and the first convolution's weight gradient "
+          "(docs/architecture.md).")
 
 
 def profile():

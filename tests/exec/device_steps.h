@@ -42,6 +42,14 @@ inline void check_device_steps_follow_host(const at::TensorOptions& options, boo
       CHECK(at::allclose(host[0], device[0], 1e-5, 1e-6));  // a few float32 roundings apart
       CHECK(at::allclose(host[1], device[1], 1e-5, 1e-6));
       CHECK_FALSE(host[0].equal(w0));
+      if (fused) {  // the kernel zeroes each gradient it read: zero_grad's fill can be left out, once
+        const auto zeros = [&] { return at::count_nonzero(device_opt->flat_grad()).item<std::int64_t>() == 0; };
+        CHECK(zeros());
+        device_opt->zero_grad();
+        device_opt->flat_grad().fill_(1);  // a backward's gradient, then the next zero_grad
+        device_opt->zero_grad();
+        CHECK(zeros());
+      }
     }
 }
 

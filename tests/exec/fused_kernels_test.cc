@@ -2,16 +2,24 @@
 // MaxPool2d(2), forward and backward, against the modules in float64 (float32 activations)
 // and against ATen's own bfloat16 path; the first convolution and its weight gradient against
 // conv2d in float64; the linear head against flatten → linear in float64; the one-kernel
-// augmentation against image_batches' ATen steps, value for value; the correct-prediction
+// augmentation against image_batches' ATen steps on the draws it made, value for value, and
+// its draws' seeding and ranges; the correct-prediction
 // count against argmax; the graph's batch selection and loss record; Adam's fused step
 // against the host's; TrainingForward's blocks, in float32 and under bfloat16 autocast, and the
 // modules, each against the modules in float64. They run on the GPU machine; a build without
 // the kernels (or a machine without a GPU) skips them with a warning.
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
+#include <torch/csrc/autograd/function.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/exec/cuda_graph.h"
 #include "runtime/exec/fused_ops.h"
 #include "runtime/exec/image_batches.h"
 #include "runtime/exec/layers.h"
@@ -129,7 +137,8 @@ TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool in bfloat16 follows ATen's bflo
   CHECK(relative_error(got.running_var, want.running_var) < 1e-4);
 }
 
-TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values", "[fused][cuda][images]") {
+TEST_CASE("fused kernels: the one-kernel augmentation is ATen's steps with the flips and windows it drew",
+          "[fused][cuda][images]") {
   if (!can_run()) return;
   const at::Tensor bytes = at::randint(0, 256, {64, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
   ImageTransform flip, crop, scale, norm;
@@ -144,22 +153,54 @@ TEST_CASE("fused kernels: the one-kernel augmentation gives ATen's steps' values
       for (const bool training : {true, false}) {
         CAPTURE(i, channels_last, training);
         const pipeml::ImageBatches fused(orders[i], at::kCUDA, channels_last, true), aten(orders[i], at::kCUDA, channels_last, false);
-        at::manual_seed(11);
-        const at::Tensor a = fused(bytes, training);
-        at::manual_seed(11);
-        const at::Tensor b = aten(bytes, training);
+        pipeml::ImageBatches::Draws drawn;
+        const at::Tensor a = fused(bytes, training, &drawn);
+        const at::Tensor b = aten.with_draws(bytes, training, drawn);
         REQUIRE(a.sizes() == b.sizes());
         CHECK(a.is_contiguous(channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
         CHECK(at::equal(a, b));
       }
 }
 
+TEST_CASE("fused kernels: the augmentation's draws follow the seed, differ per batch and cover their ranges",
+          "[fused][cuda][images]") {
+  if (!can_run()) return;
+  const at::Tensor bytes = at::randint(0, 256, {512, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
+  ImageTransform flip, crop;
+  flip.op = "random_horizontal_flip", flip.train_only = true, flip.p = 0.3;
+  crop.op = "random_crop", crop.train_only = true, crop.height = crop.width = 32, crop.padding = 4;
+  const pipeml::ImageBatches fused({flip, crop}, at::kCUDA, true, true);
+  pipeml::ImageBatches::Draws first, again, next;
+  at::manual_seed(21);
+  const at::Tensor a = fused(bytes, true, &first);
+  at::manual_seed(21);
+  const at::Tensor b = fused(bytes, true, &again);
+  const at::Tensor c = fused(bytes, true, &next);
+  CHECK(at::equal(a, b));
+  CHECK_FALSE(at::equal(a, c));
+  CHECK(at::equal(first.crop_dy, again.crop_dy));
+  CHECK_FALSE(at::equal(first.crop_dy, next.crop_dy));
+  // 512 images: about 30% flipped; every offset in [0, 8] drawn, none outside.
+  const double flipped = first.flip_u.lt(0.3).sum().item<double>() / 512;
+  CHECK(flipped > 0.22);
+  CHECK(flipped < 0.38);
+  CHECK(first.flip_u.min().item<float>() >= 0.f);
+  CHECK(first.flip_u.max().item<float>() < 1.f);
+  for (const at::Tensor& d : {first.crop_dy, first.crop_dx}) {
+    CHECK(d.min().item<std::int64_t>() == 0);
+    CHECK(d.max().item<std::int64_t>() == 8);
+    CHECK(at::bincount(d.cpu()).min().item<std::int64_t>() > 20);  // 512 / 9 = 57 each on average
+  }
+  CHECK_FALSE(at::equal(first.crop_dy, first.crop_dx));  // independent numbers, not one used twice
+}
+
 TEST_CASE("fused kernels: the first convolution and its weight gradient are conv2d's", "[fused][cuda]") {
   if (!can_run()) return;
   at::manual_seed(5);
   const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
-  for (const std::int64_t ci : {1, 3})
-    for (const std::int64_t co : {16, 32, 64})
+  // (bf16 with out_channels a multiple of 16: first_conv_weight_grad; else a GEMM on im2col)
+  for (const std::int64_t ci : {1, 2, 3, 4})
+    for (const std::int64_t co : {16, 24, 32, 48, 64})
       for (const bool bf16 : {false, true})
         for (const bool channels_last : {false, true}) {
           CAPTURE(ci, co, bf16, channels_last);
@@ -178,12 +219,70 @@ TEST_CASE("fused kernels: the first convolution and its weight gradient are conv
           const at::Tensor want = at::conv2d(operand(x), w64, {}, 1, 1);
           want.backward(g.to(at::kDouble));
           CHECK(relative_error(y, want) < (bf16 ? 8e-3 : 1e-5));
-          // The gradient is one GEMM over the operands, rounded to bfloat16 once with bf16 (as autocast's is).
+          // Products of the operands summed in float32 (rounded to bfloat16 once more in the GEMM's
+          // output with bf16 and 24 output channels, as autocast's is).
           CHECK(relative_error(weight.grad(), w64.grad()) < (bf16 ? 8e-3 : 1e-5));
         }
   const at::Tensor big = at::randn({2, 5, 8, 8}, f32), w = at::randn({32, 5, 3, 3}, f32);
   CHECK_FALSE(pipeml::fused_first_conv_takes(big, w));  // five input channels: cuDNN's
   CHECK_FALSE(pipeml::fused_first_conv_takes(at::randn({2, 3, 8, 8}, f32), at::randn({12, 3, 3, 3}, f32)));
+}
+
+TEST_CASE("fused kernels: the first convolution's bf16 weight gradient sums a kept scratch into .grad and leaves it zero",
+          "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(6);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  // 64 CIFAR images: 2,048 passes of 32 pixels over the kernel's 264 blocks, then a batch
+  // whose pixels are not a multiple of 32.
+  for (const std::int64_t n : {64, 5}) {
+    CAPTURE(n);
+    const std::int64_t side = n == 64 ? 32 : 9;
+    const at::Tensor x = at::randn({n, 3, side, side}, f32);
+    const at::Tensor weight = (at::randn({32, 3, 3, 3}, f32) * 0.3).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+    const at::Tensor g = at::randn({n, 32, side, side}, f32).to(at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast);
+    const at::Tensor scratch = pipeml::fused_first_conv_scratch(at::kCUDA);
+    pipeml::fused_first_conv(x, weight, true, scratch).backward(g);  // no .grad yet: a new gradient
+    const at::Tensor first = weight.grad().clone();
+    CHECK(at::count_nonzero(scratch).item<std::int64_t>() == 0);
+    const void* grad = weight.grad().data_ptr();
+    pipeml::fused_first_conv(x, weight, true, scratch).backward(g);  // into the (channels-last) .grad there is
+    CHECK(weight.grad().data_ptr() == grad);
+    CHECK(relative_error(weight.grad(), first * 2) < 1e-6);
+    CHECK(at::count_nonzero(scratch).item<std::int64_t>() == 0);
+    const at::Tensor w64 = weight.detach().to(at::kBFloat16).to(at::kDouble).requires_grad_(true);
+    at::conv2d(x.to(at::kBFloat16).to(at::kDouble), w64, {}, 1, 1).backward(g.to(at::kDouble));
+    CHECK(relative_error(first, w64.grad()) < 1e-5);  // float32 sums of exact products: no bfloat16 rounding of the result
+  }
+  CHECK_THROWS_AS(pipeml::fused_first_conv(at::randn({2, 3, 8, 8}, f32), at::randn({32, 3, 3, 3}, f32), true,
+                                           at::zeros({10}, f32.dtype(at::kDouble))),
+                  std::logic_error);
+}
+
+TEST_CASE("fused kernels: several weights cast to bfloat16 in one kernel, their gradients added in one", "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(8);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  const at::Tensor a = at::randn({32, 16, 3, 3}, f32).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+  const at::Tensor b = at::randn({64, 32, 3, 3}, f32).requires_grad_(true);
+  a.mutable_grad() = at::randn_like(a);  // a has a .grad (channels-last, as the weight), b none
+  const at::Tensor a_before = a.grad().clone();
+  const void* a_grad = a.grad().data_ptr();
+  const std::vector<at::Tensor> cast = pipeml::fused_bf16_weights({a, b});
+  REQUIRE(cast.size() == 2);
+  CHECK(cast[0].strides() == a.strides());
+  CHECK(at::equal(cast[0], a.detach().to(at::kBFloat16)));
+  CHECK(at::equal(cast[1], b.detach().to(at::kBFloat16)));
+  const at::Tensor ga = at::randn(a.sizes(), f32).to(at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast),
+                   gb = at::randn(b.sizes(), f32).to(at::kBFloat16);
+  ((cast[0] * ga).sum() + (cast[1] * gb).sum()).backward();
+  CHECK(a.grad().data_ptr() == a_grad);  // added into the .grad there was
+  CHECK(at::equal(a.grad(), a_before + ga.to(at::kFloat)));
+  REQUIRE(b.grad().defined());  // returned, as autograd's conversion would
+  CHECK(b.grad().scalar_type() == at::kFloat);
+  CHECK(at::equal(b.grad(), gb.to(at::kFloat)));
+  CHECK(pipeml::fused_bf16_weights(std::vector<at::Tensor>(9, b)).empty());  // more than kMaxWeights
+  CHECK(pipeml::fused_bf16_weights({b.to(at::kDouble)}).empty());
 }
 
 TEST_CASE("fused kernels: BatchNorm-ReLU-MaxPool adds gamma's and beta's gradients into their .grad", "[fused][cuda]") {
@@ -432,11 +531,11 @@ struct Trained {
 // output gradient g, through TrainingForward (with its parameters' .grad preset to zeros, as
 // the trainer's steps have them) or through the modules.
 Trained train_once(torch::nn::Sequential model, const pipeml::ModelSpec& spec, const at::Tensor& x, const at::Tensor& g,
-                   c10::optional<at::ScalarType> autocast, bool fused) {
+                   c10::optional<at::ScalarType> autocast, bool fused, bool channels_last_weights = true) {
   {
     torch::NoGradGuard no_grad;
     for (auto& p : model->parameters()) {
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+      if (p.dim() == 4 && channels_last_weights) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
       if (fused) p.mutable_grad() = at::zeros_like(p);
     }
   }
@@ -460,7 +559,7 @@ Trained train_once(torch::nn::Sequential model, const pipeml::ModelSpec& spec, c
 // under bfloat16; pipe's and PyTorch's bfloat16 gradients are each 8-11% from float64's
 // and so differ from each other by about that much, while each is within 1.2x of the
 // other's distance to float64.
-void check_against_float64(c10::optional<at::ScalarType> autocast, double floor) {
+void check_against_float64(c10::optional<at::ScalarType> autocast, double floor, bool channels_last_weights = true) {
   at::manual_seed(12);
   const pipeml::ModelSpec spec = two_blocks();
   torch::nn::Sequential fused = pipeml::build_model(spec), modules = pipeml::build_model(spec), exact = pipeml::build_model(spec);
@@ -473,8 +572,9 @@ void check_against_float64(c10::optional<at::ScalarType> autocast, double floor)
   const auto f32 = at::TensorOptions().device(at::kCUDA);
   const at::Tensor x = at::randn({64, 3, 16, 16}, f32).contiguous(at::MemoryFormat::ChannelsLast);
   const at::Tensor g = at::randn({64, 10}, f32);
-  const Trained got = train_once(fused, spec, x, g, autocast, true), theirs = train_once(modules, spec, x, g, autocast, false),
-                want = train_once(exact, spec, x.to(at::kDouble), g, c10::nullopt, false);
+  const Trained got = train_once(fused, spec, x, g, autocast, true, channels_last_weights),
+                theirs = train_once(modules, spec, x, g, autocast, false, channels_last_weights),
+                want = train_once(exact, spec, x.to(at::kDouble), g, c10::nullopt, false, channels_last_weights);
   const auto near = [&](const at::Tensor& a, const at::Tensor& b, const at::Tensor& w) {
     const double ours = relative_error(a, w), pytorchs = relative_error(b, w);
     CAPTURE(ours, pytorchs);
@@ -506,4 +606,79 @@ TEST_CASE("fused kernels: TrainingForward in float32 is as exact as the modules"
 TEST_CASE("fused kernels: TrainingForward under bfloat16 autocast is as exact as the modules under it", "[fused][cuda][forward]") {
   if (!can_run()) return;
   check_against_float64(at::kBFloat16, 1e-2);
+}
+
+TEST_CASE("fused kernels: TrainingForward under bfloat16 with contiguous weights (channels_last: false) is as exact",
+          "[fused][cuda][forward]") {
+  if (!can_run()) return;
+  // cuDNN hands the later convolution's weight gradient in channels-last order (its input is
+  // channels-last after pipe's first convolution) while the weight and its .grad are not.
+  check_against_float64(at::kBFloat16, 1e-2, false);
+}
+
+TEST_CASE("fused kernels: under bfloat16 TrainingForward casts the later blocks' weights in one operation",
+          "[fused][cuda][forward]") {
+  if (!can_run()) return;
+  at::manual_seed(3);
+  const pipeml::ModelSpec spec = two_blocks();
+  torch::nn::Sequential model = pipeml::build_model(spec);
+  model->to(at::kCUDA);
+  const auto names_in_graph = [&](c10::optional<at::ScalarType> autocast) {
+    const pipeml::TrainingForward forward(model, spec, autocast);
+    const at::Tensor x = at::randn({8, 3, 16, 16}, at::TensorOptions().device(at::kCUDA));
+    at::Tensor out;
+    {
+      const pipeml::torch_compat::CudaAutocast on(autocast.has_value(), autocast.value_or(at::kFloat));
+      out = forward(x);
+    }
+    std::vector<std::string> names;
+    std::vector<torch::autograd::Node*> todo{out.grad_fn().get()};
+    std::set<torch::autograd::Node*> seen;
+    while (!todo.empty()) {
+      torch::autograd::Node* n = todo.back();
+      todo.pop_back();
+      if (!n || !seen.insert(n).second) continue;
+      names.push_back(n->name());
+      for (const auto& e : n->next_edges()) todo.push_back(e.function.get());
+    }
+    return names;
+  };
+  const auto count = [](const std::vector<std::string>& names, const std::string& part) {
+    return std::count_if(names.begin(), names.end(), [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  };
+  const std::vector<std::string> bf16 = names_in_graph(at::kBFloat16), f32 = names_in_graph(c10::nullopt);
+  CAPTURE(bf16);
+  CHECK(count(bf16, "Bf16Weights") == 1);  // the second block's weight (the first convolution casts its own)
+  CHECK(count(bf16, "FirstConv") == 1);
+  CHECK(count(f32, "Bf16Weights") == 0);
+}
+
+TEST_CASE("fused kernels: a CUDA graph's augmentation draws afresh at each replay, as eager calls from the same seed",
+          "[fused][cuda][images]") {
+  if (!can_run()) return;
+  const at::Tensor bytes = at::randint(0, 256, {256, 3, 32, 32}, at::TensorOptions().dtype(at::kByte)).to(at::kCUDA);
+  ImageTransform flip, crop;
+  flip.op = "random_horizontal_flip", flip.train_only = true;
+  crop.op = "random_crop", crop.train_only = true, crop.height = crop.width = 32, crop.padding = 4;
+  const pipeml::ImageBatches fused({flip, crop}, at::kCUDA, true, true);
+  std::vector<at::Tensor> replayed;
+  {
+    const std::shared_ptr<void> stream = pipeml::side_stream(bytes.device());
+    fused(bytes, true);  // a warm-up before the capture, as the trainer's
+    at::manual_seed(8);
+    at::Tensor out;
+    const std::unique_ptr<pipeml::StepGraph> graph = pipeml::capture_graph([&] { out = fused(bytes, true); });
+    for (int k = 0; k < 3; ++k) {
+      graph->replay();
+      replayed.push_back(out.clone());
+    }
+  }
+  CHECK_FALSE(at::equal(replayed[0], replayed[1]));
+  CHECK_FALSE(at::equal(replayed[1], replayed[2]));
+  // Each replay takes the generator's offset and advances it by the kernel's 4, as an eager call does.
+  at::manual_seed(8);
+  for (int k = 0; k < 3; ++k) {
+    CAPTURE(k);
+    CHECK(at::equal(fused(bytes, true), replayed[k]));
+  }
 }

@@ -2,9 +2,12 @@
 // runtime/exec/cuda/*.cu launched on the current stream (so a CUDA graph captures them), and
 // the fused operations with a backward as autograd functions.
 #include <ATen/ATen.h>
+#include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <cstdint>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -99,38 +102,106 @@ k::FirstConv first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16
   return c;
 }
 
+// Under bfloat16 with out_channels a multiple of 16, the weight's gradient is
+// first_conv_weight_grad's (tensor cores, taps built from x again); otherwise the forward
+// keeps the im2col matrix and the gradient is one GEMM on it. `scratch` is empty or a caller's
+// fused_first_conv_scratch.
 struct FirstConv : torch::autograd::Function<FirstConv> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, bool bf16) {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, bool bf16,
+                            const at::Tensor& scratch) {
     const k::FirstConv c = first_conv(x, weight, bf16);
     const auto options = x.options().dtype(bf16 ? at::kBFloat16 : at::kFloat);
     at::Tensor y = at::empty({c.n, c.co, c.h, c.w}, options.memory_format(at::MemoryFormat::ChannelsLast));
+    const bool grad_kernel = bf16 && k::first_conv_mma_takes(c.co) && k::first_conv_mma_available();
     at::Tensor cols;
-    if (weight.requires_grad()) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
+    if (weight.requires_grad() && !grad_kernel) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
     check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), weight.data_ptr<float>(), c, y.data_ptr(),
                                 cols.defined() ? cols.data_ptr() : nullptr, stream_of(x)),
           "first_conv_forward");
-    ctx->save_for_backward({cols});
-    ctx->saved_data["ci"] = c.ci;
+    ctx->save_for_backward({grad_kernel ? x : cols, weight});
+    ctx->saved_data["grad_kernel"] = grad_kernel;
+    if (scratch.numel() > 0) ctx->saved_data["scratch"] = scratch;
     const at::Tensor grad = float32_grad(weight);
     if (grad.defined()) ctx->saved_data["grad_w"] = grad;
     return y;
   }
 
-  // grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap]: one GEMM (cuBLAS). It is
-  // added to the weight's .grad here where there is one (one kernel: autograd would convert it
-  // to float32 and add, two).
+  // Without the kernel: grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap], one
+  // GEMM (cuBLAS). Either way the gradient is added to the weight's .grad where there is one
+  // (autograd would convert it to float32 and add: two kernels more).
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const at::Tensor cols = ctx->get_saved_variables()[0];
-    const std::int64_t ci = ctx->saved_data["ci"].toInt();
-    const at::Tensor g = channels_last(grads[0].to(cols.scalar_type()));
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor &operand = saved[0], &weight = saved[1];
+    const bool into_grad = ctx->saved_data.count("grad_w") > 0;
+    if (ctx->saved_data["grad_kernel"].toBool()) {
+      const k::FirstConv c = first_conv(operand, weight, true);
+      at::Tensor g = channels_last(grads[0].to(at::kBFloat16));
+      if (reinterpret_cast<std::uintptr_t>(g.data_ptr()) % 16) g = g.clone(at::MemoryFormat::ChannelsLast);  // 16-byte loads
+      const at::Tensor grad_w = into_grad ? ctx->saved_data["grad_w"].toTensor() : at::zeros_like(weight);
+      const at::Tensor scratch =
+          ctx->saved_data.count("scratch") ? ctx->saved_data["scratch"].toTensor() : fused_first_conv_scratch(weight.device());
+      k::WeightGrad target{grad_w.data_ptr<float>(), {}};
+      for (int d = 0; d < 4; ++d) target.strides[d] = grad_w.stride(d);
+      check(k::first_conv_weight_grad(operand.data_ptr<float>(), g.data_ptr(), c, target, scratch.data_ptr<double>(),
+                                      stream_of(g)),
+            "first_conv_weight_grad");
+      if (into_grad) return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+      return {at::Tensor(), grad_w, at::Tensor(), at::Tensor()};
+    }
+    const std::int64_t ci = weight.size(1);
+    const at::Tensor g = channels_last(grads[0].to(operand.scalar_type()));
     const std::int64_t co = g.size(1);
     const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
-    const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
-    if (ctx->saved_data.count("grad_w")) {
+    const at::Tensor grad_w = at::mm(per_pixel.t(), operand).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
+    if (into_grad) {
       ctx->saved_data["grad_w"].toTensor().add_(grad_w);
-      return {at::Tensor(), at::Tensor(), at::Tensor()};
+      return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
     }
-    return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor()};
+    return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor(), at::Tensor()};
+  }
+};
+
+// A step's bfloat16 weights: see fused_bf16_weights. The .grad of each weight (where it suits)
+// is kept as "grad<i>". The weights come as a TensorList: that is what apply takes as inputs
+// with a gradient (a std::vector would be taken as a constant, and no gradient would reach
+// the weights).
+struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
+  static variable_list forward(AutogradContext* ctx, at::TensorList weights) {
+    ctx->set_materialize_grads(false);  // an unused copy's gradient stays undefined: nothing to add
+    k::WeightCasts casts{};
+    casts.count = static_cast<int>(weights.size());
+    variable_list out;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      const at::Tensor& w = weights[i];
+      out.push_back(at::empty_like(w, w.options().dtype(at::kBFloat16)));  // a dense tensor's strides kept
+      casts.weight[i] = w.data_ptr<float>(), casts.bf16[i] = out.back().data_ptr(), casts.n[i] = w.numel();
+      const at::Tensor grad = float32_grad(w);
+      if (grad.defined()) ctx->saved_data["grad" + std::to_string(i)] = grad;
+    }
+    check(k::cast_weights_bf16(casts, stream_of(weights.front())), "cast_weights_bf16");
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    k::GradAdds adds{};
+    adds.count = static_cast<int>(grads.size());
+    variable_list result(grads.size());
+    at::Tensor any;  // a gradient that goes into .grad: its stream is the kernel's
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      const at::Tensor& g = grads[i];
+      const std::string key = "grad" + std::to_string(i);
+      if (!g.defined()) continue;  // an unused copy (set_materialize_grads(false)); n[i] = 0 skips it
+      const at::Tensor target = ctx->saved_data.count(key) ? ctx->saved_data[key].toTensor() : at::Tensor();
+      if (!target.defined()) {
+        result[i] = g.to(at::kFloat);
+      } else if (g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() && g.is_non_overlapping_and_dense()) {
+        adds.grad_bf16[i] = g.data_ptr(), adds.grad[i] = target.data_ptr<float>(), adds.n[i] = g.numel(), any = g;
+      } else {  // another memory order (cuDNN's channels-last gradient of a contiguous weight): one strided add
+        target.add_(g);
+      }
+    }
+    if (any.defined()) check(k::add_bf16_grads(adds, stream_of(any)), "add_bf16_grads");
+    return result;
   }
 };
 
@@ -216,9 +287,26 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
          first_conv_kernel_takes(x.size(1), weight.size(0));
 }
 
-at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16, const at::Tensor& scratch) {
   if (!fused_first_conv_takes(x, weight)) throw std::logic_error("fused_first_conv: an input it does not take");
-  return FirstConv::apply(x, weight, bf16);
+  if (scratch.defined() && (scratch.scalar_type() != at::kDouble || scratch.device() != weight.device() ||
+                            scratch.numel() < k::first_conv_grad_scratch(weight.size(0), weight.size(1))))
+    throw std::logic_error("fused_first_conv: a scratch that fused_first_conv_scratch did not make");
+  // (apply takes no undefined tensor: 2.x's autograd asks each for its device)
+  return FirstConv::apply(x, weight, bf16, scratch.defined() ? scratch : at::empty({0}, weight.options()));
+}
+
+at::Tensor fused_first_conv_scratch(const c10::Device& device) {
+  return at::zeros({k::first_conv_grad_scratch(64, 4)}, at::TensorOptions().dtype(at::kDouble).device(device));
+}
+
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights) {
+  if (weights.empty() || weights.size() > static_cast<std::size_t>(k::kMaxWeights)) return {};
+  for (const at::Tensor& w : weights)
+    if (!w.defined() || !w.is_cuda() || w.scalar_type() != at::kFloat || !w.is_non_overlapping_and_dense() ||
+        w.device() != weights.front().device())
+      return {};
+  return Bf16Weights::apply(at::TensorList(weights));
 }
 
 bool fused_linear_head_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {
@@ -341,15 +429,26 @@ bool fused_adam_step(const at::Tensor& param, const at::Tensor& grad, const at::
   return true;
 }
 
-at::Tensor fused_augment(const at::Tensor& bytes, k::Augment a, const at::Tensor& flip_u, const at::Tensor& crop_dy,
-                         const at::Tensor& crop_dx) {
+at::Tensor fused_augment(const at::Tensor& bytes, k::Augment a, at::Tensor* drawn) {
   const at::Tensor in = bytes.contiguous();
-  a.flip_u = flip_u.defined() ? flip_u.data_ptr<float>() : nullptr;
-  a.crop_dy = crop_dy.defined() ? crop_dy.data_ptr<std::int64_t>() : nullptr;
-  a.crop_dx = crop_dx.defined() ? crop_dx.data_ptr<std::int64_t>() : nullptr;
+  if (a.flip || a.crop) {  // the device's default generator, as ATen's random kernels take it
+    auto* gen = at::get_generator_or_default<at::CUDAGeneratorImpl>(c10::nullopt, at::cuda::detail::getDefaultCUDAGenerator(
+                                                                                     in.device().index()));
+    at::PhiloxCudaState state;
+    {
+      std::lock_guard<std::mutex> lock(gen->mutex_);
+      state = gen->philox_cuda_state(k::kAugmentPhiloxIncrement);
+    }
+    a.rng = state.captured_ ? k::Philox{0, state.offset_intragraph_, state.seed_.ptr, state.offset_.ptr}
+                            : k::Philox{state.seed_.val, state.offset_.val, nullptr, nullptr};
+  }
+  at::Tensor draws;
+  if (drawn) draws = at::zeros({a.batch, 3}, in.options().dtype(at::kFloat));
+  a.drawn = drawn ? draws.data_ptr<float>() : nullptr;
   const auto format = a.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   at::Tensor out = at::empty({a.batch, a.channels, a.out_h, a.out_w}, in.options().dtype(at::kFloat).memory_format(format));
   check(k::augment(in.data_ptr<std::uint8_t>(), a, out.data_ptr<float>(), stream_of(in)), "augment");
+  if (drawn) *drawn = draws;
   return out;
 }
 

@@ -5,8 +5,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#include <type_traits>
-
+#include "runtime/exec/cuda/first_conv.cuh"
 #include "runtime/exec/cuda/kernels.h"
 #include "runtime/exec/cuda/launched.h"
 
@@ -227,43 +226,6 @@ __global__ void backward_kernel(const T* y, const T* grad_out, Nhwc s, BatchNorm
   }
 }
 
-__device__ float pointwise(const Pointwise& st, float x, int c) {
-  return st.normalize ? (x - st.mean[c]) / st.std[c] : x * (1.0f / st.divide_by);
-}
-
-__global__ void augment_kernel(const std::uint8_t* bytes, Augment a, float* out) {
-  const std::int64_t total = a.batch * a.channels * a.out_h * a.out_w;
-  for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
-       e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    // e walks the output in its memory order.
-    std::int64_t b, c, i, j;
-    if (a.channels_last) {
-      c = e % a.channels, j = (e / a.channels) % a.out_w, i = (e / (a.channels * a.out_w)) % a.out_h;
-      b = e / (a.channels * a.out_w * a.out_h);
-    } else {
-      j = e % a.out_w, i = (e / a.out_w) % a.out_h, c = (e / (a.out_w * a.out_h)) % a.channels;
-      b = e / (a.out_w * a.out_h * a.channels);
-    }
-    const bool flip = a.flip_u && a.flip_u[b] < a.flip_p;
-    // Which column of the crop (or image) this is: a flip after the crop mirrors the crop.
-    std::int64_t r = i, col = j;
-    if (flip && (!a.crop_dy || !a.flip_before_crop)) col = a.out_w - 1 - j;
-    bool padding = false;
-    if (a.crop_dy) {
-      r = a.crop_dy[b] + r - a.pad, col = a.crop_dx[b] + col - a.pad;
-      padding = r < 0 || r >= a.in_h || col < 0 || col >= a.in_w;
-      if (flip && a.flip_before_crop) col = a.in_w - 1 - col;  // the padded image was cut from the flipped one
-    }
-    float x = 0.f;
-    if (!padding) {
-      x = static_cast<float>(bytes[((b * a.channels + c) * a.in_h + r) * a.in_w + col]);
-      for (int k = 0; k < a.pre_steps; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
-    }
-    for (int k = a.pre_steps; k < a.steps_count; ++k) x = pointwise(a.steps[k], x, static_cast<int>(c));
-    out[e] = x;
-  }
-}
-
 // One thread per row: where the row's first largest logit is (a NaN counts as largest, the
 // first NaN first: ATen's argmax), against the label; a block's count added once.
 template <typename T>
@@ -356,6 +318,7 @@ __global__ void adam_kernel(AdamStep a) {
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < a.n;
        i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     float p = a.param[i], g = a.grad[i];
+    a.grad[i] = 0.f;
     if (wd != 0.f) {
       if (a.decoupled) p -= rate * wd * p;
       else g += p * wd;
@@ -374,23 +337,6 @@ __global__ void adam_kernel(AdamStep a) {
 // its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
 constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
 
-__device__ float operand(float v, bool round_bf16) { return round_bf16 ? __bfloat162float(__float2bfloat16(v)) : v; }
-
-// The 3x3xCI neighbourhood of output pixel (b, i, j), zero outside the image, as operands.
-// CI is a template parameter so that the taps are unrolled into registers.
-template <int CI>
-__device__ void neighbourhood(const float* x, const FirstConv& c, std::int64_t b, std::int64_t i, std::int64_t j,
-                              float v[9 * CI]) {
-#pragma unroll
-  for (int k = 0; k < 9 * CI; ++k) {
-    const std::int64_t ci = k / 9, r = i + (k % 9) / 3 - 1, col = j + k % 3 - 1;
-    const bool inside = r >= 0 && r < c.h && col >= 0 && col < c.w;
-    v[k] = inside ? operand(x[b * c.x_strides[0] + ci * c.x_strides[1] + r * c.x_strides[2] + col * c.x_strides[3]],
-                            c.round_bf16)
-                  : 0.f;
-  }
-}
-
 template <typename T, int CI>
 __global__ void first_conv_forward_kernel(const float* x, const float* weight, FirstConv c, T* y, T* cols) {
   __shared__ __align__(16) float wt[kFirstMaxOut * kTaps];
@@ -400,14 +346,14 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
   for (int e = threadIdx.x; e < c.co * taps; e += blockDim.x) {
     const int o = e / taps, k = e % taps;  // k in the weight's (ci, kh, kw) order
     const std::int64_t at = o * c.w_strides[0] + (k / 9) * c.w_strides[1] + (k % 9 / 3) * c.w_strides[2] + (k % 3) * c.w_strides[3];
-    wt[k * c.co + o] = operand(weight[at], c.round_bf16);
+    wt[k * c.co + o] = first_conv_operand(weight[at], c.round_bf16);
   }
   __syncthreads();
   const std::int64_t pixels = c.n * c.h * c.w;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < pixels;
        p += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     float v[taps];
-    neighbourhood<CI>(x, c, p / (c.h * c.w), (p / c.w) % c.h, p % c.w, v);
+    first_conv_taps<CI>(x, c, p / (c.h * c.w), (p / c.w) % c.h, p % c.w, v);
     if (cols) {  // the pixel's row of the im2col matrix, zero-padded to a multiple of 8 columns
       constexpr int width = (taps + kVec - 1) / kVec * kVec;  // first_conv_cols_width(CI)
 #pragma unroll
@@ -432,19 +378,7 @@ __global__ void first_conv_forward_kernel(const float* x, const float* weight, F
   }
 }
 
-// Calls f with std::integral_constant<int, ci> for ci in 1..4.
-template <typename F>
-void with_channels(std::int64_t ci, F f) {
-  if (ci == 1) f(std::integral_constant<int, 1>{});
-  else if (ci == 2) f(std::integral_constant<int, 2>{});
-  else if (ci == 3) f(std::integral_constant<int, 3>{});
-  else f(std::integral_constant<int, 4>{});
-}
-
-int blocks_for(std::int64_t threads_needed) {
-  const std::int64_t blocks = (threads_needed + kThreads - 1) / kThreads;
-  return static_cast<int>(blocks < 1 ? 1 : (blocks > 132 * 8 ? 132 * 8 : blocks));
-}
+int blocks_for(std::int64_t threads_needed) { return grid_blocks(threads_needed, kThreads); }
 
 // Each thread takes about `per_thread` pixels or windows: enough to amortise the block's
 // shared-memory set-up and its atomics, few enough to fill the GPU. With `fill_gpu` (kernels
@@ -562,8 +496,10 @@ const char* adam_step(const AdamStep& a, void* stream) {
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream) {
   if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
+  if (t == Dtype::bf16 && !cols && c.round_bf16 && first_conv_mma_takes(c.co) && first_conv_mma_available())
+    return first_conv_forward_mma(x, weight, c, y, stream);
   const int blocks = blocks_for(c.n * c.h * c.w);
-  with_channels(c.ci, [&](auto ci) {
+  with_first_conv_channels(c.ci, [&](auto ci) {
     constexpr int CI = decltype(ci)::value;
     if (t == Dtype::bf16)
       first_conv_forward_kernel<__nv_bfloat16, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(
@@ -572,11 +508,6 @@ const char* first_conv_forward(Dtype t, const float* x, const float* weight, Fir
       first_conv_forward_kernel<float, CI><<<blocks, kThreads, 0, as_stream(stream)>>>(x, weight, c, static_cast<float*>(y),
                                                                                       static_cast<float*>(cols));
   });
-  return launched();
-}
-
-const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream) {
-  augment_kernel<<<blocks_for(a.batch * a.channels * a.out_h * a.out_w), kThreads, 0, as_stream(stream)>>>(bytes, a, out);
   return launched();
 }
 

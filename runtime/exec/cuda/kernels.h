@@ -83,7 +83,7 @@ const char* add_column_sums(Dtype t, const void* g, std::int64_t rows, std::int6
 /// over the GPU.
 struct AdamStep {
   float* param;
-  const float* grad;
+  float* grad;  ///< read, then zeroed: the next step's zero_grad has nothing left to do
   float* exp_avg;
   float* exp_avg_sq;
   float* max_exp_avg_sq;  ///< amsgrad's running maximum; null without amsgrad
@@ -105,7 +105,9 @@ const char* adam_step(const AdamStep& a, void* stream);
 /// rounded to bfloat16 (autocast's operands), summed in float32. y is NHWC [n, h, w, co],
 /// float32 or bfloat16 as `t`. `cols` (may be null; like y) gets the im2col matrix [n*h*w,
 /// first_conv_cols_width(ci)] of the operands, taps in the weight's (ci, kh, kw) order and
-/// zeros after them, from which the weight's gradient is one matrix product.
+/// zeros after them, from which the weight's gradient is one matrix product. Without `cols`,
+/// bfloat16 out of bfloat16 operands and co a multiple of 16 (first_conv_mma_takes), the
+/// products run on tensor cores (first_conv_mma.cu), else in float32 arithmetic.
 struct FirstConv {
   std::int64_t n, ci, h, w, co;
   std::int64_t x_strides[4];
@@ -113,32 +115,89 @@ struct FirstConv {
   bool round_bf16;
 };
 constexpr int first_conv_cols_width(std::int64_t ci) { return static_cast<int>((9 * ci + 7) / 8 * 8); }
+/// Whether the tensor-core kernels take co output channels (whole 16-wide tiles).
+constexpr bool first_conv_mma_takes(std::int64_t co) { return co % 16 == 0 && co >= 16 && co <= 64; }
+/// Whether the current device runs the tensor-core kernels: this build has them compiled for
+/// its architecture, of compute capability 8.0 or later (bfloat16 WMMA). Asked once per device.
+bool first_conv_mma_available();
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream);
+
+/// The first convolution's weight gradient under bfloat16 autocast, in first_conv_mma.cu,
+/// without an im2col matrix: grad_w[o, ci, kh, kw] += the sum over pixels of grad_y[pixel, o]
+/// times the pixel's tap (ci, kh, kw) of x rounded to bfloat16, on tensor cores with float32
+/// sums. grad_y is bfloat16 NHWC [n*h*w, co], 16-byte aligned; co a multiple of 16 up to 64;
+/// grad_w float32 with any strides. Each block's sums are added in double to `scratch`
+/// (first_conv_grad_scratch doubles: zero before, left zero), which the last block to finish
+/// adds to grad_w: one kernel where a GEMM took three (the product, its split-K reduction and
+/// the addition to .grad) and the forward wrote the im2col matrix.
+struct WeightGrad {
+  float* data;
+  std::int64_t strides[4];
+};
+constexpr std::int64_t first_conv_grad_scratch(std::int64_t co, std::int64_t ci) { return co * 9 * ci + 1; }
+const char* first_conv_weight_grad(const float* x, const void* grad_y, FirstConv c, WeightGrad grad_w, double* scratch,
+                                   void* stream);
 
 /// A batch's augmentation in one pass over its uint8 images [batch, channels, in_h, in_w]
 /// (NCHW): an optional horizontal flip and an optional zero-padded crop, in the order given,
 /// with the pointwise steps (x / d, or (x - mean[c]) / std[c]) that come before the crop
 /// applied to the image's own pixels and those after it to every pixel; float32 out, NCHW or
-/// NHWC. The same arithmetic as ATen's CUDA kernels for those steps, so the result is theirs.
+/// NHWC. The same arithmetic as ATen's CUDA kernels for those steps, so the result is theirs
+/// for the same flips and windows. Those are drawn in the kernel: per image one Philox4x32-10
+/// call (curand's, as ATen's CUDA generator uses it: subsequence = the image, at the
+/// generator's offset) gives the flip's uniform number and the window's row and column
+/// offsets, where ATen took three kernels (and each a launch in a CUDA graph).
 struct Pointwise {
   bool normalize;     ///< false: x * (1 / divide_by), as ATen's division by a scalar
   float divide_by;
   float mean[4], std[4];
 };
+/// A generator's Philox state as ATen hands it to a kernel (at::PhiloxCudaState): the seed
+/// and offset, or under CUDA graph capture where they are in device memory (the offset then
+/// adds `offset` to the one there), so that each replay draws anew.
+struct Philox {
+  std::uint64_t seed, offset;
+  const std::int64_t* seed_at;    ///< null: not captured
+  const std::int64_t* offset_at;  ///< null: not captured
+};
+/// The Philox values an augmentation takes from its generator's offset (one curand4 call).
+constexpr std::uint64_t kAugmentPhiloxIncrement = 4;
 struct Augment {
   std::int64_t batch, channels, in_h, in_w, out_h, out_w;
-  const float* flip_u;    ///< per image: flipped where flip_u < flip_p; null: no flip
+  bool flip;  ///< a flip step: flipped where the image's uniform number < flip_p
   float flip_p;
-  const std::int64_t* crop_dy;  ///< per image: the window's offsets in the padded image; null: no crop
-  const std::int64_t* crop_dx;
+  bool crop;  ///< a crop step: the window at offsets drawn from [0, in + 2 * pad - out]
   std::int64_t pad;
   bool flip_before_crop;
+  Philox rng;
+  float* drawn;  ///< may be null: per image (uniform number, row offset, column offset) as drawn
   Pointwise steps[4];
   int pre_steps, steps_count;  ///< steps[0, pre_steps) before the crop, the rest after
   bool channels_last;
 };
 const char* augment(const std::uint8_t* bytes, const Augment& a, float* out, void* stream);
+
+/// Several float32 weights cast to bfloat16 in one kernel, and their bfloat16 gradients added
+/// to their float32 .grad in one (bf16_weights.cu): autocast's cast of each convolution's
+/// weight, and autograd's conversion and addition of each gradient, were a kernel each.
+/// Tensor i has n[i] values, in the same memory order on both sides (the caller checks).
+constexpr int kMaxWeights = 8;
+struct WeightCasts {
+  const float* weight[kMaxWeights];
+  void* bf16[kMaxWeights];
+  std::int64_t n[kMaxWeights];
+  int count;
+};
+const char* cast_weights_bf16(const WeightCasts& w, void* stream);
+/// grad[i] += grad_bf16[i] for each tensor (a null grad_bf16: no gradient reached it).
+struct GradAdds {
+  const void* grad_bf16[kMaxWeights];
+  float* grad[kMaxWeights];
+  std::int64_t n[kMaxWeights];
+  int count;
+};
+const char* add_bf16_grads(const GradAdds& g, void* stream);
 
 /// A CUDA graph's batch (graph_batches.cu): rows [*counter * batch, + batch) of x and of y
 /// (`rows` rows each, of x_row_bytes and y_row_bytes bytes, contiguous) copied into xb and yb,

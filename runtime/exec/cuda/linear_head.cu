@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "runtime/exec/cuda/kernels.h"
 #include "runtime/exec/cuda/launched.h"
@@ -15,8 +16,6 @@ namespace pipeml::cuda_kernels {
 namespace {
 
 constexpr int kThreads = 256, kWarps = kThreads / 32;
-constexpr int kRows = 4;      // the forward's rows of x per block
-constexpr int kOuts = 16;     // the forward's outputs per pass over the block's rows
 constexpr int kTile = 32;     // the backward's columns of x per block: one per lane
 constexpr int kStaged = 8192;  // the backward's floats of shared staging (grad_out's rows, then partial sums)
 
@@ -34,47 +33,40 @@ __device__ inline float warp_sum(float v) {
 // (j % c) * h * w + j / c (the flatten's (c, h, w) order).
 __device__ inline std::int64_t weight_column(const LinearHead& s, std::int64_t j) { return j % s.c * (s.h * s.w) + j / s.c; }
 
-// A block: kRows rows of x, all outputs (kOuts at a time). Threads walk the weight's columns
-// (its loads coalesced; x's rows, 4 per block, stay in L1), then the warps' sums are added in
-// warp order.
-template <typename T>
-__global__ void forward_kernel(const T* x, const float* weight, const float* bias, LinearHead s, T* out) {
-  __shared__ float partial[kRows * kOuts][kWarps];
-  const std::int64_t cols = s.c * s.h * s.w, hw = s.h * s.w, r0 = static_cast<std::int64_t>(blockIdx.x) * kRows;
-  const int rows = static_cast<int>(s.n - r0 < kRows ? s.n - r0 : kRows);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  for (int o0 = 0; o0 < s.o; o0 += kOuts) {
-    const int outs = static_cast<int>(s.o - o0 < kOuts ? s.o - o0 : kOuts);
-    float acc[kRows][kOuts] = {};
-    for (std::int64_t k = threadIdx.x; k < cols; k += kThreads) {
-      const std::int64_t xj = k % hw * s.c + k / hw;  // the weight's column k in x's row
-      float xv[kRows];
+// A block per row of x: its threads walk the weight's columns (the loads coalesced; x's row,
+// 4 KB for CIFAR's head, stays in L1), each keeping a sum per output (O >= o: a compile-time
+// count, so the sums stay in registers); then the warps' sums are added in warp order. The
+// kernel is latency-bound: a row a block gives the GPU n blocks (128 for a CIFAR batch, where
+// four rows a block gave 32 and took 17 µs on the H100) and each thread a short chain of loads.
+template <typename T, int O>
+__global__ void __launch_bounds__(kThreads) forward_kernel(const T* x, const float* weight, const float* bias,
+                                                           LinearHead s, T* out) {
+  __shared__ float partial[O][kWarps];
+  // (shape_ok: the columns fit 31 bits, so the index arithmetic is 32-bit)
+  const unsigned cols = static_cast<unsigned>(s.c * s.h * s.w), hw = static_cast<unsigned>(s.h * s.w),
+                 c = static_cast<unsigned>(s.c);
+  const T* row = x + static_cast<std::int64_t>(blockIdx.x) * cols;
+  const int o = static_cast<int>(s.o), warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  float acc[O] = {};
+#pragma unroll 4
+  for (unsigned k = threadIdx.x; k < cols; k += kThreads) {
+    const float xv = static_cast<float>(row[k % hw * c + k / hw]);  // the weight's column k in x's row
 #pragma unroll
-      for (int r = 0; r < kRows; ++r) xv[r] = r < rows ? static_cast<float>(x[(r0 + r) * cols + xj]) : 0.f;
+    for (int j = 0; j < O; ++j)
+      if (j < o) acc[j] += xv * operand<T>(weight[static_cast<std::int64_t>(j) * cols + k]);
+  }
 #pragma unroll
-      for (int j = 0; j < kOuts; ++j)
-        if (j < outs) {
-          const float w = operand<T>(weight[(o0 + j) * cols + k]);
-#pragma unroll
-          for (int r = 0; r < kRows; ++r) acc[r][j] += xv[r] * w;
-        }
+  for (int j = 0; j < O; ++j)
+    if (j < o) {  // (o is the same for every lane: the shuffles' lanes all take part)
+      const float v = warp_sum(acc[j]);
+      if (lane == 0) partial[j][warp] = v;
     }
-#pragma unroll
-    for (int r = 0; r < kRows; ++r)
-#pragma unroll
-      for (int j = 0; j < kOuts; ++j) {
-        const float v = warp_sum(acc[r][j]);
-        if (lane == 0) partial[r * kOuts + j][warp] = v;
-      }
-    __syncthreads();
-    const int r = threadIdx.x / kOuts, j = threadIdx.x % kOuts;
-    if (threadIdx.x < kRows * kOuts && r < rows && j < outs) {
-      float sum = 0.f;
-      for (int w = 0; w < kWarps; ++w) sum += partial[threadIdx.x][w];
-      if (bias) sum += operand<T>(bias[o0 + j]);
-      out[(r0 + r) * s.o + o0 + j] = static_cast<T>(sum);
-    }
-    __syncthreads();  // `partial` is read before the next pass writes it
+  __syncthreads();
+  if (threadIdx.x < o) {
+    float sum = 0.f;
+    for (int w = 0; w < kWarps; ++w) sum += partial[threadIdx.x][w];
+    if (bias) sum += operand<T>(bias[threadIdx.x]);
+    out[static_cast<std::int64_t>(blockIdx.x) * o + threadIdx.x] = static_cast<T>(sum);
   }
 }
 
@@ -84,8 +76,9 @@ __global__ void forward_kernel(const T* x, const float* weight, const float* bia
 // compile-time count, so they stay in registers); the warps' sums are added in warp order. The
 // bias's sums: block b takes outputs b, b + gridDim.x, ...
 template <typename T, int O>
-__global__ void backward_kernel(const T* x, const float* weight, const T* g, LinearHead s, T* grad_x, float* grad_w,
-                                float* grad_b) {
+__global__ void backward_kernel(const T* __restrict__ x, const float* __restrict__ weight, const T* __restrict__ g,
+                                LinearHead s, T* __restrict__ grad_x, float* __restrict__ grad_w,
+                                float* __restrict__ grad_b) {
   __shared__ float w_tile[O][kTile];
   __shared__ float staged[kStaged];
   const std::int64_t cols = s.c * s.h * s.w, col0 = static_cast<std::int64_t>(blockIdx.x) * kTile;
@@ -104,6 +97,9 @@ __global__ void backward_kernel(const T* x, const float* weight, const T* g, Lin
     __syncthreads();  // w_tile is written; the previous chunk's rows are read
     for (int i = threadIdx.x; i < rows * o; i += kThreads) staged[i] = static_cast<float>(g[c0 * o + i]);
     __syncthreads();
+    // (the rows' loads of x unrolled and, x and grad_x being distinct, issued ahead of the
+    // stores: a warp's 16 rows for CIFAR were a chain of 16 loads)
+#pragma unroll 4
     for (int r = warp; r < rows; r += kWarps) {
       const float* gr = staged + r * o;
       const float xv = inside ? static_cast<float>(x[(c0 + r) * cols + j]) : 0.f;
@@ -147,19 +143,31 @@ __global__ void backward_kernel(const T* x, const float* weight, const T* g, Lin
 
 bool shape_ok(const LinearHead& s) {
   return s.n >= 1 && s.h >= 1 && s.w >= 1 && s.c >= 1 && s.o >= 1 && s.o <= kLinearHeadMaxOut &&
-         s.n / kRows < (std::int64_t{1} << 31) - 1 && s.c * s.h * s.w / kTile < (std::int64_t{1} << 31) - 1;
+         s.n < (std::int64_t{1} << 31) - 1 && s.c * s.h * s.w < (std::int64_t{1} << 31) - 1;
+}
+
+// Calls f with std::integral_constant<int, O> for the least O of 16, 32, 64 that holds o.
+template <typename F>
+void with_outputs(std::int64_t o, F f) {
+  if (o <= 16) f(std::integral_constant<int, 16>{});
+  else if (o <= 32) f(std::integral_constant<int, 32>{});
+  else f(std::integral_constant<int, 64>{});
 }
 
 template <typename T>
 void launch_backward(const T* x, const float* weight, const T* g, LinearHead s, T* grad_x, float* grad_w, float* grad_b,
                      cudaStream_t stream) {
   const auto blocks = static_cast<unsigned>((s.c * s.h * s.w + kTile - 1) / kTile);
-  if (s.o <= 16)
-    backward_kernel<T, 16><<<blocks, kThreads, 0, stream>>>(x, weight, g, s, grad_x, grad_w, grad_b);
-  else if (s.o <= 32)
-    backward_kernel<T, 32><<<blocks, kThreads, 0, stream>>>(x, weight, g, s, grad_x, grad_w, grad_b);
-  else
-    backward_kernel<T, 64><<<blocks, kThreads, 0, stream>>>(x, weight, g, s, grad_x, grad_w, grad_b);
+  with_outputs(s.o, [&](auto outputs) {
+    backward_kernel<T, decltype(outputs)::value><<<blocks, kThreads, 0, stream>>>(x, weight, g, s, grad_x, grad_w, grad_b);
+  });
+}
+
+template <typename T>
+void launch_forward(const T* x, const float* weight, const float* bias, LinearHead s, T* out, cudaStream_t stream) {
+  with_outputs(s.o, [&](auto outputs) {
+    forward_kernel<T, decltype(outputs)::value><<<static_cast<unsigned>(s.n), kThreads, 0, stream>>>(x, weight, bias, s, out);
+  });
 }
 
 }  // namespace
@@ -167,13 +175,10 @@ void launch_backward(const T* x, const float* weight, const T* g, LinearHead s, 
 const char* linear_head_forward(Dtype t, const void* x, const float* weight, const float* bias, LinearHead s, void* out,
                                 void* stream) {
   if (!shape_ok(s)) return "a linear head the kernels do not take";
-  const auto blocks = static_cast<unsigned>((s.n + kRows - 1) / kRows);
   if (t == Dtype::bf16)
-    forward_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const __nv_bfloat16*>(x), weight, bias, s,
-                                                               static_cast<__nv_bfloat16*>(out));
+    launch_forward(static_cast<const __nv_bfloat16*>(x), weight, bias, s, static_cast<__nv_bfloat16*>(out), as_stream(stream));
   else
-    forward_kernel<<<blocks, kThreads, 0, as_stream(stream)>>>(static_cast<const float*>(x), weight, bias, s,
-                                                               static_cast<float*>(out));
+    launch_forward(static_cast<const float*>(x), weight, bias, s, static_cast<float*>(out), as_stream(stream));
   return launched();
 }
 

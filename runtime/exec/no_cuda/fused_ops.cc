@@ -16,9 +16,15 @@ at::Tensor fused_bn_relu_pool(const at::Tensor&, const at::Tensor&, const at::Te
 
 bool fused_first_conv_takes(const at::Tensor&, const at::Tensor&) { return false; }
 
-at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
+at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool, const at::Tensor&) {
   throw std::logic_error("fused_first_conv: this build has no CUDA kernels");
 }
+
+at::Tensor fused_first_conv_scratch(const c10::Device&) {
+  throw std::logic_error("fused_first_conv_scratch: this build has no CUDA kernels");
+}
+
+std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>&) { return {}; }
 
 bool fused_add_correct(const at::Tensor&, const at::Tensor&, at::Tensor&) { return false; }
 
@@ -47,7 +53,7 @@ bool fused_adam_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, co
   return false;
 }
 
-at::Tensor fused_augment(const at::Tensor&, cuda_kernels::Augment, const at::Tensor&, const at::Tensor&, const at::Tensor&) {
+at::Tensor fused_augment(const at::Tensor&, cuda_kernels::Augment, at::Tensor*) {
   throw std::logic_error("fused_augment: this build has no CUDA kernels");
 }
 
