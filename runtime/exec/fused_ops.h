@@ -47,16 +47,11 @@ at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, 
 /// needs no gradient, C at most 4; out_channels a multiple of 8 up to 64.
 bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
 
-/// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only), by
-/// cuda_kernels::first_conv_*; bfloat16 NHWC out with `bf16` (autocast's operands: x and
-/// weight rounded to bfloat16, float32 sums), else float32 NHWC. `scratch`: undefined, or a
-/// fused_first_conv_scratch the caller keeps for every call (the backward then needs no
-/// zeroed buffer of its own: one fill less per step).
-at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16,
-                            const at::Tensor& scratch = at::Tensor());
-/// Zeros on `device` for fused_first_conv's weight gradient to sum into; each backward leaves
-/// them zero. Calls on one stream may share it.
-at::Tensor fused_first_conv_scratch(const c10::Device& device);
+/// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only, added
+/// to its float32 .grad where there is one), by cuda_kernels::first_conv_forward and a GEMM on
+/// its im2col matrix; bfloat16 NHWC out with `bf16` (autocast's operands: x and weight rounded
+/// to bfloat16, float32 sums), else float32 NHWC.
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
 
 /// Autocast's bfloat16 copies of `weights` (float32 CUDA tensors, each dense), with autograd,
 /// by cuda_kernels::cast_weights_bf16: one kernel for all of them. The backward adds each

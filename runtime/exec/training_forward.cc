@@ -154,7 +154,7 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
       return bf16_weight[i].defined() ? bf16_weight[i] : Bf16Weight::apply(conv.weight);
     };
     const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
-                             ? fused_first_conv(x, conv.weight, autocast_.has_value(), first_conv_scratch(x.device()))
+                             ? fused_first_conv(x, conv.weight, autocast_.has_value())
                              : at::conv2d(x, conv_weight(), at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
       const std::int64_t c = 4 * y.size(1);
@@ -168,11 +168,6 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     i += 3;
   }
   return x;
-}
-
-const at::Tensor& TrainingForward::first_conv_scratch(const c10::Device& device) const {
-  if (!first_conv_scratch_.defined()) first_conv_scratch_ = fused_first_conv_scratch(device);
-  return first_conv_scratch_;
 }
 
 at::Tensor nhwc_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool bf16) {

@@ -38,10 +38,6 @@ class TrainingForward {
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
   std::vector<bool> first_conv_;  ///< per layer: a block's convolution is the first-convolution kernel's (FusedLayers)
   std::vector<bool> nhwc_head_;  ///< per layer: a flatten (of dims 1..) followed by a linear (nhwc_linear)
-  /// The first convolutions' weight-gradient scratch (fused_first_conv_scratch), made at the
-  /// first call and kept: zeros that each backward leaves zero.
-  const at::Tensor& first_conv_scratch(const c10::Device& device) const;
-  mutable at::Tensor first_conv_scratch_;
   std::int64_t sums_ = 0;  ///< the blocks' 4 * channels summed: their BatchNorm sums' one workspace
   c10::optional<at::ScalarType> autocast_;
   std::size_t blocks_ = 0;

@@ -6,8 +6,7 @@
 // memory is a heap block of exactly the launch's size, filled with 0xff (NaN as float and as
 // bfloat16): AddressSanitizer sees an overrun, and a read of what no thread wrote shows as NaN.
 // A launch's configuration is checked as CUDA checks it (threads, grid, at most 48 KB of
-// static and of dynamic shared memory). Emulated devices: compute capability 9.0, with the
-// multiprocessor counts of emu::kMultiprocessors, one per device number.
+// static and of dynamic shared memory).
 #pragma once
 #include <ucontext.h>
 
@@ -48,7 +47,6 @@ struct dim3 {
 struct CUstream_st;
 using cudaStream_t = CUstream_st*;
 enum cudaError_t { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorInvalidConfiguration = 9 };
-enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75, cudaDevAttrMultiProcessorCount = 16 };
 
 namespace emu {
 [[noreturn]] inline void fail(const std::string& what) {
@@ -83,12 +81,7 @@ struct Block {
 };
 inline Block* blk = nullptr;
 inline constexpr std::size_t kStack = 256 * 1024;
-// Device 0 is an H100's or H200's count; the others make the kernels' plans loop and split
-// differently.
-inline constexpr int kMultiprocessors[] = {132, 1, 3, 7};
-inline int current_device = 0;
 inline int order = 0;  // 0: fibers in thread order; 1: reversed; 2: shuffled on every pass
-inline void set_device(int d) { current_device = d; }
 inline void set_order(int o) { order = o; }
 inline cudaError_t& last_error() {
   static cudaError_t e = cudaSuccess;
@@ -191,23 +184,6 @@ inline cudaError_t cudaGetLastError() {
 }
 inline const char* cudaGetErrorString(cudaError_t e) {
   return e == cudaSuccess ? "no error" : e == cudaErrorInvalidConfiguration ? "invalid configuration argument" : "invalid argument";
-}
-inline cudaError_t cudaGetDevice(int* d) {
-  *d = emu::current_device;
-  return cudaSuccess;
-}
-// The kernels as an H100 loads them: compiled for compute capability 9.0.
-struct cudaFuncAttributes {
-  int ptxVersion = 0, binaryVersion = 0;
-};
-template <typename F>
-cudaError_t cudaFuncGetAttributes(cudaFuncAttributes* a, F*) {
-  a->ptxVersion = a->binaryVersion = 90;
-  return cudaSuccess;
-}
-inline cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int device) {
-  *v = a == cudaDevAttrComputeCapabilityMajor ? 9 : emu::kMultiprocessors[device];
-  return cudaSuccess;
 }
 
 namespace emu {

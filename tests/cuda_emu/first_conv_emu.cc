@@ -1,21 +1,19 @@
-// The first convolution's tensor-core kernels (runtime/exec/cuda/first_conv_mma.cu: the
-// bfloat16 forward and the weight gradient into .grad) on the CPU, in this folder's emulation,
-// against direct convolutions in float64 on the same bfloat16 operands. This checks, on every
-// machine, what a GPU cannot show: the taps' and tiles' indexing, each WMMA pointer's
-// alignment, shared memory's bounds (AddressSanitizer, where the build has it), barriers
-// (threads run in three orders), the last block's addition and the scratch it leaves zero,
-// reads of what no thread wrote (NaN-filled memory) and writes outside the outputs (guard
-// zones). Speed, and what the hardware rounds differently, the GPU tests check
-// (tests/exec/fused_kernels_test.cc).
+// The first convolution's kernel (runtime/exec/cuda/kernels.cu: first_conv_forward, float32 or
+// bfloat16 out, with or without the im2col matrix the weight's gradient is a GEMM on) on the
+// CPU, in this folder's emulation, against direct convolutions in float64 on the same
+// operands. This checks, on every machine, what a GPU cannot show: the taps' indexing through
+// any strides, the im2col rows and their zero padding, shared memory's bounds (AddressSanitizer,
+// where the build has it), barriers (threads run in three orders), reads of what no thread
+// wrote (NaN-filled memory) and writes outside the outputs (guard zones). Speed, and what the
+// hardware rounds differently, the GPU tests check (tests/exec/fused_kernels_test.cc).
 #include <catch2/catch.hpp>
 #include <cuda_runtime.h>
 
 #include <cmath>
 #include <cstdint>
 #include <random>
-#include <vector>
+#include <type_traits>
 
-#include "runtime/exec/cuda/first_conv.cuh"
 #include "runtime/exec/cuda/kernels.h"
 #include "tests/cuda_emu/emu_support.h"
 
@@ -33,13 +31,13 @@ struct Case {
 };
 
 // A first convolution's operands: x float32 [n, ci, h, w] and weight [co, ci, 3, 3], in the
-// case's layouts, with the strides the kernels are given.
+// case's layouts, with the strides the kernel is given.
 struct Operands {
   k::FirstConv c{};
   Guarded<float> x, weight;
-  explicit Operands(const Case& t)
+  Operands(const Case& t, bool round_bf16)
       : x(static_cast<std::size_t>(t.n * t.ci * t.h * t.w)), weight(static_cast<std::size_t>(t.co * t.ci * 9)) {
-    c.n = t.n, c.ci = t.ci, c.h = t.h, c.w = t.w, c.co = t.co, c.round_bf16 = true;
+    c.n = t.n, c.ci = t.ci, c.h = t.h, c.w = t.w, c.co = t.co, c.round_bf16 = round_bf16;
     const std::int64_t xs[4] = {t.ci * t.h * t.w, t.h * t.w, t.w, 1}, xs_cl[4] = {t.h * t.w * t.ci, 1, t.w * t.ci, t.ci};
     const std::int64_t ws[4] = {t.ci * 9, 9, 3, 1}, ws_cl[4] = {9 * t.ci, 1, 3 * t.ci, t.ci};
     for (int d = 0; d < 4; ++d)
@@ -49,117 +47,88 @@ struct Operands {
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = normal(rng);
     for (std::size_t i = 0; i < weight.size(); ++i) weight[i] = normal(rng) * 0.3f;
   }
+  float operand(float v) const { return c.round_bf16 ? rounded(v) : v; }
   // Tap (i, r, s) of output pixel p as the product sees it (0 in the padding), and weight (o, i, r, s).
-  double tap(std::int64_t p, std::int64_t i, int r, int s) const {
+  float tap(std::int64_t p, std::int64_t i, int r, int s) const {
     const std::int64_t b = p / (c.h * c.w), y = p / c.w % c.h + r - 1, x_ = p % c.w + s - 1;
     if (y < 0 || y >= c.h || x_ < 0 || x_ >= c.w) return 0;
-    return rounded(x.data()[b * c.x_strides[0] + i * c.x_strides[1] + y * c.x_strides[2] + x_ * c.x_strides[3]]);
+    return operand(x.data()[b * c.x_strides[0] + i * c.x_strides[1] + y * c.x_strides[2] + x_ * c.x_strides[3]]);
   }
   double w(std::int64_t o, std::int64_t i, int r, int s) const {
-    return rounded(weight.data()[o * c.w_strides[0] + i * c.w_strides[1] + r * c.w_strides[2] + s * c.w_strides[3]]);
+    return operand(weight.data()[o * c.w_strides[0] + i * c.w_strides[1] + r * c.w_strides[2] + s * c.w_strides[3]]);
   }
 };
 
-void check_forward(const Case& t) {
-  CAPTURE(t.n, t.h, t.w, t.ci, t.co, t.channels_last_x, t.channels_last_w, t.order);
+template <typename T>
+double value(T v) {
+  if constexpr (std::is_same_v<T, bf16>) return __bfloat162float(v);
+  else return v;
+}
+
+// y (and cols, `with_cols`) of one call against the direct convolution and the taps.
+template <typename T>
+void check_forward(const Case& t, bool with_cols) {
+  constexpr bool is_bf16 = std::is_same_v<T, bf16>;
+  CAPTURE(t.n, t.h, t.w, t.ci, t.co, t.channels_last_x, t.channels_last_w, t.order, is_bf16, with_cols);
   emu::set_order(t.order);
-  Operands op(t);
-  const std::int64_t pixels = t.n * t.h * t.w;
-  Guarded<bf16> y(static_cast<std::size_t>(pixels * t.co));
-  REQUIRE(k::first_conv_mma_available());  // (the emulation's kernels are compute capability 9.0's)
-  REQUIRE(k::first_conv_forward_mma(op.x.data(), op.weight.data(), op.c, y.data(), nullptr) == nullptr);
-  int wrong = 0;
-  for (std::int64_t p = 0; p < pixels; ++p)
+  const Operands op(t, is_bf16);
+  const std::int64_t pixels = t.n * t.h * t.w, width = k::first_conv_cols_width(t.ci);
+  Guarded<T> y(static_cast<std::size_t>(pixels * t.co)), cols(static_cast<std::size_t>(pixels * width));
+  REQUIRE(k::first_conv_forward(is_bf16 ? k::Dtype::bf16 : k::Dtype::f32, op.x.data(), op.weight.data(), op.c, y.data(),
+                                with_cols ? cols.data() : nullptr, nullptr) == nullptr);
+  int wrong = 0, wrong_cols = 0;
+  for (std::int64_t p = 0; p < pixels; ++p) {
     for (std::int64_t o = 0; o < t.co; ++o) {
       double want = 0, scale = 0;
       for (std::int64_t i = 0; i < t.ci; ++i)
         for (int r = 0; r < 3; ++r)
           for (int s = 0; s < 3; ++s) want += op.tap(p, i, r, s) * op.w(o, i, r, s), scale += std::fabs(op.tap(p, i, r, s) * op.w(o, i, r, s));
-      const double got = __bfloat162float(y[static_cast<std::size_t>(p * t.co + o)]);
-      // float32 sums, then rounded to bfloat16 once (half a unit: 2^-9 of the value)
-      if (!(std::fabs(got - want) <= std::fabs(want) / 256 + scale * 1e-6)) ++wrong;
+      const double got = value(y[static_cast<std::size_t>(p * t.co + o)]);
+      // float32 sums (a few units of 2^-24 of the summed magnitudes), then, for bfloat16, rounded
+      // once (half a unit: 2^-9 of the value)
+      if (!(std::fabs(got - want) <= (is_bf16 ? std::fabs(want) / 256 : 0) + scale * 1e-6)) ++wrong;
     }
-  CHECK(wrong == 0);
-  CHECK(y.guards_intact());
-}
-
-void check_weight_grad(const Case& t) {
-  CAPTURE(t.n, t.h, t.w, t.ci, t.co, t.channels_last_x, t.channels_last_w, t.order);
-  emu::set_order(t.order);
-  Operands op(t);
-  const std::int64_t pixels = t.n * t.h * t.w, weights = t.co * t.ci * 9;
-  std::mt19937 rng(static_cast<unsigned>(pixels + t.co));
-  std::normal_distribution<float> normal(0.f, 1.f);
-  Guarded<bf16> g(static_cast<std::size_t>(pixels * t.co));  // NHWC [pixel, co]
-  for (std::size_t i = 0; i < g.size(); ++i) g[i] = __float2bfloat16(normal(rng));
-  // .grad holds an earlier gradient, in the weight's layout (the strides the kernel is given).
-  Guarded<float> grad(static_cast<std::size_t>(weights));
-  std::vector<float> before(grad.size());
-  for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = before[i] = normal(rng);
-  k::WeightGrad target{grad.data(), {}};
-  for (int d = 0; d < 4; ++d) target.strides[d] = op.c.w_strides[d];
-  Guarded<double> scratch(static_cast<std::size_t>(k::first_conv_grad_scratch(t.co, t.ci)));
-  for (std::size_t i = 0; i < scratch.size(); ++i) scratch[i] = 0;
-
-  std::vector<double> want(grad.size()), scale(grad.size());
-  for (std::int64_t o = 0; o < t.co; ++o)
-    for (std::int64_t i = 0; i < t.ci; ++i)
-      for (int r = 0; r < 3; ++r)
-        for (int s = 0; s < 3; ++s) {
-          double sum = 0, abs = 0;
-          for (std::int64_t p = 0; p < pixels; ++p) {
-            const double term = __bfloat162float(g[static_cast<std::size_t>(p * t.co + o)]) * op.tap(p, i, r, s);
-            sum += term, abs += std::fabs(term);
-          }
-          const std::int64_t at = o * target.strides[0] + i * target.strides[1] + r * target.strides[2] + s * target.strides[3];
-          want[static_cast<std::size_t>(at)] = sum, scale[static_cast<std::size_t>(at)] = abs;
-        }
-  for (const int times : {1, 2}) {  // a second call adds again, from the scratch the first left zero
-    CAPTURE(times);
-    REQUIRE(k::first_conv_weight_grad(op.x.data(), g.data(), op.c, target, scratch.data(), nullptr) == nullptr);
-    int wrong = 0;
-    for (std::size_t e = 0; e < grad.size(); ++e) {
-      const double expected = before[e] + times * want[e];
-      // products of bfloat16 values are exact in float32; their float32 sums err by a few units of
-      // 2^-24 of the summed magnitudes
-      if (!(std::fabs(grad[e] - expected) <= 1e-6 * (times * scale[e] + std::fabs(before[e])) + 1e-6)) ++wrong;
+    if (!with_cols) continue;
+    for (std::int64_t k = 0; k < width; ++k) {  // the taps in the weight's (ci, kh, kw) order, then zeros: exactly
+      const double want = k < 9 * t.ci ? op.tap(p, k / 9, static_cast<int>(k % 9 / 3), static_cast<int>(k % 3)) : 0.0;
+      if (value(cols[static_cast<std::size_t>(p * width + k)]) != want) ++wrong_cols;
     }
-    CHECK(wrong == 0);
-    int left = 0;
-    for (std::size_t i = 0; i < scratch.size(); ++i) left += scratch[i] != 0;
-    CHECK(left == 0);
   }
-  CHECK(grad.guards_intact());
-  CHECK(scratch.guards_intact());
+  CHECK(wrong == 0);
+  CHECK(wrong_cols == 0);
+  CHECK(y.guards_intact());
+  CHECK(cols.guards_intact());  // (untouched without cols)
 }
 
 const std::vector<Case> kCases = {
-    {3, 5, 7, 3, 32},                // 105 pixels: the last pass of 32 half empty
+    {3, 5, 7, 3, 32},                // 105 pixels: the last block part empty
     {2, 16, 16, 3, 16, true},        // x channels-last
-    {1, 9, 9, 4, 64, false, true},   // four channels (48 taps: three tiles), the weight channels-last
-    {2, 8, 8, 1, 48, true, true},    // one channel (one tile of taps)
-    {2, 6, 6, 2, 32, false, false, 1},
-    {3, 5, 7, 3, 32, false, false, 2},
-    {8, 32, 32, 3, 32},              // CIFAR's first layer on 8 images: 256 passes, 64 gradient blocks
+    {1, 9, 9, 4, 64, false, true},   // four channels (36 taps, 40 columns), the weight channels-last
+    {2, 8, 8, 1, 48, true, true},    // one channel (9 taps, 16 columns)
+    {2, 6, 6, 2, 24, false, false, 1},
+    {3, 5, 7, 3, 8, false, false, 2},
+    {4, 32, 32, 3, 32},              // CIFAR's first layer on 4 images: 4,096 pixels over 16 blocks
 };
 
 }  // namespace
 
-TEST_CASE("first_conv_mma: the bfloat16 forward on tensor cores is the direct convolution", "[cuda_emu]") {
-  for (const Case& t : kCases) check_forward(t);
+TEST_CASE("first_conv: the float32 forward and its im2col matrix are the direct convolution's", "[cuda_emu]") {
+  for (const Case& t : kCases) check_forward<float>(t, true);
+  check_forward<float>(kCases[0], false);
 }
 
-TEST_CASE("first_conv_mma: the weight gradient adds the direct one into .grad and leaves its scratch zero", "[cuda_emu]") {
-  for (const Case& t : kCases) check_weight_grad(t);
+TEST_CASE("first_conv: the bfloat16 forward on rounded operands, and its im2col matrix", "[cuda_emu]") {
+  for (const Case& t : kCases) check_forward<bf16>(t, true);
+  for (const Case& t : kCases) check_forward<bf16>(t, false);  // as in evaluation: no weight gradient, no matrix
 }
 
-TEST_CASE("first_conv_mma: what the kernels do not take is refused", "[cuda_emu]") {
+TEST_CASE("first_conv: what the kernel does not take is refused", "[cuda_emu]") {
   emu::set_order(0);
-  Case t{1, 4, 4, 3, 24};  // 24 output channels: not whole 16-wide tiles
-  Operands op(t);
-  Guarded<bf16> y(16 * 24);
-  CHECK(k::first_conv_forward_mma(op.x.data(), op.weight.data(), op.c, y.data(), nullptr) != nullptr);
-  op.c.co = 32, op.c.round_bf16 = false;  // float32 operands: the plain kernel's
-  CHECK(k::first_conv_forward_mma(op.x.data(), op.weight.data(), op.c, y.data(), nullptr) != nullptr);
-  CHECK(k::first_conv_weight_grad(op.x.data(), y.data(), op.c, k::WeightGrad{}, nullptr, nullptr) != nullptr);
+  for (const Case t : {Case{1, 4, 4, 3, 12}, Case{1, 4, 4, 5, 16}, Case{1, 4, 4, 3, 72}}) {  // 12 and 72 outputs, 5 inputs
+    CAPTURE(t.ci, t.co);
+    const Operands op(t, false);
+    Guarded<float> y(static_cast<std::size_t>(16 * t.co));
+    CHECK(k::first_conv_forward(k::Dtype::f32, op.x.data(), op.weight.data(), op.c, y.data(), nullptr, nullptr) != nullptr);
+    CHECK(y.guards_intact());
+  }
 }

@@ -3,7 +3,7 @@
 # (extern ones: the launch's dynamic shared memory), each kernel<<<grid, block, shared,
 # stream>>>(args) an emu::Launcher(grid, block, shared, stream).run(a call of the kernel).
 # Stops where CUDA syntax would be left untranslated.
-#   translate.py runtime/exec/cuda/first_conv_mma.cu OUT.cc
+#   translate.py runtime/exec/cuda/kernels.cu OUT.cc
 import os
 import re
 import sys

@@ -198,7 +198,7 @@ TEST_CASE("fused kernels: the first convolution and its weight gradient are conv
   if (!can_run()) return;
   at::manual_seed(5);
   const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
-  // (bf16 with out_channels a multiple of 16: first_conv_weight_grad; else a GEMM on im2col)
+  // (the weight's gradient: a GEMM on the im2col matrix the forward wrote)
   for (const std::int64_t ci : {1, 2, 3, 4})
     for (const std::int64_t co : {16, 24, 32, 48, 64})
       for (const bool bf16 : {false, true})
@@ -228,35 +228,27 @@ TEST_CASE("fused kernels: the first convolution and its weight gradient are conv
   CHECK_FALSE(pipeml::fused_first_conv_takes(at::randn({2, 3, 8, 8}, f32), at::randn({12, 3, 3, 3}, f32)));
 }
 
-TEST_CASE("fused kernels: the first convolution's bf16 weight gradient sums a kept scratch into .grad and leaves it zero",
-          "[fused][cuda]") {
+TEST_CASE("fused kernels: the first convolution's bf16 weight gradient is added into the .grad there is", "[fused][cuda]") {
   if (!can_run()) return;
   at::manual_seed(6);
   const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
-  // 64 CIFAR images: 2,048 passes of 32 pixels over the kernel's 264 blocks, then a batch
-  // whose pixels are not a multiple of 32.
+  // 64 CIFAR images, then a batch whose pixels are not a multiple of 8.
   for (const std::int64_t n : {64, 5}) {
     CAPTURE(n);
     const std::int64_t side = n == 64 ? 32 : 9;
     const at::Tensor x = at::randn({n, 3, side, side}, f32);
     const at::Tensor weight = (at::randn({32, 3, 3, 3}, f32) * 0.3).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
     const at::Tensor g = at::randn({n, 32, side, side}, f32).to(at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast);
-    const at::Tensor scratch = pipeml::fused_first_conv_scratch(at::kCUDA);
-    pipeml::fused_first_conv(x, weight, true, scratch).backward(g);  // no .grad yet: a new gradient
+    pipeml::fused_first_conv(x, weight, true).backward(g);  // no .grad yet: a new gradient
     const at::Tensor first = weight.grad().clone();
-    CHECK(at::count_nonzero(scratch).item<std::int64_t>() == 0);
     const void* grad = weight.grad().data_ptr();
-    pipeml::fused_first_conv(x, weight, true, scratch).backward(g);  // into the (channels-last) .grad there is
+    pipeml::fused_first_conv(x, weight, true).backward(g);  // into the (channels-last) .grad there is
     CHECK(weight.grad().data_ptr() == grad);
     CHECK(relative_error(weight.grad(), first * 2) < 1e-6);
-    CHECK(at::count_nonzero(scratch).item<std::int64_t>() == 0);
     const at::Tensor w64 = weight.detach().to(at::kBFloat16).to(at::kDouble).requires_grad_(true);
     at::conv2d(x.to(at::kBFloat16).to(at::kDouble), w64, {}, 1, 1).backward(g.to(at::kDouble));
-    CHECK(relative_error(first, w64.grad()) < 1e-5);  // float32 sums of exact products: no bfloat16 rounding of the result
+    CHECK(relative_error(first, w64.grad()) < 8e-3);  // the GEMM's bfloat16 output, as autocast's
   }
-  CHECK_THROWS_AS(pipeml::fused_first_conv(at::randn({2, 3, 8, 8}, f32), at::randn({32, 3, 3, 3}, f32), true,
-                                           at::zeros({10}, f32.dtype(at::kDouble))),
-                  std::logic_error);
 }
 
 TEST_CASE("fused kernels: several weights cast to bfloat16 in one kernel, their gradients added in one", "[fused][cuda]") {

@@ -102,62 +102,40 @@ k::FirstConv first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16
   return c;
 }
 
-// Under bfloat16 with out_channels a multiple of 16, the weight's gradient is
-// first_conv_weight_grad's (tensor cores, taps built from x again); otherwise the forward
-// keeps the im2col matrix and the gradient is one GEMM on it. `scratch` is empty or a caller's
-// fused_first_conv_scratch.
+// The forward keeps the im2col matrix (when the weight needs a gradient), and the weight's
+// gradient is one GEMM on it.
 struct FirstConv : torch::autograd::Function<FirstConv> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, bool bf16,
-                            const at::Tensor& scratch) {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, bool bf16) {
     const k::FirstConv c = first_conv(x, weight, bf16);
     const auto options = x.options().dtype(bf16 ? at::kBFloat16 : at::kFloat);
     at::Tensor y = at::empty({c.n, c.co, c.h, c.w}, options.memory_format(at::MemoryFormat::ChannelsLast));
-    const bool grad_kernel = bf16 && k::first_conv_mma_takes(c.co) && k::first_conv_mma_available();
     at::Tensor cols;
-    if (weight.requires_grad() && !grad_kernel) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
+    if (weight.requires_grad()) cols = at::empty({c.n * c.h * c.w, k::first_conv_cols_width(c.ci)}, options);
     check(k::first_conv_forward(dtype_of(y), x.data_ptr<float>(), weight.data_ptr<float>(), c, y.data_ptr(),
                                 cols.defined() ? cols.data_ptr() : nullptr, stream_of(x)),
           "first_conv_forward");
-    ctx->save_for_backward({grad_kernel ? x : cols, weight});
-    ctx->saved_data["grad_kernel"] = grad_kernel;
-    if (scratch.numel() > 0) ctx->saved_data["scratch"] = scratch;
+    ctx->save_for_backward({cols, weight});
     const at::Tensor grad = float32_grad(weight);
     if (grad.defined()) ctx->saved_data["grad_w"] = grad;
     return y;
   }
 
-  // Without the kernel: grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap], one
-  // GEMM (cuBLAS). Either way the gradient is added to the weight's .grad where there is one
-  // (autograd would convert it to float32 and add: two kernels more).
+  // grad_w[o, tap] = sum over pixels p of grad_y[p, o] * cols[p, tap], one GEMM (cuBLAS), added
+  // to the weight's .grad where there is one (autograd would convert it to float32 and add:
+  // two kernels more).
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
-    const at::Tensor &operand = saved[0], &weight = saved[1];
-    const bool into_grad = ctx->saved_data.count("grad_w") > 0;
-    if (ctx->saved_data["grad_kernel"].toBool()) {
-      const k::FirstConv c = first_conv(operand, weight, true);
-      at::Tensor g = channels_last(grads[0].to(at::kBFloat16));
-      if (reinterpret_cast<std::uintptr_t>(g.data_ptr()) % 16) g = g.clone(at::MemoryFormat::ChannelsLast);  // 16-byte loads
-      const at::Tensor grad_w = into_grad ? ctx->saved_data["grad_w"].toTensor() : at::zeros_like(weight);
-      const at::Tensor scratch =
-          ctx->saved_data.count("scratch") ? ctx->saved_data["scratch"].toTensor() : fused_first_conv_scratch(weight.device());
-      k::WeightGrad target{grad_w.data_ptr<float>(), {}};
-      for (int d = 0; d < 4; ++d) target.strides[d] = grad_w.stride(d);
-      check(k::first_conv_weight_grad(operand.data_ptr<float>(), g.data_ptr(), c, target, scratch.data_ptr<double>(),
-                                      stream_of(g)),
-            "first_conv_weight_grad");
-      if (into_grad) return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-      return {at::Tensor(), grad_w, at::Tensor(), at::Tensor()};
-    }
+    const at::Tensor &cols = saved[0], &weight = saved[1];
     const std::int64_t ci = weight.size(1);
-    const at::Tensor g = channels_last(grads[0].to(operand.scalar_type()));
+    const at::Tensor g = channels_last(grads[0].to(cols.scalar_type()));
     const std::int64_t co = g.size(1);
     const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
-    const at::Tensor grad_w = at::mm(per_pixel.t(), operand).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
-    if (into_grad) {
+    const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
+    if (ctx->saved_data.count("grad_w") > 0) {
       ctx->saved_data["grad_w"].toTensor().add_(grad_w);
-      return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+      return {at::Tensor(), at::Tensor(), at::Tensor()};
     }
-    return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor(), at::Tensor()};
+    return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor()};
   }
 };
 
@@ -287,17 +265,9 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
          first_conv_kernel_takes(x.size(1), weight.size(0));
 }
 
-at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16, const at::Tensor& scratch) {
+at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
   if (!fused_first_conv_takes(x, weight)) throw std::logic_error("fused_first_conv: an input it does not take");
-  if (scratch.defined() && (scratch.scalar_type() != at::kDouble || scratch.device() != weight.device() ||
-                            scratch.numel() < k::first_conv_grad_scratch(weight.size(0), weight.size(1))))
-    throw std::logic_error("fused_first_conv: a scratch that fused_first_conv_scratch did not make");
-  // (apply takes no undefined tensor: 2.x's autograd asks each for its device)
-  return FirstConv::apply(x, weight, bf16, scratch.defined() ? scratch : at::empty({0}, weight.options()));
-}
-
-at::Tensor fused_first_conv_scratch(const c10::Device& device) {
-  return at::zeros({k::first_conv_grad_scratch(64, 4)}, at::TensorOptions().dtype(at::kDouble).device(device));
+  return FirstConv::apply(x, weight, bf16);
 }
 
 std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights) {

@@ -5,7 +5,9 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#include "runtime/exec/cuda/first_conv.cuh"
+#include <cstdint>
+#include <type_traits>
+
 #include "runtime/exec/cuda/kernels.h"
 #include "runtime/exec/cuda/launched.h"
 
@@ -337,6 +339,35 @@ __global__ void adam_kernel(AdamStep a) {
 // its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
 constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
 
+/// x as the product's operand: rounded to bfloat16 where autocast would round it.
+__device__ inline float first_conv_operand(float v, bool round_bf16) {
+  return round_bf16 ? __bfloat162float(__float2bfloat16(v)) : v;
+}
+
+/// The 3x3xCI neighbourhood of output pixel (b, i, j) in the weight's (ci, kh, kw) order, zero
+/// outside the image. CI is a template parameter so that the taps are unrolled into registers.
+template <int CI>
+__device__ inline void first_conv_taps(const float* x, const FirstConv& c, std::int64_t b, std::int64_t i, std::int64_t j,
+                                       float v[9 * CI]) {
+#pragma unroll
+  for (int k = 0; k < 9 * CI; ++k) {
+    const std::int64_t ci = k / 9, r = i + (k % 9) / 3 - 1, col = j + k % 3 - 1;
+    const bool inside = r >= 0 && r < c.h && col >= 0 && col < c.w;
+    v[k] = inside ? first_conv_operand(x[b * c.x_strides[0] + ci * c.x_strides[1] + r * c.x_strides[2] + col * c.x_strides[3]],
+                                       c.round_bf16)
+                  : 0.f;
+  }
+}
+
+/// Calls f with std::integral_constant<int, ci> for ci in 1..4 (the kernel's CI).
+template <typename F>
+inline void with_first_conv_channels(std::int64_t ci, F f) {
+  if (ci == 1) f(std::integral_constant<int, 1>{});
+  else if (ci == 2) f(std::integral_constant<int, 2>{});
+  else if (ci == 3) f(std::integral_constant<int, 3>{});
+  else f(std::integral_constant<int, 4>{});
+}
+
 template <typename T, int CI>
 __global__ void first_conv_forward_kernel(const float* x, const float* weight, FirstConv c, T* y, T* cols) {
   __shared__ __align__(16) float wt[kFirstMaxOut * kTaps];
@@ -496,8 +527,6 @@ const char* adam_step(const AdamStep& a, void* stream) {
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream) {
   if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
-  if (t == Dtype::bf16 && !cols && c.round_bf16 && first_conv_mma_takes(c.co) && first_conv_mma_available())
-    return first_conv_forward_mma(x, weight, c, y, stream);
   const int blocks = blocks_for(c.n * c.h * c.w);
   with_first_conv_channels(c.ci, [&](auto ci) {
     constexpr int CI = decltype(ci)::value;

@@ -105,9 +105,10 @@ const char* adam_step(const AdamStep& a, void* stream);
 /// rounded to bfloat16 (autocast's operands), summed in float32. y is NHWC [n, h, w, co],
 /// float32 or bfloat16 as `t`. `cols` (may be null; like y) gets the im2col matrix [n*h*w,
 /// first_conv_cols_width(ci)] of the operands, taps in the weight's (ci, kh, kw) order and
-/// zeros after them, from which the weight's gradient is one matrix product. Without `cols`,
-/// bfloat16 out of bfloat16 operands and co a multiple of 16 (first_conv_mma_takes), the
-/// products run on tensor cores (first_conv_mma.cu), else in float32 arithmetic.
+/// zeros after them, from which the weight's gradient is one matrix product. The products are
+/// float32 arithmetic: a tensor-core version (WMMA, with a weight gradient that built the taps
+/// again instead of reading the im2col matrix) made the H100's bf16 epoch about 2 ms slower
+/// and was dropped (docs/architecture.md, "CUDA kernels").
 struct FirstConv {
   std::int64_t n, ci, h, w, co;
   std::int64_t x_strides[4];
@@ -115,29 +116,8 @@ struct FirstConv {
   bool round_bf16;
 };
 constexpr int first_conv_cols_width(std::int64_t ci) { return static_cast<int>((9 * ci + 7) / 8 * 8); }
-/// Whether the tensor-core kernels take co output channels (whole 16-wide tiles).
-constexpr bool first_conv_mma_takes(std::int64_t co) { return co % 16 == 0 && co >= 16 && co <= 64; }
-/// Whether the current device runs the tensor-core kernels: this build has them compiled for
-/// its architecture, of compute capability 8.0 or later (bfloat16 WMMA). Asked once per device.
-bool first_conv_mma_available();
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream);
-
-/// The first convolution's weight gradient under bfloat16 autocast, in first_conv_mma.cu,
-/// without an im2col matrix: grad_w[o, ci, kh, kw] += the sum over pixels of grad_y[pixel, o]
-/// times the pixel's tap (ci, kh, kw) of x rounded to bfloat16, on tensor cores with float32
-/// sums. grad_y is bfloat16 NHWC [n*h*w, co], 16-byte aligned; co a multiple of 16 up to 64;
-/// grad_w float32 with any strides. Each block's sums are added in double to `scratch`
-/// (first_conv_grad_scratch doubles: zero before, left zero), which the last block to finish
-/// adds to grad_w: one kernel where a GEMM took three (the product, its split-K reduction and
-/// the addition to .grad) and the forward wrote the im2col matrix.
-struct WeightGrad {
-  float* data;
-  std::int64_t strides[4];
-};
-constexpr std::int64_t first_conv_grad_scratch(std::int64_t co, std::int64_t ci) { return co * 9 * ci + 1; }
-const char* first_conv_weight_grad(const float* x, const void* grad_y, FirstConv c, WeightGrad grad_w, double* scratch,
-                                   void* stream);
 
 /// A batch's augmentation in one pass over its uint8 images [batch, channels, in_h, in_w]
 /// (NCHW): an optional horizontal flip and an optional zero-padded crop, in the order given,

@@ -16,12 +16,8 @@ at::Tensor fused_bn_relu_pool(const at::Tensor&, const at::Tensor&, const at::Te
 
 bool fused_first_conv_takes(const at::Tensor&, const at::Tensor&) { return false; }
 
-at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool, const at::Tensor&) {
+at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
   throw std::logic_error("fused_first_conv: this build has no CUDA kernels");
-}
-
-at::Tensor fused_first_conv_scratch(const c10::Device&) {
-  throw std::logic_error("fused_first_conv_scratch: this build has no CUDA kernels");
 }
 
 std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>&) { return {}; }
