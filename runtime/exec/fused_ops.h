@@ -14,16 +14,6 @@ namespace pipeml {
 /// Whether this build has the kernels.
 bool fused_kernels_available();
 
-/// A parameter's .grad where an operation may add its gradient itself, sparing autograd's
-/// conversion and addition: defined, float32, on the parameter's device; else undefined. The
-/// operations keep it in their context's saved_data, not as a saved variable: it is a view of
-/// the optimizer's flat gradient, whose version autograd's other additions bump.
-inline at::Tensor float32_grad(const at::Tensor& param) {
-  // (a parameter that needs no gradient gets none, as AccumulateGrad skips it)
-  const at::Tensor grad = param.defined() && param.requires_grad() ? param.grad() : at::Tensor();
-  return grad.defined() && grad.scalar_type() == at::kFloat && grad.device() == param.device() ? grad : at::Tensor();
-}
-
 /// Whether fused_bn_relu_pool takes `y`: a CUDA float32 or bfloat16 [N, C, H, W] in
 /// channels-last memory format, C a multiple of 8 up to 1024, H and W even.
 bool fused_bn_relu_pool_takes(const at::Tensor& y);

@@ -7,6 +7,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/exec/grad_into.h"
 #include "runtime/fused_layers.h"
 
 namespace pipeml {
@@ -19,14 +20,14 @@ using torch::nn::AnyModule;
 // where autograd converts the gradient and then adds it (two).
 struct Bf16Weight : torch::autograd::Function<Bf16Weight> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& weight) {
-    const at::Tensor grad = float32_grad(weight);
-    if (grad.defined()) ctx->saved_data["grad"] = grad;
+    keep_grad(ctx, "grad", float32_grad(weight));
     return weight.to(at::kBFloat16);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    if (!ctx->saved_data.count("grad")) return {grads[0].to(at::kFloat)};
-    ctx->saved_data["grad"].toTensor().add_(grads[0]);
+    const at::Tensor kept = kept_grad(ctx, "grad");
+    if (!kept.defined()) return {grads[0].to(at::kFloat)};
+    kept.add_(grads[0]);
     return {at::Tensor()};
   }
 };
@@ -48,8 +49,8 @@ struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
     ctx->saved_data["bias"] = bias.defined();
     const at::Tensor grad_w = float32_grad(weight), grad_b = float32_grad(bias);
     if (grad_w.defined() && (grad_b.defined() || !bias.defined())) {
-      ctx->saved_data["grad_w"] = grad_w;
-      if (bias.defined()) ctx->saved_data["grad_b"] = grad_b;
+      keep_grad(ctx, "grad_w", grad_w);
+      keep_grad(ctx, "grad_b", grad_b);  // (undefined without a bias)
     }
     return out;
   }
@@ -64,10 +65,10 @@ struct NhwcLinear : torch::autograd::Function<NhwcLinear> {
     const at::Tensor grad_x = at::mm(g, w_hwc).view({n, h, w, c}).permute({0, 3, 1, 2});
     const at::Tensor grad_w_hwc = at::mm(g.t(), rows).view({o, h, w, c});
     const bool bias = ctx->saved_data["bias"].toBool();
-    if (ctx->saved_data.count("grad_w")) {  // into .grad: the weight's through the same permutation
-      ctx->saved_data["grad_w"].toTensor().view({o, c, h, w}).permute({0, 2, 3, 1}).add_(grad_w_hwc);
+    if (const at::Tensor kept_w = kept_grad(ctx, "grad_w"); kept_w.defined()) {  // into .grad: through the same permutation
+      kept_w.view({o, c, h, w}).permute({0, 2, 3, 1}).add_(grad_w_hwc);
       if (bias) {
-        const at::Tensor grad_b = ctx->saved_data["grad_b"].toTensor();
+        const at::Tensor grad_b = kept_grad(ctx, "grad_b");
         if (!fused_add_column_sums(g, grad_b)) grad_b.add_(at::sum(g, {0}, false, at::kFloat));
       }
       return {grad_x, at::Tensor(), at::Tensor(), at::Tensor()};

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/exec/fused_ops.h"
+#include "runtime/exec/grad_into.h"
 #include "runtime/fused_layers.h"
 
 namespace pipeml {
@@ -60,8 +61,8 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
     const at::Tensor grad_gamma = float32_grad(gamma), grad_beta = float32_grad(beta);
     if (grad_gamma.defined() && grad_beta.defined() && grad_gamma.is_contiguous() && grad_beta.is_contiguous() &&
         gamma.device() == y.device()) {
-      ctx->saved_data["grad_gamma"] = grad_gamma;
-      ctx->saved_data["grad_beta"] = grad_beta;
+      keep_grad(ctx, "grad_gamma", grad_gamma);
+      keep_grad(ctx, "grad_beta", grad_beta);
     }
     return out;
   }
@@ -83,9 +84,10 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
           "bn_relu_pool_backward_sums");
     // gamma's and beta's gradients go straight into their .grad where it can take them, which
     // spares autograd's two additions; else into new tensors that autograd adds.
-    const bool into_grad = ctx->saved_data.count("grad_gamma") > 0;
-    const at::Tensor grad_gamma = into_grad ? ctx->saved_data["grad_gamma"].toTensor() : at::zeros_like(gamma);
-    const at::Tensor grad_beta = into_grad ? ctx->saved_data["grad_beta"].toTensor() : at::zeros_like(beta);
+    const at::Tensor kept_gamma = kept_grad(ctx, "grad_gamma");
+    const bool into_grad = kept_gamma.defined();
+    const at::Tensor grad_gamma = into_grad ? kept_gamma : at::zeros_like(gamma);
+    const at::Tensor grad_beta = into_grad ? kept_grad(ctx, "grad_beta") : at::zeros_like(beta);
     at::Tensor grad_in = at::empty_like(y);
     check(k::bn_relu_pool_backward(dtype_of(y), y.data_ptr(), g.data_ptr(), s, bn, grad_sums.data_ptr<double>(),
                                    grad_in.data_ptr(), grad_gamma.data_ptr<float>(), grad_beta.data_ptr<float>(),
@@ -115,8 +117,7 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
                                 cols.defined() ? cols.data_ptr() : nullptr, stream_of(x)),
           "first_conv_forward");
     ctx->save_for_backward({cols, weight});
-    const at::Tensor grad = float32_grad(weight);
-    if (grad.defined()) ctx->saved_data["grad_w"] = grad;
+    keep_grad(ctx, "grad_w", float32_grad(weight));
     return y;
   }
 
@@ -131,8 +132,8 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
     const std::int64_t co = g.size(1);
     const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
     const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
-    if (ctx->saved_data.count("grad_w") > 0) {
-      ctx->saved_data["grad_w"].toTensor().add_(grad_w);
+    if (const at::Tensor kept = kept_grad(ctx, "grad_w"); kept.defined()) {
+      kept.add_(grad_w);
       return {at::Tensor(), at::Tensor(), at::Tensor()};
     }
     return {at::Tensor(), grad_w.to(at::kFloat), at::Tensor()};
@@ -153,8 +154,7 @@ struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
       const at::Tensor& w = weights[i];
       out.push_back(at::empty_like(w, w.options().dtype(at::kBFloat16)));  // a dense tensor's strides kept
       casts.weight[i] = w.data_ptr<float>(), casts.bf16[i] = out.back().data_ptr(), casts.n[i] = w.numel();
-      const at::Tensor grad = float32_grad(w);
-      if (grad.defined()) ctx->saved_data["grad" + std::to_string(i)] = grad;
+      keep_grad(ctx, "grad" + std::to_string(i), float32_grad(w));
     }
     check(k::cast_weights_bf16(casts, stream_of(weights.front())), "cast_weights_bf16");
     return out;
@@ -167,9 +167,8 @@ struct Bf16Weights : torch::autograd::Function<Bf16Weights> {
     at::Tensor any;  // a gradient that goes into .grad: its stream is the kernel's
     for (std::size_t i = 0; i < grads.size(); ++i) {
       const at::Tensor& g = grads[i];
-      const std::string key = "grad" + std::to_string(i);
       if (!g.defined()) continue;  // an unused copy (set_materialize_grads(false)); n[i] = 0 skips it
-      const at::Tensor target = ctx->saved_data.count(key) ? ctx->saved_data[key].toTensor() : at::Tensor();
+      const at::Tensor target = kept_grad(ctx, "grad" + std::to_string(i));
       if (!target.defined()) {
         result[i] = g.to(at::kFloat);
       } else if (g.scalar_type() == at::kBFloat16 && g.strides() == target.strides() && g.is_non_overlapping_and_dense()) {
@@ -202,8 +201,8 @@ struct LinearHeadFn : torch::autograd::Function<LinearHeadFn> {
     // The kernel adds into .grad through raw pointers: contiguous ones only.
     const at::Tensor grad_w = float32_grad(weight), grad_b = has_bias ? float32_grad(bias) : at::Tensor();
     if (grad_w.defined() && grad_w.is_contiguous() && (!has_bias || (grad_b.defined() && grad_b.is_contiguous()))) {
-      ctx->saved_data["grad_w"] = grad_w;
-      if (has_bias) ctx->saved_data["grad_b"] = grad_b;
+      keep_grad(ctx, "grad_w", grad_w);
+      keep_grad(ctx, "grad_b", grad_b);  // (undefined without a bias)
     }
     return out;
   }
@@ -214,11 +213,12 @@ struct LinearHeadFn : torch::autograd::Function<LinearHeadFn> {
     const k::LinearHead s = linear_head(x, weight);
     const at::Tensor g = grads[0].to(x.scalar_type()).contiguous();
     const bool want_w = ctx->needs_input_grad(1), want_b = ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2);
-    const bool into_grad = ctx->saved_data.count("grad_w") > 0;
+    const at::Tensor kept_w = kept_grad(ctx, "grad_w");
+    const bool into_grad = kept_w.defined();
     at::Tensor grad_x, grad_w, grad_b;
     if (ctx->needs_input_grad(0)) grad_x = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
-    if (want_w) grad_w = into_grad ? ctx->saved_data["grad_w"].toTensor() : at::zeros_like(weight);
-    if (want_b) grad_b = into_grad ? ctx->saved_data["grad_b"].toTensor() : at::zeros({s.o}, weight.options());
+    if (want_w) grad_w = into_grad ? kept_w : at::zeros_like(weight);
+    if (want_b) grad_b = into_grad ? kept_grad(ctx, "grad_b") : at::zeros({s.o}, weight.options());
     check(k::linear_head_backward(dtype_of(x), x.data_ptr(), weight.data_ptr<float>(), g.data_ptr(), s,
                                   grad_x.defined() ? grad_x.data_ptr() : nullptr,
                                   grad_w.defined() ? grad_w.data_ptr<float>() : nullptr,
