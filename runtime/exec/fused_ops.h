@@ -40,8 +40,24 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight);
 /// conv2d(x, weight, no bias, stride 1, padding 1) with autograd (weight's gradient only, added
 /// to its float32 .grad where there is one), by cuda_kernels::first_conv_forward and a GEMM on
 /// its im2col matrix; bfloat16 NHWC out with `bf16` (autocast's operands: x and weight rounded
-/// to bfloat16, float32 sums), else float32 NHWC.
+/// to bfloat16, float32 sums), else float32 NHWC. Its backward then waits for the later
+/// convolutions' side-stream weight gradients (fused_conv2d).
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16);
+
+/// Whether fused_conv2d takes them: x and weight CUDA tensors of one device, 4-d; `grad` the
+/// float32 .grad (float32_grad) of the parameter that `weight` is or is autocast's copy of,
+/// of weight's sizes, on its device.
+bool fused_conv2d_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& grad);
+
+/// conv2d(x, weight, no bias, stride, padding, dilation, groups) with autograd — cuDNN's, as
+/// at::conv2d — whose backward adds the weight's gradient into `grad` itself. With `side`,
+/// it computes that gradient on a stream of its own, concurrently with x's gradient and the
+/// backward of the layers before (a small batch's convolutions leave the GPU half idle);
+/// the backward of an earlier layer must then wait for it: the model's first convolution,
+/// fused_first_conv's or this one's without `side`, whose backward (the last) computes its
+/// gradient on the current stream and then waits there for every side-stream one.
+at::Tensor fused_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& grad, at::IntArrayRef stride,
+                        at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups, bool side);
 
 /// Autocast's bfloat16 copies of `weights` (float32 CUDA tensors, each dense), with autograd,
 /// by cuda_kernels::cast_weights_bf16: one kernel for all of them. The backward adds each

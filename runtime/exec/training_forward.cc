@@ -20,12 +20,14 @@ using torch::nn::AnyModule;
 // where autograd converts the gradient and then adds it (two).
 struct Bf16Weight : torch::autograd::Function<Bf16Weight> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& weight) {
+    ctx->set_materialize_grads(false);  // fused_conv2d adds the gradient itself and sends none
     keep_grad(ctx, "grad", float32_grad(weight));
     return weight.to(at::kBFloat16);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const at::Tensor kept = kept_grad(ctx, "grad");
+    if (!grads[0].defined()) return {at::Tensor()};
     if (!kept.defined()) return {grads[0].to(at::kFloat)};
     kept.add_(grads[0]);
     return {at::Tensor()};
@@ -136,6 +138,9 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     const std::vector<at::Tensor> cast = weights.empty() ? weights : fused_bf16_weights(weights);
     for (std::size_t k = 0; k < cast.size(); ++k) bf16_weight[at_layer[k]] = cast[k];
   }
+  // Whether an earlier block's convolution waits, in its backward (which comes after every
+  // later block's), for the weight gradients that the later ones put on a side stream.
+  bool joins = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (nhwc_head_[i] && x.dim() == 4 && x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
       auto& linear = *layers[i + 1]->ptr()->as<torch::nn::LinearImpl>();
@@ -154,9 +159,16 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
       if (!bf16) return conv.weight;
       return bf16_weight[i].defined() ? bf16_weight[i] : Bf16Weight::apply(conv.weight);
     };
-    const at::Tensor y = first_conv_[i] && fused_first_conv_takes(x, conv.weight)
-                             ? fused_first_conv(x, conv.weight, autocast_.has_value())
-                             : at::conv2d(x, conv_weight(), at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
+    at::Tensor y;
+    if (first_conv_[i] && fused_first_conv_takes(x, conv.weight)) {
+      y = fused_first_conv(x, conv.weight, autocast_.has_value());
+      joins = joins || conv.weight.requires_grad();  // (its backward runs where the weight needs a gradient)
+    } else if (const at::Tensor w = conv_weight(), grad = float32_grad(conv.weight); fused_conv2d_takes(x, w, grad)) {
+      y = fused_conv2d(x, w, grad, *o.stride(), padding_[i], *o.dilation(), o.groups(), joins);
+      joins = true;
+    } else {
+      y = at::conv2d(x, w, at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());
+    }
     if (bn.is_training() && bn.weight.defined() && bn.running_mean.defined() && fused_bn_relu_pool_takes(y)) {
       const std::int64_t c = 4 * y.size(1);
       x = fused_bn_relu_pool(y, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.num_batches_tracked,

@@ -5,8 +5,11 @@
 // build has the kernels and the block's activation suits them (CUDA, channels-last, float32
 // or bfloat16); a flatten → linear on a channels-last activation by nhwc_linear (no copy to
 // NCHW order); every other layer, and every block that does not suit, by its own module.
-// Under bfloat16 autocast the convolutions' weights are cast by an operation whose backward
-// adds the gradient straight into the weight's float32 .grad, as the fused operations do.
+// A cuDNN convolution of a block goes through fused_conv2d where its weight has a float32
+// .grad: the backward computes the weight's gradient on a side stream, beside the rest of the
+// backward, and adds it there itself; the model's first convolution waits for those. Under
+// bfloat16 autocast the convolutions' weights are cast by one operation (whose backward adds
+// whatever gradient still reaches it straight into the weight's float32 .grad).
 #pragma once
 #include <ATen/core/Tensor.h>
 #include <torch/nn/modules/container/sequential.h>

@@ -5,7 +5,8 @@
 // augmentation against image_batches' ATen steps on the draws it made, value for value, and
 // its draws' seeding and ranges; the correct-prediction
 // count against argmax; the graph's batch selection and loss record; Adam's fused step
-// against the host's; TrainingForward's blocks, in float32 and under bfloat16 autocast, and the
+// against the host's; a later convolution's weight gradient on a side stream against cuDNN's
+// on the current one; TrainingForward's blocks, in float32 and under bfloat16 autocast, and the
 // modules, each against the modules in float64. They run on the GPU machine; a build without
 // the kernels (or a machine without a GPU) skips them with a warning.
 #include <ATen/ATen.h>
@@ -248,6 +249,38 @@ TEST_CASE("fused kernels: the first convolution's bf16 weight gradient is added 
     const at::Tensor w64 = weight.detach().to(at::kBFloat16).to(at::kDouble).requires_grad_(true);
     at::conv2d(x.to(at::kBFloat16).to(at::kDouble), w64, {}, 1, 1).backward(g.to(at::kDouble));
     CHECK(relative_error(first, w64.grad()) < 8e-3);  // the GEMM's bfloat16 output, as autocast's
+  }
+}
+
+TEST_CASE("fused kernels: a later convolution's weight gradient, on a side stream, is in .grad once the first one's backward ends",
+          "[fused][cuda]") {
+  if (!can_run()) return;
+  at::manual_seed(9);
+  const auto f32 = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+  for (const bool bf16 : {false, true}) {
+    CAPTURE(bf16);
+    const auto dtype = bf16 ? at::kBFloat16 : at::kFloat;
+    const at::Tensor x = at::randn({32, 3, 16, 16}, f32);
+    const at::Tensor w1 = (at::randn({32, 3, 3, 3}, f32) * 0.3).requires_grad_(true);
+    const at::Tensor w2 = (at::randn({64, 32, 3, 3}, f32) * 0.1).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+    w1.mutable_grad() = at::zeros_like(w1);
+    w2.mutable_grad() = at::randn_like(w2);  // added to, as the step's .grad that Adam zeroed is
+    const at::Tensor before = w2.grad().clone();
+    const at::Tensor g = at::randn({32, 64, 16, 16}, f32).to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
+    const at::Tensor y1 = pipeml::fused_first_conv(x, w1, bf16);
+    const at::Tensor w = bf16 ? w2.to(at::kBFloat16) : w2;  // autocast's copy, through which the gradient would go
+    REQUIRE(pipeml::fused_conv2d_takes(y1, w, w2.grad()));
+    const at::Tensor y2 = pipeml::fused_conv2d(y1, w, w2.grad(), {1, 1}, {1, 1}, {1, 1}, 1, true);
+    // The same convolution's gradients as autograd computes them, on the current stream.
+    const at::Tensor y1_ref = y1.detach().requires_grad_(true), w_ref = w.detach().requires_grad_(true);
+    at::conv2d(y1_ref, w_ref, {}, 1, 1).backward(g);
+    y2.backward(g);
+    // cuDNN's own kernel, added once (not to the bit: cuDNN may sum a split reduction in any order).
+    CHECK(relative_error(w2.grad() - before, w_ref.grad()) < 1e-3);
+    // The first convolution's gradient is the GEMM on x's im2col rows of y1's gradient, conv2d's.
+    const at::Tensor w1_64 = w1.detach().to(dtype).to(at::kDouble).requires_grad_(true);
+    at::conv2d(x.to(dtype).to(at::kDouble), w1_64, {}, 1, 1).backward(y1_ref.grad().to(at::kDouble));
+    CHECK(relative_error(w1.grad(), w1_64.grad()) < (bf16 ? 8e-3 : 1e-5));
   }
 }
 

@@ -2,11 +2,15 @@
 // runtime/exec/cuda/*.cu launched on the current stream (so a CUDA graph captures them), and
 // the fused operations with a backward as autograd functions.
 #include <ATen/ATen.h>
+#include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGeneratorImpl.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -98,6 +102,98 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
   }
 };
 
+// A device's stream for the weight gradients that SideConv computes beside the rest of the
+// backward. Its own stream, not one of LibTorch's pool, which may hand out the stream the
+// step itself runs on. Made at the first backward (an eager step: a CUDA graph's capture
+// comes after warm-up steps) and kept for the process; the events are reused, recorded in
+// eager steps and captured ones alike.
+struct WeightGradStream {
+  explicit WeightGradStream(c10::DeviceIndex device) : stream(make(device)) {}
+  static c10::cuda::CUDAStream make(c10::DeviceIndex device) {
+    const c10::cuda::CUDAGuard on(device);
+    cudaStream_t s = nullptr;
+    C10_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    return c10::cuda::getStreamFromExternal(s, device);
+  }
+  c10::cuda::CUDAStream stream;
+  at::cuda::CUDAEvent fork, join;
+  bool pending = false;  ///< work was put there since the current stream last waited for it
+};
+
+WeightGradStream& weight_grad_stream(c10::DeviceIndex device) {
+  static std::mutex mutex;
+  static std::map<c10::DeviceIndex, std::unique_ptr<WeightGradStream>> streams;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& s = streams[device];
+  if (!s) s = std::make_unique<WeightGradStream>(device);
+  return *s;
+}
+
+// The current stream waits for the weight gradients put on the device's side stream so far.
+void join_weight_grads(c10::DeviceIndex device) {
+  WeightGradStream& s = weight_grad_stream(device);
+  if (!s.pending) return;
+  s.join.record(s.stream);
+  s.join.block(c10::cuda::getCurrentCUDAStream(device));
+  s.pending = false;
+}
+
+// A convolution's gradients, as autograd's ConvolutionBackward computes them: cuDNN's for each
+// input `mask` asks for, on the current stream.
+at::Tensor conv_grad(AutogradContext* ctx, const at::Tensor& g, const at::Tensor& x, const at::Tensor& w, bool input) {
+  const auto stride = ctx->saved_data["stride"].toIntVector(), padding = ctx->saved_data["padding"].toIntVector(),
+             dilation = ctx->saved_data["dilation"].toIntVector();
+  const std::vector<std::int64_t> output_padding(stride.size(), 0);
+  const auto grads = at::convolution_backward(g, x, w, c10::nullopt, stride, padding, dilation, false, output_padding,
+                                              ctx->saved_data["groups"].toInt(), {input, !input, false});
+  return input ? std::get<0>(grads) : std::get<1>(grads);
+}
+
+// conv2d without a bias, whose weight's gradient goes into the parameter's float32 .grad (see
+// fused_conv2d). With "side", the backward puts that gradient on the device's weight-gradient
+// stream, where it runs while the current stream computes x's gradient and the layers before;
+// without, it computes it on the current stream, then waits there for every side gradient
+// launched before it (it is the model's first such convolution, so its backward is the last).
+struct SideConv : torch::autograd::Function<SideConv> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, const at::Tensor& grad,
+                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups,
+                            bool side) {
+    ctx->save_for_backward({x, weight});
+    ctx->saved_data["stride"] = stride.vec(), ctx->saved_data["padding"] = padding.vec();
+    ctx->saved_data["dilation"] = dilation.vec(), ctx->saved_data["groups"] = groups;
+    ctx->saved_data["side"] = side;
+    keep_grad(ctx, "grad_w", grad);
+    return at::conv2d(x, weight, at::Tensor(), stride, padding, dilation, groups);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor &x = saved[0], &w = saved[1], &g = grads[0];
+    const at::Tensor kept = kept_grad(ctx, "grad_w");
+    const c10::DeviceIndex device = g.device().index();
+    const at::Tensor none;
+    if (ctx->saved_data["side"].toBool()) {
+      WeightGradStream& s = weight_grad_stream(device);
+      const c10::cuda::CUDAStream here = c10::cuda::getCurrentCUDAStream(device);
+      s.fork.record(here);
+      s.fork.block(s.stream);
+      {
+        const c10::cuda::CUDAStreamGuard on(s.stream);
+        kept.add_(conv_grad(ctx, g, x, w, false));
+      }
+      // Autograd frees them when this returns, and the allocator would hand their memory to
+      // the current stream's next kernels while the side stream still reads it.
+      for (const at::Tensor& t : {g, x, w}) t.record_stream(s.stream);
+      s.pending = true;
+      return {ctx->needs_input_grad(0) ? conv_grad(ctx, g, x, w, true) : none, none, none, none, none, none, none, none};
+    }
+    const at::Tensor grad_x = ctx->needs_input_grad(0) ? conv_grad(ctx, g, x, w, true) : none;
+    kept.add_(conv_grad(ctx, g, x, w, false));
+    join_weight_grads(device);
+    return {grad_x, none, none, none, none, none, none, none};
+  }
+};
+
 k::FirstConv first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
   k::FirstConv c{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), {}, {}, bf16};
   for (int d = 0; d < 4; ++d) c.x_strides[d] = x.stride(d), c.w_strides[d] = weight.stride(d);
@@ -132,6 +228,9 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
     const std::int64_t co = g.size(1);
     const at::Tensor per_pixel = g.permute({0, 2, 3, 1}).reshape({-1, co});  // NHWC: a view
     const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
+    // The model's first layer: every later convolution's side-stream weight gradient was
+    // launched before this backward, and is waited for here.
+    join_weight_grads(g.device().index());
     if (const at::Tensor kept = kept_grad(ctx, "grad_w"); kept.defined()) {
       kept.add_(grad_w);
       return {at::Tensor(), at::Tensor(), at::Tensor()};
@@ -268,6 +367,17 @@ bool fused_first_conv_takes(const at::Tensor& x, const at::Tensor& weight) {
 at::Tensor fused_first_conv(const at::Tensor& x, const at::Tensor& weight, bool bf16) {
   if (!fused_first_conv_takes(x, weight)) throw std::logic_error("fused_first_conv: an input it does not take");
   return FirstConv::apply(x, weight, bf16);
+}
+
+bool fused_conv2d_takes(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& grad) {
+  return x.is_cuda() && x.dim() == 4 && weight.dim() == 4 && weight.device() == x.device() && grad.defined() &&
+         grad.scalar_type() == at::kFloat && grad.device() == x.device() && grad.sizes() == weight.sizes();
+}
+
+at::Tensor fused_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& grad, at::IntArrayRef stride,
+                        at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups, bool side) {
+  if (!fused_conv2d_takes(x, weight, grad)) throw std::logic_error("fused_conv2d: an input it does not take");
+  return SideConv::apply(x, weight, grad, stride, padding, dilation, groups, side);
 }
 
 std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>& weights) {

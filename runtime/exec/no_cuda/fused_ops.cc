@@ -20,6 +20,13 @@ at::Tensor fused_first_conv(const at::Tensor&, const at::Tensor&, bool) {
   throw std::logic_error("fused_first_conv: this build has no CUDA kernels");
 }
 
+bool fused_conv2d_takes(const at::Tensor&, const at::Tensor&, const at::Tensor&) { return false; }
+
+at::Tensor fused_conv2d(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::IntArrayRef, at::IntArrayRef,
+                        at::IntArrayRef, std::int64_t, bool) {
+  throw std::logic_error("fused_conv2d: this build has no CUDA kernels");
+}
+
 std::vector<at::Tensor> fused_bf16_weights(const std::vector<at::Tensor>&) { return {}; }
 
 bool fused_add_correct(const at::Tensor&, const at::Tensor&, at::Tensor&) { return false; }
