@@ -106,6 +106,20 @@ bool fused_select_batch(const at::Tensor& x, const at::Tensor& y, const at::Tens
 /// of one value, on one CUDA device — and returns true; else false (the caller uses ATen).
 bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance);
 
+/// A graphed step's bookkeeping beside its backward: fused_record_loss's losses[slot] = loss
+/// (slot += 1 with `advance`) and fused_add_correct's count of logits' correct predictions
+/// added to `sum`, both launched on the device's side stream (fused_conv2d's), after what the
+/// current stream was given so far: the loss and the logits are known before the backward,
+/// and the two kernels need not wait for it. The current stream waits for them at
+/// join_side_stream (or at the first convolution's backward). Where it takes them (both
+/// functions' conditions) returns true; else false, launching nothing.
+bool fused_record_step(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance,
+                       const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum);
+
+/// The current stream waits for all work put on the device's side stream so far (nothing to
+/// wait for, or not CUDA: nothing happens). A CUDA graph's capture must end with it.
+void join_side_stream(const at::Device& device);
+
 /// out += g.sum(0) in one kernel (cuda_kernels::add_column_sums) where it takes them: g a CUDA
 /// float32 or bfloat16 [rows, cols], out a contiguous float32 [cols] on its device; returns
 /// whether it did (else the caller sums with ATen).

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <tuple>
@@ -326,7 +327,10 @@ class Stepper {
   ///   optimizer.step()                                  # scaler.step + update: skipped on inf
   /// Returns the loss (with the penalties), not read back; `out` gets the model's training-mode
   /// output of the batch (detached), which the train metric reads.
-  at::Tensor step(const at::Tensor& rows, const at::Tensor& y, double lr, at::Tensor& out) {
+  /// `before_backward` (may be empty) gets the output and the loss (detached) once they are
+  /// computed, before the backward, on the steps that compute them (not the CPU's fast path).
+  at::Tensor step(const at::Tensor& rows, const at::Tensor& y, double lr, at::Tensor& out,
+                  const std::function<void(const at::Tensor& out, const at::Tensor& loss)>& before_backward = {}) {
     at::Tensor loss;
     const at::Tensor x = inputs_(rows, true);
     if (fast_) {
@@ -341,6 +345,7 @@ class Stepper {
         loss = add_penalties(fused_loss ? fused_cross_entropy(out, y) : loss_(out, y), false);
       }
       out = out.detach();
+      if (before_backward) before_backward(out, loss.detach());
       if (scaler_) scaler_->scale(loss).backward();
       else loss.backward(backward_seed(loss));
       loss = loss.detach().to(at::kFloat);
@@ -635,10 +640,20 @@ class GraphedSteps {
     add(xs_.narrow(0, start, rows), ys_.narrow(0, start, rows), at::full({1}, losses_.size(0) - 1, counter_.options()));
   }
   // The batch's step; its loss kept at `slot`, and the counter advanced where that is the slot.
+  // With pipe's kernels and a cross-entropy, both kernels of that bookkeeping run beside the
+  // backward (fused_record_step), since the loss and the logits are known before it.
   void add(const at::Tensor& xb, const at::Tensor& yb, const at::Tensor& slot) {
     const bool advance = slot.is_same(counter_);
+    bool recorded = false;
+    std::function<void(const at::Tensor&, const at::Tensor&)> beside_backward;
+    if (stepper_.fused_kernels() && loss_.cross_entropy())
+      beside_backward = [&](const at::Tensor& logits, const at::Tensor& loss) {
+        recorded = loss.scalar_type() == at::kFloat &&
+                   fused_record_step(losses_, slot, loss, advance, logits, yb, metric_sum_);
+      };
     at::Tensor out;
-    const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out).to(at::kFloat);
+    const at::Tensor loss = stepper_.step(xb, yb, lr_value_, out, beside_backward).to(at::kFloat);
+    if (recorded) return join_side_stream(loss.device());
     if (!(stepper_.fused_kernels() && fused_record_loss(losses_, slot, loss, advance))) {
       losses_.index_copy_(0, slot, loss.view({1}));
       if (advance) slot.add_(1);

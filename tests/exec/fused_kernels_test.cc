@@ -4,7 +4,8 @@
 // conv2d in float64; the linear head against flatten → linear in float64; the one-kernel
 // augmentation against image_batches' ATen steps on the draws it made, value for value, and
 // its draws' seeding and ranges; the correct-prediction
-// count against argmax; the graph's batch selection and loss record; Adam's fused step
+// count against argmax; the graph's batch selection and loss record (and both beside the
+// backward, on the side stream); Adam's fused step
 // against the host's; a later convolution's weight gradient on a side stream against cuDNN's
 // on the current one; TrainingForward's blocks, in float32 and under bfloat16 autocast, and the
 // modules, each against the modules in float64. They run on the GPU machine; a build without
@@ -483,6 +484,17 @@ TEST_CASE("fused kernels: a graph's batch is cut at the device counter and its l
   CHECK(losses.cpu().equal(at::tensor({0.f, 0.f, 0.f, 2.5f, 1.5f})));
   CHECK(slot.item<std::int64_t>() == 4);
   CHECK_FALSE(pipeml::fused_record_loss(losses, slot, at::full({}, 1.0, cuda.dtype(at::kDouble)), true));
+  // Both kernels of a step's bookkeeping on the side stream, there once the current stream has waited for it.
+  const at::Tensor logits = at::tensor({1.f, 3.f, 2.f, 5.f, 4.f, 0.f}, cuda).view({2, 3}).to(at::kBFloat16);
+  at::Tensor correct = at::full({}, 7.0, cuda.dtype(at::kDouble));
+  REQUIRE(pipeml::fused_record_step(losses, slot, at::full({}, 0.5, cuda), true, logits, at::tensor({1, 2}, cuda.dtype(at::kLong)),
+                                    correct));
+  pipeml::join_side_stream(losses.device());
+  CHECK(losses.cpu().equal(at::tensor({0.f, 0.f, 0.f, 2.5f, 0.5f})));
+  CHECK(slot.item<std::int64_t>() == 5);
+  CHECK(correct.item<double>() == 8.0);  // row 0's argmax is its label 1; row 1's is 0, not 2
+  CHECK_FALSE(pipeml::fused_record_step(losses, slot, at::full({}, 0.5, cuda), true, logits,
+                                        at::tensor({1, 2}, cuda.dtype(at::kInt)), correct));  // int32 labels
 }
 
 TEST_CASE("fused kernels: cross-entropy in two kernels is ATen's, forward and backward", "[fused][cuda]") {

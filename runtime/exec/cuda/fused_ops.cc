@@ -102,13 +102,13 @@ struct BnReluPool : torch::autograd::Function<BnReluPool> {
   }
 };
 
-// A device's stream for the weight gradients that SideConv computes beside the rest of the
-// backward. Its own stream, not one of LibTorch's pool, which may hand out the stream the
-// step itself runs on. Made at the first backward (an eager step: a CUDA graph's capture
-// comes after warm-up steps) and kept for the process; the events are reused, recorded in
-// eager steps and captured ones alike.
-struct WeightGradStream {
-  explicit WeightGradStream(c10::DeviceIndex device) : stream(make(device)) {}
+// A device's side stream: for the weight gradients that SideConv computes beside the rest of
+// the backward, and a graphed step's bookkeeping (fused_record_step). Its own stream, not one
+// of LibTorch's pool, which may hand out the stream the step itself runs on. Made at the first
+// use (an eager step: a CUDA graph's capture comes after warm-up steps) and kept for the
+// process; the events are reused, recorded in eager steps and captured ones alike.
+struct StepSideStream {
+  explicit StepSideStream(c10::DeviceIndex device) : stream(make(device)) {}
   static c10::cuda::CUDAStream make(c10::DeviceIndex device) {
     const c10::cuda::CUDAGuard on(device);
     cudaStream_t s = nullptr;
@@ -120,18 +120,35 @@ struct WeightGradStream {
   bool pending = false;  ///< work was put there since the current stream last waited for it
 };
 
-WeightGradStream& weight_grad_stream(c10::DeviceIndex device) {
+StepSideStream& side_stream_of(c10::DeviceIndex device) {
   static std::mutex mutex;
-  static std::map<c10::DeviceIndex, std::unique_ptr<WeightGradStream>> streams;
+  static std::map<c10::DeviceIndex, std::unique_ptr<StepSideStream>> streams;
   const std::lock_guard<std::mutex> lock(mutex);
   auto& s = streams[device];
-  if (!s) s = std::make_unique<WeightGradStream>(device);
+  if (!s) s = std::make_unique<StepSideStream>(device);
   return *s;
 }
 
-// The current stream waits for the weight gradients put on the device's side stream so far.
-void join_weight_grads(c10::DeviceIndex device) {
-  WeightGradStream& s = weight_grad_stream(device);
+// Runs `launch` with the device's side stream current, after everything the current stream
+// was given so far. `used` are the tensors it reads that the caller may free once this
+// returns: the allocator would hand their memory to the current stream's next kernels while
+// the side stream still reads it.
+template <typename F>
+void beside(c10::DeviceIndex device, std::initializer_list<at::Tensor> used, F launch) {
+  StepSideStream& s = side_stream_of(device);
+  s.fork.record(c10::cuda::getCurrentCUDAStream(device));
+  s.fork.block(s.stream);
+  {
+    const c10::cuda::CUDAStreamGuard on(s.stream);
+    launch();
+  }
+  for (const at::Tensor& t : used) t.record_stream(s.stream);
+  s.pending = true;
+}
+
+// The current stream waits for everything put on the device's side stream so far.
+void join_side(c10::DeviceIndex device) {
+  StepSideStream& s = side_stream_of(device);
   if (!s.pending) return;
   s.join.record(s.stream);
   s.join.block(c10::cuda::getCurrentCUDAStream(device));
@@ -150,8 +167,8 @@ at::Tensor conv_grad(AutogradContext* ctx, const at::Tensor& g, const at::Tensor
 }
 
 // conv2d without a bias, whose weight's gradient goes into the parameter's float32 .grad (see
-// fused_conv2d). With "side", the backward puts that gradient on the device's weight-gradient
-// stream, where it runs while the current stream computes x's gradient and the layers before;
+// fused_conv2d). With "side", the backward puts that gradient on the device's side stream,
+// where it runs while the current stream computes x's gradient and the layers before;
 // without, it computes it on the current stream, then waits there for every side gradient
 // launched before it (it is the model's first such convolution, so its backward is the last).
 struct SideConv : torch::autograd::Function<SideConv> {
@@ -173,23 +190,12 @@ struct SideConv : torch::autograd::Function<SideConv> {
     const c10::DeviceIndex device = g.device().index();
     const at::Tensor none;
     if (ctx->saved_data["side"].toBool()) {
-      WeightGradStream& s = weight_grad_stream(device);
-      const c10::cuda::CUDAStream here = c10::cuda::getCurrentCUDAStream(device);
-      s.fork.record(here);
-      s.fork.block(s.stream);
-      {
-        const c10::cuda::CUDAStreamGuard on(s.stream);
-        kept.add_(conv_grad(ctx, g, x, w, false));
-      }
-      // Autograd frees them when this returns, and the allocator would hand their memory to
-      // the current stream's next kernels while the side stream still reads it.
-      for (const at::Tensor& t : {g, x, w}) t.record_stream(s.stream);
-      s.pending = true;
+      beside(device, {g, x, w}, [&] { kept.add_(conv_grad(ctx, g, x, w, false)); });  // (autograd frees g, x, w)
       return {ctx->needs_input_grad(0) ? conv_grad(ctx, g, x, w, true) : none, none, none, none, none, none, none, none};
     }
     const at::Tensor grad_x = ctx->needs_input_grad(0) ? conv_grad(ctx, g, x, w, true) : none;
     kept.add_(conv_grad(ctx, g, x, w, false));
-    join_weight_grads(device);
+    join_side(device);
     return {grad_x, none, none, none, none, none, none, none};
   }
 };
@@ -230,7 +236,7 @@ struct FirstConv : torch::autograd::Function<FirstConv> {
     const at::Tensor grad_w = at::mm(per_pixel.t(), cols).narrow(1, 0, 9 * ci).reshape({co, ci, 3, 3});
     // The model's first layer: every later convolution's side-stream weight gradient was
     // launched before this backward, and is waited for here.
-    join_weight_grads(g.device().index());
+    join_side(g.device().index());
     if (const at::Tensor kept = kept_grad(ctx, "grad_w"); kept.defined()) {
       kept.add_(grad_w);
       return {at::Tensor(), at::Tensor(), at::Tensor()};
@@ -354,6 +360,19 @@ struct CrossEntropy : torch::autograd::Function<CrossEntropy> {
   }
 };
 
+bool record_loss_takes(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss) {
+  return losses.is_cuda() && losses.dim() == 1 && losses.is_contiguous() && losses.scalar_type() == at::kFloat &&
+         slot.device() == losses.device() && slot.scalar_type() == at::kLong && slot.numel() == 1 &&
+         loss.device() == losses.device() && loss.scalar_type() == at::kFloat && loss.numel() == 1;
+}
+
+bool add_correct_takes(const at::Tensor& logits, const at::Tensor& labels, const at::Tensor& sum) {
+  return logits.is_cuda() && logits.dim() == 2 && logits.size(1) > 0 &&
+         (logits.scalar_type() == at::kFloat || logits.scalar_type() == at::kBFloat16) && labels.dim() == 1 &&
+         labels.scalar_type() == at::kLong && labels.size(0) == logits.size(0) && labels.device() == logits.device() &&
+         sum.scalar_type() == at::kDouble && sum.numel() == 1 && sum.device() == logits.device();
+}
+
 }  // namespace
 
 bool fused_kernels_available() { return true; }
@@ -424,14 +443,26 @@ bool fused_select_batch(const at::Tensor& x, const at::Tensor& y, const at::Tens
 }
 
 bool fused_record_loss(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance) {
-  const bool takes = losses.is_cuda() && losses.dim() == 1 && losses.is_contiguous() && losses.scalar_type() == at::kFloat &&
-                     slot.device() == losses.device() && slot.scalar_type() == at::kLong && slot.numel() == 1 &&
-                     loss.device() == losses.device() && loss.scalar_type() == at::kFloat && loss.numel() == 1;
-  if (!takes) return false;
+  if (!record_loss_takes(losses, slot, loss)) return false;
   check(k::record_loss(losses.data_ptr<float>(), losses.size(0), slot.data_ptr<std::int64_t>(), loss.data_ptr<float>(),
                        advance, stream_of(losses)),
         "record_loss");
   return true;
+}
+
+bool fused_record_step(const at::Tensor& losses, const at::Tensor& slot, const at::Tensor& loss, bool advance,
+                       const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum) {
+  if (!record_loss_takes(losses, slot, loss) || !add_correct_takes(logits, labels, sum) || sum.device() != losses.device())
+    return false;
+  beside(losses.device().index(), {slot, loss, logits, labels}, [&] {
+    fused_record_loss(losses, slot, loss, advance);
+    fused_add_correct(logits, labels, sum);
+  });
+  return true;
+}
+
+void join_side_stream(const at::Device& device) {
+  if (device.is_cuda()) join_side(device.index());
 }
 
 bool fused_bn_relu_pool_takes(const at::Tensor& y) {
@@ -455,12 +486,7 @@ at::Tensor fused_bn_relu_pool(const at::Tensor& y, const at::Tensor& conv_bias, 
 }
 
 bool fused_add_correct(const at::Tensor& logits, const at::Tensor& labels, at::Tensor& sum) {
-  const bool takes = logits.is_cuda() && logits.dim() == 2 && logits.size(1) > 0 &&
-                     (logits.scalar_type() == at::kFloat || logits.scalar_type() == at::kBFloat16) && labels.dim() == 1 &&
-                     labels.scalar_type() == at::kLong && labels.size(0) == logits.size(0) &&
-                     labels.device() == logits.device() && sum.scalar_type() == at::kDouble && sum.numel() == 1 &&
-                     sum.device() == logits.device();
-  if (!takes) return false;
+  if (!add_correct_takes(logits, labels, sum)) return false;
   const at::Tensor l = logits.contiguous(), y = labels.contiguous();
   check(k::add_correct(dtype_of(l), l.data_ptr(), y.data_ptr<std::int64_t>(), l.size(0), l.size(1), sum.data_ptr<double>(),
                        stream_of(l)),

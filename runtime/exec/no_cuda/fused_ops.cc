@@ -49,6 +49,13 @@ bool fused_select_batch(const at::Tensor&, const at::Tensor&, const at::Tensor&,
 
 bool fused_record_loss(const at::Tensor&, const at::Tensor&, const at::Tensor&, bool) { return false; }
 
+bool fused_record_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, bool, const at::Tensor&, const at::Tensor&,
+                       at::Tensor&) {
+  return false;
+}
+
+void join_side_stream(const at::Device&) {}
+
 bool fused_add_column_sums(const at::Tensor&, const at::Tensor&) { return false; }
 
 bool fused_adam_step(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
