@@ -48,6 +48,9 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
   // A data-parallel run's SyncBatchNorm is no block's: the modules run those layers.
   const bool sync_batch_norm = train.sync_batch_norm && train.dist.active();
   bool channels_last = train.channels_last;  // the activation's memory format, as the layers hand it on
+  // The first block's convolution waits, in its backward, for the later blocks' weight
+  // gradients, which run on a second stream beside the backward (TrainingForward).
+  bool block_before = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
     if (f.block[i] && !sync_batch_norm) {
@@ -60,8 +63,12 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
       else if (first)
         add("a convolution by pipe's 3x3 kernel", layer_range(i, 1));
       else if (block)
-        add("a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation", layer_range(i, 4));
+        add(block_before ? "a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second "
+                           "stream) and one BatchNorm-ReLU-MaxPool operation"
+                         : "a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation",
+            layer_range(i, 4));
       channels_last = conv_channels_last;
+      block_before = true;
       i += 3;
       continue;
     }
@@ -82,6 +89,8 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
   if (loss.cross_entropy() && loss.weight.empty() && !loss.balanced && loss.label_smoothing == 0 && !float16)
     parts.push_back("the cross_entropy loss as one kernel each way");
   if (graphed) parts.push_back(plan.optimizer.type + "'s update as one kernel (torch's fused=True formula)");
+  if (graphed && loss.cross_entropy() && !float16)
+    parts.push_back("the batch's loss record and correct count beside the backward, on the second stream");
   return parts;
 }
 

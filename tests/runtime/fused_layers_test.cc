@@ -85,13 +85,14 @@ TEST_CASE("fused_step_parts: the SimpleCNN's blocks, first convolution and head,
   const std::vector<std::string> all{
       kTransforms,
       "layers 0-3 as a bias-free convolution (pipe's 3x3 kernel) and one BatchNorm-ReLU-MaxPool operation",
-      "layers 4-7 and 8-11 as a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation",
+      "layers 4-7 and 8-11 as a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second stream) and one BatchNorm-ReLU-MaxPool operation",
       "layers 12-13 as flatten and linear in one kernel each way, without the flatten's copy",
       kLoss,
-      "adam's update as one kernel (torch's fused=True formula)"};
+      "adam's update as one kernel (torch's fused=True formula)",
+      "the batch's loss record and correct count beside the backward, on the second stream"};
   CHECK(fused_step_parts(p, true) == all);
-  // Eager steps: the update is the multi-kernel one.
-  CHECK(fused_step_parts(p, false) == std::vector<std::string>(all.begin(), all.end() - 1));
+  // Eager steps: the update is the multi-kernel one, and the loss is read where it is made.
+  CHECK(fused_step_parts(p, false) == std::vector<std::string>(all.begin(), all.end() - 2));
   p.train.precision = "bf16-mixed", p.train.channels_last = true;
   CHECK(fused_step_parts(p, true) == all);
   // float16 is left to autocast and cuDNN: its activations and logits are not the kernels' types.
@@ -106,11 +107,12 @@ TEST_CASE("fused_step_parts: the activation's memory format decides the blocks",
   Plan p = cnn_plan(layers);
   // Nothing writes channels-last, so no block and no head is taken.
   CHECK(fused_step_parts(p, false) == std::vector<std::string>{kTransforms, kLoss});
-  // With channels_last the second block is (12 channels is not a multiple of 8 for the first).
+  // With channels_last the second block is (12 channels is not a multiple of 8 for the first);
+  // the first block, not listed (cuDNN's convolution, then the modules), waits in its backward
+  // for the second's weight gradient.
   p.train.channels_last = true;
   CHECK(fused_step_parts(p, false) ==
-        std::vector<std::string>{kTransforms,
-                                 "layers 4-7 as a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation",
+        std::vector<std::string>{kTransforms, "layers 4-7 as a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second stream) and one BatchNorm-ReLU-MaxPool operation",
                                  "layers 8-9 as flatten and linear in one kernel each way, without the flatten's copy", kLoss});
 }
 
@@ -142,7 +144,7 @@ TEST_CASE("fused_step_parts: the first convolution alone, a trainable layer befo
     head(layers, 10);
     const std::vector<std::string> parts = fused_step_parts(cnn_plan(layers), false);
     REQUIRE(parts.size() == 4);
-    CHECK(parts[2] == "layers 4-7, 8-11, 12-15 and 16-19 as a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation");
+    CHECK(parts[2] == "layers 4-7, 8-11, 12-15 and 16-19 as a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second stream) and one BatchNorm-ReLU-MaxPool operation");
     CHECK(parts[3] == kLoss);
   }
   SECTION("a head of more than 64 outputs: without the copy, but not the one-kernel head") {
