@@ -122,9 +122,10 @@ struct StepSideStream {
 
 StepSideStream& side_stream_of(c10::DeviceIndex device) {
   static std::mutex mutex;
-  static std::map<c10::DeviceIndex, std::unique_ptr<StepSideStream>> streams;
+  // Never destroyed: at the process's exit CUDA may be unloaded before static destructors run.
+  static auto* streams = new std::map<c10::DeviceIndex, std::unique_ptr<StepSideStream>>;
   const std::lock_guard<std::mutex> lock(mutex);
-  auto& s = streams[device];
+  auto& s = (*streams)[device];
   if (!s) s = std::make_unique<StepSideStream>(device);
   return *s;
 }
