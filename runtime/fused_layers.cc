@@ -48,9 +48,6 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
   // A data-parallel run's SyncBatchNorm is no block's: the modules run those layers.
   const bool sync_batch_norm = train.sync_batch_norm && train.dist.active();
   bool channels_last = train.channels_last;  // the activation's memory format, as the layers hand it on
-  // The first block's convolution waits, in its backward, for the later blocks' weight
-  // gradients, which run on a second stream beside the backward (TrainingForward).
-  bool block_before = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
     if (f.block[i] && !sync_batch_norm) {
@@ -63,12 +60,11 @@ std::vector<std::string> fused_step_parts(const Plan& plan, bool graphed) {
       else if (first)
         add("a convolution by pipe's 3x3 kernel", layer_range(i, 1));
       else if (block)
-        add(block_before ? "a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second "
+        add(f.weight_grad_beside[i] ? "a bias-free convolution (cuDNN's, its weight gradient beside the backward on a second "
                            "stream) and one BatchNorm-ReLU-MaxPool operation"
                          : "a bias-free convolution (cuDNN's) and one BatchNorm-ReLU-MaxPool operation",
             layer_range(i, 4));
       channels_last = conv_channels_last;
-      block_before = true;
       i += 3;
       continue;
     }

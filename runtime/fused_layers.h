@@ -50,6 +50,10 @@ struct FusedLayers {
   /// layer before it (its input needs no gradient), under no autocast or bfloat16's (the
   /// kernel computes as those do).
   std::vector<bool> first_conv;
+  /// Block i's convolution computes its weight's gradient on a second stream, beside the rest
+  /// of the backward: a block comes before it, whose convolution's backward (later than i's)
+  /// waits for that stream.
+  std::vector<bool> weight_grad_beside;
   /// Layer i begins flatten (of dims 1..) → linear: on a channels-last activation, run
   /// without the flatten's copy (nhwc_linear), under no autocast or bfloat16's.
   std::vector<bool> nhwc_head;
@@ -77,9 +81,10 @@ inline FusedLayers find_fused_layers(const std::vector<LayerSpec>& layers, bool 
   FusedLayers f;
   f.block.assign(layers.size(), false);
   f.first_conv.assign(layers.size(), false);
+  f.weight_grad_beside.assign(layers.size(), false);
   f.nhwc_head.assign(layers.size(), false);
   const std::vector<std::int64_t> ones{1, 1}, threes{3, 3};
-  bool trainable_before = false;
+  bool trainable_before = false, block_before = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     f.nhwc_head[i] = fused_detail::is_head(layers, i) && !float16;
     if (!fused_detail::is_block(layers, i)) {
@@ -90,7 +95,8 @@ inline FusedLayers find_fused_layers(const std::vector<LayerSpec>& layers, bool 
     f.block[i] = true;
     f.first_conv[i] = conv.kernel_size == threes && conv.stride == ones && conv.padding == ones && conv.dilation == ones &&
                       conv.groups == 1 && !float16 && !trainable_before && first_conv_kernel_takes(conv.in, conv.out);
-    trainable_before = true;
+    f.weight_grad_beside[i] = block_before;
+    trainable_before = block_before = true;
     i += 3;
   }
   return f;

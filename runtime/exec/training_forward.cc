@@ -104,6 +104,7 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
   const std::vector<AnyModule*>& layers = layers_;
   block_starts_.assign(layers.size(), false);
   first_conv_.assign(layers.size(), false);
+  weight_grad_beside_.assign(layers.size(), false);
   padding_.resize(layers.size());
   if (!fused_kernels_available() || !spec.sequential() || spec.layers.size() != layers.size()) return;
   const FusedLayers fused = find_fused_layers(spec.layers, autocast == at::kHalf);
@@ -114,6 +115,7 @@ TrainingForward::TrainingForward(torch::nn::Sequential& model, const ModelSpec& 
     block_starts_[i] = true, padding_[i] = spec.layers[i].padding, ++blocks_;
     sums_ += 4 * layers[i]->ptr()->as<torch::nn::Conv2dImpl>()->options.out_channels();
     first_conv_[i] = fused.first_conv[i];
+    weight_grad_beside_[i] = fused.weight_grad_beside[i];
     i += 3;
   }
 }
@@ -138,8 +140,10 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
     const std::vector<at::Tensor> cast = weights.empty() ? weights : fused_bf16_weights(weights);
     for (std::size_t k = 0; k < cast.size(); ++k) bf16_weight[at_layer[k]] = cast[k];
   }
-  // Whether an earlier block's convolution waits, in its backward (which comes after every
-  // later block's), for the weight gradients that the later ones put on a side stream.
+  // Whether an earlier block's convolution will wait, in its backward (which comes after every
+  // later block's), for the weight gradients that later ones put on the side stream: the
+  // first convolution's kernel, or fused_conv2d's without the side stream. FusedLayers says
+  // which blocks go beside; this checks the run's tensors allow it (a .grad to add into).
   bool joins = false;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (nhwc_head_[i] && x.dim() == 4 && x.is_contiguous(at::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
@@ -164,7 +168,7 @@ at::Tensor TrainingForward::operator()(const at::Tensor& input) const {
       y = fused_first_conv(x, conv.weight, autocast_.has_value());
       joins = joins || conv.weight.requires_grad();  // (its backward runs where the weight needs a gradient)
     } else if (const at::Tensor w = conv_weight(), grad = float32_grad(conv.weight); fused_conv2d_takes(x, w, grad)) {
-      y = fused_conv2d(x, w, grad, *o.stride(), padding_[i], *o.dilation(), o.groups(), joins);
+      y = fused_conv2d(x, w, grad, *o.stride(), padding_[i], *o.dilation(), o.groups(), weight_grad_beside_[i] && joins);
       joins = true;
     } else {
       y = at::conv2d(x, w, at::Tensor(), *o.stride(), padding_[i], *o.dilation(), o.groups());

@@ -40,6 +40,7 @@ class TrainingForward {
   std::vector<bool> block_starts_;  ///< per layer: a block begins here
   std::vector<std::vector<std::int64_t>> padding_;  ///< per layer: a block's convolution's padding
   std::vector<bool> first_conv_;  ///< per layer: a block's convolution is the first-convolution kernel's (FusedLayers)
+  std::vector<bool> weight_grad_beside_;  ///< per layer: a block's weight gradient on the side stream (FusedLayers)
   std::vector<bool> nhwc_head_;  ///< per layer: a flatten (of dims 1..) followed by a linear (nhwc_linear)
   std::int64_t sums_ = 0;  ///< the blocks' 4 * channels summed: their BatchNorm sums' one workspace
   c10::optional<at::ScalarType> autocast_;
