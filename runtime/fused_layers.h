@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/kernel_shapes.h"
 #include "runtime/train_spec.h"
 
 namespace pipeml {
@@ -25,19 +26,6 @@ inline bool augment_kernel_takes(const std::vector<ImageTransform>& transforms, 
   }
   return channels >= 1 && channels <= 4 && flips <= 1 && crops <= 1 && pointwise <= 4 &&
          flips + crops + pointwise == static_cast<int>(transforms.size());
-}
-
-/// The first-convolution kernel's shapes: a 3x3 convolution (stride, padding and dilation 1,
-/// one group) from at most 4 channels to a multiple of 8 up to 64.
-inline bool first_conv_kernel_takes(std::int64_t in_channels, std::int64_t out_channels) {
-  return in_channels >= 1 && in_channels <= 4 && out_channels % 8 == 0 && out_channels >= 8 && out_channels <= 64;
-}
-
-/// The BatchNorm-ReLU-MaxPool kernels' shapes: a multiple of 8 channels up to 1024, an even
-/// height and width.
-inline bool bn_relu_pool_kernel_takes(std::int64_t channels, std::int64_t height, std::int64_t width) {
-  return channels % 8 == 0 && channels >= 8 && channels <= 1024 && height % 2 == 0 && width % 2 == 0 && height >= 2 &&
-         width >= 2;
 }
 
 /// Per top-level layer of a sequential model, what its structure allows.

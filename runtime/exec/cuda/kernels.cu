@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "runtime/exec/cuda/kernels.h"
+#include "runtime/kernel_shapes.h"
 #include "runtime/exec/cuda/launched.h"
 
 namespace pipeml::cuda_kernels {
@@ -337,7 +338,7 @@ __global__ void adam_kernel(AdamStep a) {
 
 // The first convolution. Each forward thread computes one output pixel's channels from
 // its 3x3xci neighbourhood (27 values for RGB) and the weights in shared memory.
-constexpr int kFirstMaxIn = 4, kFirstMaxOut = 64, kTaps = 9 * kFirstMaxIn;
+constexpr int kTaps = 9 * kFirstConvMaxIn;
 
 /// x as the product's operand: rounded to bfloat16 where autocast would round it.
 __device__ inline float first_conv_operand(float v, bool round_bf16) {
@@ -370,7 +371,7 @@ inline void with_first_conv_channels(std::int64_t ci, F f) {
 
 template <typename T, int CI>
 __global__ void first_conv_forward_kernel(const float* x, const float* weight, FirstConv c, T* y, T* cols) {
-  __shared__ __align__(16) float wt[kFirstMaxOut * kTaps];
+  __shared__ __align__(16) float wt[kFirstConvMaxOut * kTaps];
   constexpr int taps = 9 * CI;
   // Tap-major in shared memory, wt[k * co + o], so that a thread reads 8 channels' weights of
   // a tap as two 16-byte loads.
@@ -526,7 +527,7 @@ const char* adam_step(const AdamStep& a, void* stream) {
 
 const char* first_conv_forward(Dtype t, const float* x, const float* weight, FirstConv c, void* y, void* cols,
                                void* stream) {
-  if (c.ci > kFirstMaxIn || c.co > kFirstMaxOut || c.co % kVec) return "a first convolution the kernel does not take";
+  if (!first_conv_kernel_takes(c.ci, c.co)) return "a first convolution the kernel does not take";
   const int blocks = blocks_for(c.n * c.h * c.w);
   with_first_conv_channels(c.ci, [&](auto ci) {
     constexpr int CI = decltype(ci)::value;
